@@ -1,0 +1,3 @@
+import { vitestProject } from "./vitest.shared.ts";
+
+export default vitestProject("workspace");

@@ -1,1 +1,1 @@
-export {};
+export type { PullRequestContext, PullRequestContextSource } from "./pull-request-context.ts";

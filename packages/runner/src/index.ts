@@ -1,1 +1,1 @@
-export {};
+export type { PrPodRun, PullRequestSource, RunEvent, RunPrPodOptions, RunResult, RunStatus } from "./run-events.ts";

@@ -1,0 +1,84 @@
+// The contract between the runner and its front ends (CLI, action, library users):
+// what a run takes, the events it emits while it goes, and what it ends with.
+// The apps render these events their own way; they never talk to the cluster themselves.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { PullRequestContext } from "@pr-pod/pr-context";
+
+/** How the run learns which pull request it builds. */
+export type PullRequestSource =
+  /** Already resolved (the action passes the Actions context through pr-context first). */
+  | { kind: "context"; context: PullRequestContext }
+  /** `--repo owner/name --pr 123`: resolved through the GitHub REST API. */
+  | { kind: "github-api"; repo: string; pr: number; apiBaseUrl?: string }
+  /** `--repo --pr --sha --head-ref --base-ref`: no API call at all. */
+  | { kind: "offline"; repo: string; pr: number; sha: string; headRef: string; baseRef: string; cloneUrl?: string }
+  /** A webhook delivery: the `pull_request` payload (and its headers when known). */
+  | { kind: "webhook"; payload: unknown; headers?: Record<string, string | undefined> };
+
+export interface RunPrPodOptions {
+  /** The cluster to run in (loaded by the caller: kubeconfig file, context, in-cluster...). */
+  kubeConfig: KubeConfig;
+  pullRequest: PullRequestSource;
+  /** Namespace for every object of the run. Default "default". */
+  namespace?: string;
+  /** Create the namespace when it does not exist (otherwise a clear preflight error). */
+  createNamespace?: boolean;
+  /** The GitHub token; when absent, loaded by pat-secret (GITHUB_PAT, GITHUB_TOKEN, env file). */
+  token?: string;
+  /** Env file searched for the token when none is given. Default `web/.env`. */
+  envFile?: string;
+  /** Forked PRs get no token unless this is true. */
+  allowForkToken?: boolean;
+  /** Container image of the pod. Default `docker:24-git`. */
+  image?: string;
+  /** `head` clones the PR head; `merge` merges it onto the base like Prow's clonerefs. Default `head`. */
+  checkout?: "head" | "merge";
+  /** Build Dockerfiles with buildx's Kubernetes driver. Default true. */
+  build?: boolean;
+  /** Use `buildx bake` when a bake file exists. Default false. */
+  bake?: boolean;
+  /** Files that must exist in the clone (default: package.json, README.md, Dockerfile). */
+  verify?: string[];
+  /** Whole-run deadline in seconds (the Job's activeDeadlineSeconds too). */
+  timeoutSeconds?: number;
+  /** Leave the run's objects in the cluster. Default false. */
+  keep?: boolean;
+  /** `pr-pod.config.{json,yaml}` path; otherwise looked up in the cwd. */
+  configFile?: string;
+  /** Aborting deletes everything the run created, then the run ends with status "aborted". */
+  signal?: AbortSignal;
+}
+
+export type RunEvent =
+  | { type: "resolved-context"; context: PullRequestContext }
+  | { type: "token-loaded"; source: string }
+  | { type: "preflight"; namespace: string; checks: string[] }
+  | { type: "created"; kind: string; name: string; namespace: string }
+  | { type: "pod-scheduled"; podName: string; nodeName?: string }
+  | { type: "log-line"; line: string; timestamp?: string }
+  | { type: "report"; report: unknown }
+  | { type: "finished"; result: RunResult }
+  | { type: "cleaned-up"; deleted: Array<{ kind: string; name: string }> };
+
+export type RunStatus = "succeeded" | "failed" | "aborted";
+
+export interface RunResult {
+  status: RunStatus;
+  /** Why: the Job condition reason or the pod's unfixable cause (ErrImagePull, DeadlineExceeded...). */
+  reason: string;
+  /** Human sentence, redacted. */
+  message: string;
+  /** The pod container's exit code, when it ran. */
+  exitCode?: number;
+  namespace: string;
+  jobName: string;
+  context: PullRequestContext;
+  /** The pod's parsed report (file-verifier), when one came back. */
+  report?: unknown;
+  durationsMs: { total: number; pod?: number };
+}
+
+/** A run in progress: iterate its events, or await its result (or both). */
+export interface PrPodRun extends AsyncIterable<RunEvent> {
+  result: Promise<RunResult>;
+}

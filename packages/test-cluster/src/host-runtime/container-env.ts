@@ -27,10 +27,11 @@ export function resolveContainerEnv(
       return fail(`configmap "${source.configMapRef.name}": envFrom configMapRef is not supported by the host runtime`);
     }
     if (!source.secretRef) continue;
-    const secret = getSecret(source.secretRef.name);
+    const secretName = source.secretRef.name ?? "";
+    const secret = getSecret(secretName);
     if (!secret) {
       if (source.secretRef.optional) continue;
-      return fail(secretNotFound(source.secretRef.name));
+      return fail(secretNotFound(secretName));
     }
     for (const [key, bytes] of Object.entries(secretDataBytes(secret))) {
       const name = (source.prefix ?? "") + key;
@@ -44,7 +45,7 @@ export function resolveContainerEnv(
     if (variable.value || !from) {
       env[variable.name] = expandKubernetesVariables(variable.value ?? "", env);
     } else if (from.secretKeyRef) {
-      const { name, key, optional } = from.secretKeyRef;
+      const { name = "", key, optional } = from.secretKeyRef;
       const secret = getSecret(name);
       if (!secret) {
         if (optional) continue;

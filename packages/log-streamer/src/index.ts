@@ -1,1 +1,13 @@
-export {};
+// @pr-pod/log-streamer: follow a Job's pod log live, and wait for the Job's outcome with a reason.
+export { type FollowJobLogsOptions, followJobLogs } from "./follow-job-logs.ts";
+export {
+  currentPod,
+  type JobResult,
+  type JobResultStatus,
+  type JudgeOptions,
+  judgeJobOutcome,
+  UNFIXABLE_WAITING_REASONS,
+} from "./job-outcome.ts";
+export { KubeHttpError } from "./kube-stream-request.ts";
+export { type LogLine, LogLineDeduper, parseTimestampedLine, sinceTimeFor } from "./log-line.ts";
+export { type WaitForJobResultOptions, waitForJobResult } from "./wait-for-job-result.ts";

@@ -1,0 +1,146 @@
+// Follows the log of a Job's pod live, as lines, across dropped streams. The pod is found through a
+// watch; each stream asks for timestamps, and a reconnect asks for `sinceTime` and drops the lines
+// it had already given (log-line.ts). The iteration ends when the container has terminated and a
+// stream opened after that has reached its end, so the last line is out. One line is held at a
+// time, so memory stays flat however long the log is.
+import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { abortableDelay, backoffDelayMs } from "./backoff.ts";
+import { mainContainerStatus } from "./job-outcome.ts";
+import { openLineStream } from "./kube-stream-request.ts";
+import { type LogLine, LogLineDeduper, parseTimestampedLine } from "./log-line.ts";
+import { runResilientWatch, statusOf } from "./resilient-watch.ts";
+
+export interface FollowJobLogsOptions {
+  namespace: string;
+  jobName: string;
+  /** Aborting ends the iteration quietly (no error) and closes every connection. */
+  signal?: AbortSignal;
+  /** Applied to every line before it is given out (e.g. pat-secret's redactor). */
+  redact?: (text: string) => string;
+  /** Called with every line just before the iteration gives it out. */
+  onLine?: (line: LogLine) => void;
+  /** Only pods owned by this Job uid count (guards against a same-named Job being deleted). */
+  jobUid?: string;
+  /** Container to follow. Default the pod's first container. */
+  containerName?: string;
+  /** Called when the pod to follow is known and its container has started. */
+  onPodStarted?: (pod: V1Pod) => void;
+}
+
+class ChangeNotifier {
+  #waiters: Array<() => void> = [];
+  notify(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+  next(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+}
+
+/** The Job's pod log as `{ line, timestamp }`, every line once, in order. */
+export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobLogsOptions): AsyncGenerator<LogLine> {
+  const { namespace, jobName } = options;
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const redact = options.redact ?? ((text: string) => text);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const changes = new ChangeNotifier();
+  signal.addEventListener("abort", () => changes.notify(), { once: true });
+
+  let pods: ReadonlyMap<string, V1Pod> = new Map();
+  let watchError: unknown;
+  const podWatch = runResilientWatch<V1Pod>(kubeConfig, {
+    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+    labelSelector: `job-name=${jobName}`,
+    list: async () => {
+      const list = await core.listNamespacedPod({ namespace, labelSelector: `job-name=${jobName}` });
+      return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
+    },
+    signal,
+    onChange: (current) => {
+      pods = current;
+      changes.notify();
+    },
+  }).catch((error) => {
+    watchError = error;
+    changes.notify();
+  });
+
+  const ownedHere = (pod: V1Pod) =>
+    options.jobUid === undefined || (pod.metadata?.ownerReferences ?? []).some((owner) => owner.uid === options.jobUid);
+
+  try {
+    // 1. Wait for a pod whose container has started (or a pod that ended without ever starting one).
+    let podName: string | undefined;
+    while (!podName) {
+      if (signal.aborted) return;
+      if (watchError) throw watchError;
+      const candidates = [...pods.values()].filter((pod) => ownedHere(pod) && !pod.metadata?.deletionTimestamp);
+      candidates.sort((a, b) =>
+        String(a.metadata?.creationTimestamp).localeCompare(String(b.metadata?.creationTimestamp)),
+      );
+      const pod = candidates.at(-1);
+      const state = mainContainerStatus(pod, options.containerName)?.state;
+      if (pod && (state?.running || state?.terminated)) {
+        podName = pod.metadata?.name;
+        options.onPodStarted?.(pod);
+      } else if (pod && (pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded")) {
+        return;
+      } else {
+        await changes.next();
+      }
+    }
+    const currentPod = () => [...pods.values()].find((pod) => pod.metadata?.name === podName);
+    const containerName = () => {
+      const pod = currentPod();
+      return options.containerName ?? pod?.spec?.containers?.[0]?.name;
+    };
+    const terminated = () => {
+      const pod = currentPod();
+      if (!pod) return true; // deleted: nothing more will be written
+      return mainContainerStatus(pod, options.containerName)?.state?.terminated !== undefined;
+    };
+
+    // 2. Stream, reconnecting until a stream opened after termination has ended cleanly.
+    const deduper = new LogLineDeduper();
+    let failures = 0;
+    while (!signal.aborted) {
+      if (watchError) throw watchError;
+      const wasTerminated = terminated();
+      deduper.startStream();
+      try {
+        const lines = await openLineStream(kubeConfig, {
+          path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}/log`,
+          query: { container: containerName(), follow: "true", timestamps: "true", sinceTime: deduper.sinceTime },
+          signal,
+        });
+        for await (const raw of lines) {
+          const parsed = parseTimestampedLine(raw);
+          if (!deduper.accept(parsed)) continue;
+          failures = 0;
+          const line: LogLine = { line: redact(parsed.content) };
+          if (parsed.timestamp !== undefined) line.timestamp = parsed.timestamp;
+          options.onLine?.(line);
+          yield line;
+        }
+        if (wasTerminated) return;
+        failures = 0;
+      } catch (error) {
+        if (signal.aborted) return;
+        const status = statusOf(error);
+        if (status === 404) return; // the pod is gone, and its log with it
+        if (status === 401 || status === 403) throw error;
+        failures++;
+      }
+      // The stream ended or broke while the container may still run: reconnect when the watch says
+      // it terminated, or after a short pause (the stream may have dropped on its own).
+      if (terminated() && failures === 0) continue;
+      await Promise.race([changes.next(), abortableDelay(backoffDelayMs(Math.max(1, failures)), signal)]);
+    }
+  } finally {
+    stop.abort();
+    await podWatch;
+  }
+}

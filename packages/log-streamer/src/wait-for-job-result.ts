@@ -1,0 +1,172 @@
+// Waits for a Job's outcome through two watches (the Job, and its pods), never by polling.
+// Each watch survives drops and 410 Gone (see resilient-watch.ts); the judgement itself is pure
+// (job-outcome.ts). Pods are matched to the Job by owner uid, so a previous Job of the same name
+// that is still being garbage-collected cannot lend its pod's verdict to this one.
+import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
+import { abortableDelay } from "./backoff.ts";
+import { currentPod, isUnschedulable, type JobResult, judgeJobOutcome, mainContainerStatus } from "./job-outcome.ts";
+import { runResilientWatch } from "./resilient-watch.ts";
+
+export interface WaitForJobResultOptions {
+  namespace: string;
+  jobName: string;
+  /** Stops waiting; the promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** How long the pod may stay Unschedulable before the result is "failed". Default 60 000 ms. */
+  unschedulableGraceMs?: number;
+  /** The container that counts for exit code and message. Default the pod's first container. */
+  containerName?: string;
+  /** Applied to every message and termination message before it is returned. */
+  redact?: (text: string) => string;
+  /** Called on every change of one of the Job's pods (scheduling, container states...). */
+  onPod?: (pod: V1Pod) => void;
+  /** After the Job's verdict, how long to wait for its pod's final state (exit code, message). Default 5000 ms. */
+  podStatusGraceMs?: number;
+}
+
+/** Resolves with succeeded/failed and why, as soon as the outcome is certain. */
+export async function waitForJobResult(kubeConfig: KubeConfig, options: WaitForJobResultOptions): Promise<JobResult> {
+  const { namespace, jobName } = options;
+  const outerSignal = options.signal ?? new AbortController().signal;
+  outerSignal.throwIfAborted();
+  const stop = new AbortController();
+  const signal = AbortSignal.any([outerSignal, stop.signal]);
+  const batch = kubeConfig.makeApiClient(BatchV1Api);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const redact = options.redact ?? ((text: string) => text);
+  const graceMs = options.unschedulableGraceMs ?? 60_000;
+
+  let job: V1Job | undefined;
+  let jobSeen = false;
+  let pods: ReadonlyMap<string, V1Pod> = new Map();
+  let unschedulableSeenAt: number | undefined;
+  let unschedulableTimer: NodeJS.Timeout | undefined;
+  let verdict: JobResult | undefined;
+  let settle!: (result: JobResult) => void;
+  let fail!: (error: unknown) => void;
+  const settled = new Promise<JobResult>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  let podChanged: () => void = () => {};
+  const reported = new Map<string, string | undefined>();
+
+  const ownPods = (): V1Pod[] => {
+    const uid = job?.metadata?.uid;
+    if (!uid) return [];
+    return [...pods.values()].filter((pod) => pod.metadata?.ownerReferences?.some((owner) => owner.uid === uid));
+  };
+
+  const evaluate = () => {
+    if (verdict || signal.aborted) return;
+    const mine = ownPods();
+    if (isUnschedulable(currentPod(mine))) {
+      if (unschedulableSeenAt === undefined) {
+        unschedulableSeenAt = Date.now();
+        unschedulableTimer = setTimeout(evaluate, graceMs + 1);
+      }
+    } else {
+      unschedulableSeenAt = undefined;
+      clearTimeout(unschedulableTimer);
+    }
+    let result = judgeJobOutcome(job, mine, {
+      containerName: options.containerName,
+      unschedulableGraceMs: graceMs,
+      unschedulableSeenAt,
+      now: Date.now(),
+    });
+    if (!result && jobSeen && !job) {
+      result = {
+        status: "failed",
+        reason: "JobDeleted",
+        message: `Job ${namespace}/${jobName} was deleted before it finished`,
+      };
+    }
+    if (result) {
+      verdict = result;
+      void finish();
+    }
+  };
+
+  // The Job's verdict can arrive before the pod's final status (two watches, no order between them).
+  const finish = async () => {
+    const deadline = abortableDelay(options.podStatusGraceMs ?? 5000, signal);
+    let timedOut = false;
+    void deadline.then(() => {
+      timedOut = true;
+      podChanged();
+    });
+    while (!timedOut && !signal.aborted && needsPodFinalState()) {
+      await new Promise<void>((resolve) => {
+        podChanged = resolve;
+      });
+    }
+    const mine = ownPods();
+    const refreshed = judgeJobOutcome(job, mine, {
+      containerName: options.containerName,
+      unschedulableGraceMs: graceMs,
+      unschedulableSeenAt,
+      now: Date.now(),
+    });
+    const result = { ...(refreshed?.reason === verdict?.reason ? refreshed : verdict)! };
+    result.message = redact(result.message);
+    if (result.terminationMessage !== undefined) result.terminationMessage = redact(result.terminationMessage);
+    settle(result);
+  };
+
+  // Only a container last seen running is worth waiting for: one that never started has no exit code.
+  const needsPodFinalState = () => {
+    if (!verdict || verdict.exitCode !== undefined) return false;
+    const status = mainContainerStatus(currentPod(ownPods()), options.containerName);
+    return status?.state?.running !== undefined;
+  };
+
+  const jobWatch = runResilientWatch<V1Job>(kubeConfig, {
+    path: `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`,
+    fieldSelector: `metadata.name=${jobName}`,
+    list: async () => {
+      const list = await batch.listNamespacedJob({ namespace, fieldSelector: `metadata.name=${jobName}` });
+      return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
+    },
+    signal,
+    onChange: (jobs) => {
+      job = [...jobs.values()].find((candidate) => candidate.metadata?.name === jobName);
+      if (job) jobSeen = true;
+      evaluate();
+    },
+  });
+  const podWatch = runResilientWatch<V1Pod>(kubeConfig, {
+    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+    labelSelector: `job-name=${jobName}`,
+    list: async () => {
+      const list = await core.listNamespacedPod({ namespace, labelSelector: `job-name=${jobName}` });
+      return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
+    },
+    signal,
+    onChange: (current) => {
+      pods = current;
+      if (options.onPod) {
+        for (const pod of ownPods()) {
+          const key = pod.metadata?.uid ?? "";
+          if (reported.get(key) === pod.metadata?.resourceVersion) continue;
+          reported.set(key, pod.metadata?.resourceVersion);
+          options.onPod(pod);
+        }
+      }
+      evaluate();
+      podChanged();
+    },
+  });
+  for (const watch of [jobWatch, podWatch]) watch.catch((error) => fail(error));
+  const onAbort = () => fail(outerSignal.reason);
+  outerSignal.addEventListener("abort", onAbort, { once: true });
+
+  try {
+    return await settled;
+  } finally {
+    outerSignal.removeEventListener("abort", onAbort);
+    clearTimeout(unschedulableTimer);
+    stop.abort();
+    await Promise.allSettled([jobWatch, podWatch]);
+  }
+}

@@ -1,0 +1,6 @@
+import { CliError } from "../cli-error.ts";
+import type { CommandEnvironment } from "../command-environment.ts";
+
+export default async function simulateCommand(_environment: CommandEnvironment, _options: unknown): Promise<number> {
+  throw new CliError("NOT_IMPLEMENTED", "pr-pod simulate is not built yet");
+}

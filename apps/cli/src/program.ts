@@ -1,0 +1,305 @@
+// The command tree: every command, its flags, its --help examples. Each command's body lives in
+// commands/<name>.ts and is loaded only when that command runs, so `--help` stays instant.
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { type CommandBody, commandAction, type ProgramState } from "./command-environment.ts";
+import { EXIT_CODES } from "./exit-codes.ts";
+import { addPullRequestFlags, parseDurationSeconds } from "./pull-request-flags.ts";
+import { defaultRedactor } from "./redaction.ts";
+import { renderError } from "./render-error.ts";
+import { OUTPUT_MODES, Terminal } from "./terminal.ts";
+
+const kubeconfigOrder = `Kubeconfig, first match wins:
+  1. --kubeconfig <file>
+  2. KUBECONFIG (a list of files, merged like kubectl)
+  3. KUBECONFIG_PRIMARY
+  4. KUBECONFIG_DEV
+  5. ~/.kube/config
+  6. the in-cluster service account
+A level that is set but names no file is an error, not a silent fall through.`;
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join("\n")}\n`;
+}
+
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return manifest.version;
+}
+
+function lazy<Options>(load: () => Promise<{ default: CommandBody<Options> }>): CommandBody<Options> {
+  return async (environment, options, args) => (await load()).default(environment, options, args);
+}
+
+function addRunOptions(command: Command): Command {
+  return command
+    .option("--image <image>", "the pod's container image (default docker:24-git)")
+    .addOption(
+      new Option("--checkout <mode>", "head: the PR head as is; merge: merged onto the base like Prow").choices([
+        "head",
+        "merge",
+      ]),
+    )
+    .option("--no-build", "verify and detect only, build nothing")
+    .option("--bake", "use docker buildx bake when a bake or compose file exists")
+    .option("--verify <files...>", "files that must exist in the clone (default package.json README.md Dockerfile)")
+    .option("--timeout <duration>", "deadline for the whole run: 600, 10m, 1h30m", parseDurationSeconds)
+    .option("--config <file>", "pr-pod.config.json|yaml with defaults (otherwise looked up in the current folder)");
+}
+
+function addClusterRunOptions(command: Command): Command {
+  return command
+    .option("--keep", "leave the run's objects in the cluster afterwards (clean up later with pr-pod cleanup)")
+    .option("--create-namespace", "create the namespace when it does not exist")
+    .option("--env-file <file>", "env file searched for GITHUB_PAT/GITHUB_TOKEN", "web/.env")
+    .option("--allow-fork-token", "give a PR from a fork the token too (off by default)");
+}
+
+export function createProgram(state: ProgramState): Command {
+  const program = new Command("pr-pod")
+    .description("Run a pull request's build as a Kubernetes pod, watch it live, and get a verdict.")
+    .version(packageVersion(), "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help for a command")
+    .addOption(
+      new Option("-o, --output <mode>", "result format on stdout; progress and logs go to stderr")
+        .choices(OUTPUT_MODES)
+        .default("text"),
+    )
+    .option("--kubeconfig <file>", "kubeconfig to use (see the order below)")
+    .option("--context <name>", "kubeconfig context to use instead of the current one")
+    .option("-n, --namespace <namespace>", "namespace of the run's objects (default: default)")
+    .option("--debug", "show stack traces on errors")
+    .showHelpAfterError("(add --help for usage)")
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `${examples(
+        "pr-pod run --repo octo/app --pr 123",
+        "pr-pod demo                       # a whole run on an in-process cluster, no setup",
+        "pr-pod render --repo octo/app --pr 123 --sha 3f2a... --head-ref fix --base-ref main | kubectl apply -f -",
+        "pr-pod status --all -o json",
+      )}\n${kubeconfigOrder}\n\nExit codes: 0 success, 1 run failed, pod stage codes as documented, 64 usage, 65 bad input,\n68 GitHub, 69 cluster unreachable, 70 internal, 77 forbidden, 78 missing token, 124 timeout, 130 Ctrl-C.\n`,
+    );
+
+  const run = addPullRequestFlags(
+    program.command("run").description("run a pull request's build as a pod, stream its log, and give a verdict"),
+    { source: true },
+  );
+  addClusterRunOptions(addRunOptions(run))
+    .addOption(
+      new Option(
+        "--cluster <where>",
+        "current: the kubeconfig's cluster; test: an in-process test cluster (demo/test mode)",
+      )
+        .choices(["current", "test"])
+        .default("current"),
+    )
+    .option("--kind", "when no cluster is reachable, bring up a kind cluster first (pr-pod cluster up)")
+    .option("--kind-name <name>", "kind cluster name for --kind", "pr-pod")
+    .option("--demo", "build a generated demo repository served from a local git server (implies --cluster test)")
+    .addHelpText(
+      "after",
+      examples(
+        "pr-pod run --repo octo/app --pr 123",
+        "pr-pod run --repo octo/app --pr 123 --sha 3f2a9c1... --head-ref fix-login --base-ref main   # offline",
+        "pr-pod run --source .                       # this checkout, unpushed and uncommitted work included",
+        "pr-pod run --repo octo/app --pr 123 --kind  # start a kind cluster first if none is reachable",
+        "pr-pod run --repo octo/app --pr 123 --checkout merge --verify package.json Dockerfile --timeout 15m",
+        "pr-pod run --cluster test --demo            # same as pr-pod demo",
+        "pr-pod run --repo octo/app --pr 123 -o json > result.json",
+      ),
+    )
+    .action(
+      commandAction(
+        state,
+        lazy(() => import("./commands/run.ts")),
+      ),
+    );
+
+  addRunOptions(
+    addPullRequestFlags(
+      program.command("render").description("print the run's Kubernetes manifests as YAML (no cluster needed)"),
+    ),
+  )
+    .addHelpText(
+      "after",
+      examples(
+        "pr-pod render --repo octo/app --pr 123 --sha 3f2a9c1... --head-ref fix-login --base-ref main",
+        "pr-pod render --repo octo/app --pr 123 | kubectl apply -f -",
+        "pr-pod render --repo octo/app --pr 123 -n ci | kubectl create --dry-run=server -f -",
+      ),
+    )
+    .action(
+      commandAction(
+        state,
+        lazy(() => import("./commands/render.ts")),
+      ),
+    );
+
+  addClusterRunOptions(
+    addRunOptions(
+      addPullRequestFlags(
+        program
+          .command("simulate")
+          .description("feed a pull_request webhook payload through the path a real webhook takes, and run it")
+          .option("--event <file>", "a pull_request event payload as GitHub sends it (JSON)")
+          .addOption(
+            new Option("--action <action>", "the event action when the payload is made from flags")
+              .choices(["opened", "synchronize", "reopened", "edited", "ready_for_review"])
+              .default("synchronize"),
+          )
+          .option("--print-payload", "print the payload and the pull request it resolves to, and stop (no cluster)"),
+      ),
+    ),
+  )
+    .option("--cluster <where>", "current or test", "current")
+    .addHelpText(
+      "after",
+      examples(
+        "pr-pod simulate --event pull_request.json",
+        "pr-pod simulate --repo octo/app --pr 123 --action opened",
+        "pr-pod simulate --event pull_request.json --print-payload -o json",
+      ),
+    )
+    .action(
+      commandAction(
+        state,
+        lazy(() => import("./commands/simulate.ts")),
+      ),
+    );
+
+  program
+    .command("status")
+    .description("list pr-pod runs in the cluster and how they are doing")
+    .option("--repo <owner/name>", "only runs for this repository")
+    .option("--pr <number>", "only runs for this pull request (with --repo)", (value) => Number(value))
+    .option("--all", "every pr-pod run (the default without --repo)")
+    .option("-A, --all-namespaces", "look in every namespace")
+    .addHelpText(
+      "after",
+      examples("pr-pod status", "pr-pod status --repo octo/app --pr 123", "pr-pod status --all -o json"),
+    )
+    .action(
+      commandAction(
+        state,
+        lazy(() => import("./commands/status.ts")),
+      ),
+    );
+
+  program
+    .command("logs")
+    .description("print a run's pod log (by run name, as pr-pod status shows it)")
+    .argument("<run>", "the run's name: pr-pod-<repo>-<pr>-<sha7>")
+    .option("-f, --follow", "keep streaming until the pod ends")
+    .option("--timestamps", "prefix each line with its timestamp")
+    .addHelpText("after", examples("pr-pod logs pr-pod-app-123-3f2a9c1", "pr-pod logs pr-pod-app-123-3f2a9c1 -f"))
+    .action(
+      commandAction(
+        state,
+        lazy(() => import("./commands/logs.ts")),
+      ),
+    );
+
+  program
+    .command("cleanup")
+    .description("delete everything pr-pod created for a pull request, or for all of them (by label)")
+    .option("--repo <owner/name>", "the repository")
+    .option("--pr <number>", "the pull request (with --repo)", (value) => Number(value))
+    .option("--all", "every pr-pod object in the namespace")
+    .addHelpText("after", examples("pr-pod cleanup --repo octo/app --pr 123", "pr-pod cleanup --all -n ci"))
+    .action(
+      commandAction(
+        state,
+        lazy(() => import("./commands/cleanup.ts")),
+      ),
+    );
+
+  program
+    .command("doctor")
+    .description(
+      "check the kubeconfig, the cluster, kind, the namespace, RBAC and the GitHub token, and say what to fix",
+    )
+    .option("--env-file <file>", "env file searched for the token", "web/.env")
+    .addHelpText(
+      "after",
+      examples("pr-pod doctor", "pr-pod doctor --context kind-pr-pod -n ci", "pr-pod doctor -o json"),
+    )
+    .action(
+      commandAction(
+        state,
+        lazy(() => import("./commands/doctor.ts")),
+      ),
+    );
+
+  const cluster = program
+    .command("cluster")
+    .description("a local kind cluster for pr-pod: up, down, status")
+    .addHelpText("after", examples("pr-pod cluster up", "pr-pod run --repo octo/app --pr 123", "pr-pod cluster down"));
+  for (const [name, description] of [
+    ["up", "create the kind cluster (or reuse a running one) and write its kubeconfig"],
+    ["down", "delete the kind cluster"],
+    ["status", "say whether the kind cluster exists and is running"],
+  ] as const) {
+    const sub = cluster.command(name).description(description).option("--name <name>", "kind cluster name", "pr-pod");
+    if (name === "up") {
+      sub
+        .option("--config <file>", "a kind cluster config file to use instead of the generated one")
+        .option("--node-image <image>", "kindest/node image")
+        .option(
+          "--write-kubeconfig <file>",
+          "where to write the cluster's kubeconfig (default ~/.kube/pr-pod-<name>.yaml)",
+        );
+    }
+    sub.addHelpText("after", examples(`pr-pod cluster ${name}`, `pr-pod cluster ${name} --name ci`)).action(
+      commandAction(
+        state,
+        lazy(async () => ({ default: (await import("./commands/cluster.ts")).clusterCommand(name) })),
+      ),
+    );
+  }
+
+  program
+    .command("demo")
+    .description("a whole pr-pod run with no cluster and no internet: in-process test cluster + local git server")
+    .addOption(
+      new Option("--scenario <name>", "succeed: a repo with every expected file; fail: one without a Dockerfile")
+        .choices(["succeed", "fail"])
+        .default("succeed"),
+    )
+    .option("--keep", "leave the run's objects in the test cluster until the demo ends")
+    .option("--timeout <duration>", "deadline for the run", parseDurationSeconds)
+    .addHelpText(
+      "after",
+      `${examples("pr-pod demo", "pr-pod demo --scenario fail", "pr-pod demo -o json")}
+The test cluster runs the pod's real script on this machine (busybox sh, real git), cloning from a
+git server on localhost. Builds go through a stand-in \`docker\` that records what it would run:
+nothing is built. This is a demo and test mode; for real runs use kind (pr-pod cluster up) or your cluster.
+`,
+    )
+    .action(
+      commandAction(
+        state,
+        lazy(() => import("./commands/demo.ts")),
+      ),
+    );
+
+  return program;
+}
+
+/** Parses argv (without node and script), runs the command, and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const state: ProgramState = { exitCode: 0, debug: argv.includes("--debug"), redactor: defaultRedactor(process.env) };
+  const program = createProgram(state);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return state.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT_CODES.success;
+      return EXIT_CODES.usage;
+    }
+    if (error instanceof InvalidArgumentError) return EXIT_CODES.usage;
+    const terminal = state.terminal ?? new Terminal({ redact: state.redactor });
+    return renderError(terminal, error, { debug: state.debug });
+  }
+}

@@ -27,9 +27,9 @@ function startScript(
   container: Partial<V1Container> = {},
   options: Partial<HostContainerOptions> & { volumes?: NonNullable<V1Pod["spec"]>["volumes"] } = {},
 ) {
-  const rootDir = mkdtempSync(join(tmpdir(), "pr-pod-host-"));
+  const rootDir = options.rootDir ?? mkdtempSync(join(tmpdir(), "pr-pod-host-"));
   rootDirs.push(rootDir);
-  const lines: Line[] = [];
+  const lines: Array<Line & { time: Date }> = [];
   const waiters: Array<{ text: string; resolve: () => void }> = [];
   const pod: V1Pod = {
     metadata: { name: "pr-pod-1-x", namespace: "ci" },
@@ -43,8 +43,8 @@ function startScript(
     rootDir,
     killGraceMs: 100,
     ...options,
-    onOutput: (line, stream) => {
-      lines.push({ line, stream });
+    onOutput: (line, stream, time) => {
+      lines.push({ line, stream, time });
       for (const waiter of waiters.filter((w) => w.text === line)) waiter.resolve();
     },
   });
@@ -218,7 +218,59 @@ describe("startHostContainer", () => {
           volumes: [{ name: "token", secret: { secretName: "nope" } }],
         },
       ),
-    ).toThrow('MountVolume.SetUp failed for volume "token" : secret "nope" not found');
+    ).toThrow(
+      expect.objectContaining({
+        name: "HostContainerSetupError",
+        reason: "FailedMount",
+        message: 'MountVolume.SetUp failed for volume "token" : secret "nope" not found',
+      }),
+    );
+  });
+
+  it("keeps emptyDir contents and starts a fresh termination log when a container restarts in its pod", async () => {
+    const container = {
+      volumeMounts: [
+        { name: "workspace", mountPath: "/workspace" },
+        { name: "token", mountPath: "/token" },
+      ],
+    };
+    const options = {
+      env: { W: "/workspace", PR_POD_TERMINATION_LOG: "/dev/termination-log" },
+      volumes: [
+        { name: "workspace", emptyDir: {} },
+        { name: "token", secret: { secretName: "gh-token", defaultMode: 0o400 } },
+      ],
+    };
+    const first = startScript(
+      'echo 1 >> "$W/runs"; echo first > "$PR_POD_TERMINATION_LOG"; exit 1',
+      container,
+      options,
+    );
+    expect(await first.exited).toMatchObject({ exitCode: 1, message: "first\n" });
+    const second = startScript('echo 2 >> "$W/runs"; cat "$W/runs"', container, { ...options, rootDir: first.rootDir });
+    expect(await second.exited).toMatchObject({ exitCode: 0 });
+    expect((await second.exited).message).toBeUndefined();
+    expect(second.stdout()).toEqual(["1", "2"]);
+  });
+
+  it("stamps each line with the time its bytes arrived", async () => {
+    const before = new Date();
+    const run = startScript("echo a; echo b >&2; printf c");
+    const exit = await run.exited;
+    for (const { time } of run.lines) {
+      expect(time.getTime()).toBeGreaterThanOrEqual(before.getTime());
+      expect(time.getTime()).toBeLessThanOrEqual(Date.now());
+    }
+    expect(exit.startedAt.getTime()).toBeGreaterThanOrEqual(before.getTime());
+  });
+
+  it("still resolves when a process that left the group keeps the output pipes open", async () => {
+    const run = startScript('setsid sleep 1000 & echo "escaped $!"; echo done');
+    const exit = await run.exited;
+    const escaped = Number(run.stdout()[0]?.split(" ")[1]);
+    process.kill(escaped, "SIGKILL"); // the runtime cannot reach it; clean up after the test
+    expect(exit).toMatchObject({ exitCode: 0, reason: "Completed" });
+    expect(run.stdout()).toEqual([`escaped ${escaped}`, "done"]);
   });
 
   it("reports a command it cannot exec as exit code 128", async () => {

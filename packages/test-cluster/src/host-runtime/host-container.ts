@@ -2,8 +2,8 @@
 // the image: command and args unchanged except a leading shell swapped for busybox sh, volumes and the
 // termination log mapped into a per-pod folder, env values that name a mounted path rewritten to the
 // host path, and the exit reported as a container runtime reports it (a signal n becomes 128+n).
-import { spawn } from "node:child_process";
-import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { dirname, join, posix, relative, resolve } from "node:path";
 import type { V1Container, V1Pod, V1Secret } from "@kubernetes/client-node";
@@ -54,19 +54,32 @@ export const terminationMessageLimits = { fileBytes: 4096, logBytes: 2048, logLi
 const defaultTerminationMessagePath = "/dev/termination-log";
 const shellNames = new Set(["sh", "bash", "ash", "dash"]);
 
+/** Why startHostContainer refused to start: a volume the kubelet could not mount, or a container it cannot run. */
+export class HostContainerSetupError extends Error {
+  constructor(
+    readonly reason: "FailedMount" | "InvalidContainer",
+    message: string,
+  ) {
+    super(message);
+    this.name = "HostContainerSetupError";
+  }
+}
+
 /**
- * Starts the container's process. Throws (before starting anything) when a volume cannot be set up,
- * with the kubelet's FailedMount wording, e.g. `MountVolume.SetUp failed for volume "token" : secret "x" not found`,
- * or when the container has neither command nor args (the host runtime has no image entrypoint to fall back on).
+ * Starts the container's process. Throws a HostContainerSetupError (before starting anything) when a
+ * volume cannot be set up, worded as the kubelet's FailedMount event, e.g.
+ * `MountVolume.SetUp failed for volume "token" : secret "x" not found`, or when the container has
+ * neither command nor args (the host runtime has no image entrypoint to fall back on).
  */
 export function startHostContainer(options: HostContainerOptions): HostContainer {
-  const { pod, container, rootDir, onOutput } = options;
+  const { pod, container, rootDir } = options;
   const paths = mapContainerPaths(pod, container, rootDir);
   prepareVolumes(pod, container, paths, options.getSecret);
-  writeFileSync(paths.terminationLog, "");
-
+  writeFileSync(paths.terminationLog, ""); // a fresh termination log for each container start, as the kubelet does
   const env = childEnvironment(options, paths);
   const argv = containerArgv(container, env, options.shell ?? ["busybox", "sh"]);
+  const graceMs = options.killGraceMs ?? 2000;
+
   const startedAt = new Date();
   const child = spawn(argv[0] as string, argv.slice(1), {
     cwd: paths.workingDir,
@@ -74,20 +87,7 @@ export function startHostContainer(options: HostContainerOptions): HostContainer
     detached: true, // its own process group, so kill() reaches everything it started
     stdio: ["ignore", "pipe", "pipe"],
   });
-
-  const log = new LogTail();
-  const deliver = (stream: "stdout" | "stderr") => (line: string, partial: boolean) => {
-    log.add(line, partial);
-    onOutput(line, stream, new Date());
-  };
-  const stdout = new LineSplitter(deliver("stdout"));
-  const stderr = new LineSplitter(deliver("stderr"));
-  child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
-  child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
-
-  const graceMs = options.killGraceMs ?? 2000;
-  let killReason: "Killed" | "DeadlineExceeded" | undefined;
-  let graceTimer: NodeJS.Timeout | undefined;
+  const output = collectOutput(child, options.onOutput);
   const signalGroup = (signal: NodeJS.Signals) => {
     if (child.pid === undefined) return;
     try {
@@ -97,60 +97,40 @@ export function startHostContainer(options: HostContainerOptions): HostContainer
     }
   };
 
-  const exited = new Promise<HostContainerExit>((resolveExit) => {
-    let leaderExit: { code: number | null; signal: NodeJS.Signals | null; at: Date } | undefined;
-    let finished = false;
-    const finish = (
-      exit: Omit<HostContainerExit, "startedAt" | "reason"> & { reason?: HostContainerExit["reason"] },
-    ) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(graceTimer);
-      clearTimeout(closeTimer);
-      resolveExit({
-        ...exit,
-        reason: exit.reason ?? (exit.exitCode === 0 ? "Completed" : (killReason ?? "Error")),
-        startedAt,
-      });
-    };
-    let closeTimer: NodeJS.Timeout | undefined;
-
-    child.on("error", (error: NodeJS.ErrnoException) => {
-      if (child.pid !== undefined) return; // errors after a successful spawn (e.g. kill failures) change nothing
+  let killReason: "Killed" | "DeadlineExceeded" | undefined;
+  let sigkillTimer: NodeJS.Timeout | undefined;
+  const exited = waitForProcessGroup(child, graceMs, () => {
+    clearTimeout(sigkillTimer);
+    // When a container's first process ends, the runtime tears down everything else in it.
+    signalGroup("SIGKILL");
+  }).then((outcome): HostContainerExit => {
+    output.flush();
+    if ("spawnError" in outcome) {
       // What containerd reports for an entrypoint it cannot exec: StartError, exit code 128.
+      const error = outcome.spawnError;
       const why = error.code === "ENOENT" ? "executable file not found in $PATH" : error.message;
-      finish({ exitCode: 128, reason: "Error", finishedAt: new Date(), message: `exec: "${argv[0]}": ${why}` });
+      return {
+        exitCode: 128,
+        reason: "Error",
+        startedAt,
+        finishedAt: outcome.finishedAt,
+        message: `exec: "${argv[0]}": ${why}`,
+      };
+    }
+    const exitCode = outcome.code ?? 128 + (osConstants.signals[outcome.signal as NodeJS.Signals] ?? 0);
+    const message = readTerminationMessage({
+      file: paths.terminationLog,
+      fallbackToLogs: container.terminationMessagePolicy === "FallbackToLogsOnError" && exitCode !== 0,
+      logTail: output.logTail,
     });
-    child.on("exit", (code, signal) => {
-      leaderExit = { code, signal, at: new Date() };
-      clearTimeout(graceTimer);
-      // When a container's first process ends, the runtime tears down everything else in it.
-      signalGroup("SIGKILL");
-      // A process that left the group (setsid) may still hold our pipes: stop waiting for it after the grace.
-      closeTimer = setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        onClose();
-      }, graceMs);
-    });
-    const onClose = () => {
-      if (!leaderExit) return;
-      stdout.flush();
-      stderr.flush();
-      const exitCode = leaderExit.code ?? 128 + (osConstants.signals[leaderExit.signal as NodeJS.Signals] ?? 0);
-      const message = readTerminationMessage({
-        file: paths.terminationLog,
-        fallbackToLogs: container.terminationMessagePolicy === "FallbackToLogsOnError" && exitCode !== 0,
-        logTail: () => log.tail(),
-      });
-      finish({
-        exitCode,
-        ...(leaderExit.signal ? { signal: leaderExit.signal } : {}),
-        finishedAt: leaderExit.at,
-        ...(message ? { message } : {}),
-      });
+    return {
+      exitCode,
+      ...(outcome.signal ? { signal: outcome.signal } : {}),
+      reason: exitCode === 0 ? "Completed" : (killReason ?? "Error"),
+      startedAt,
+      finishedAt: outcome.finishedAt,
+      ...(message ? { message } : {}),
     };
-    child.on("close", onClose);
   });
 
   return {
@@ -160,8 +140,60 @@ export function startHostContainer(options: HostContainerOptions): HostContainer
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
       killReason ??= reason;
       signalGroup("SIGTERM");
-      graceTimer ??= setTimeout(() => signalGroup("SIGKILL"), options.killGraceMs ?? 2000);
+      sigkillTimer ??= setTimeout(() => signalGroup("SIGKILL"), graceMs);
     },
+  };
+}
+
+type ProcessOutcome =
+  | { code: number | null; signal: NodeJS.Signals | null; finishedAt: Date }
+  | { spawnError: NodeJS.ErrnoException; finishedAt: Date };
+
+/**
+ * Resolves once the first process has exited and its pipes are closed, so every byte was read. A process
+ * that left the group (setsid) could hold the pipes open for ever: after `graceMs` we stop reading.
+ */
+function waitForProcessGroup(child: ChildProcess, graceMs: number, onLeaderExit: () => void): Promise<ProcessOutcome> {
+  return new Promise((resolve) => {
+    let leader: ProcessOutcome | undefined;
+    let stragglerTimer: NodeJS.Timeout | undefined;
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) resolve({ spawnError: error, finishedAt: new Date() });
+    });
+    child.on("exit", (code, signal) => {
+      const exit = { code, signal, finishedAt: new Date() };
+      leader = exit;
+      onLeaderExit();
+      stragglerTimer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        resolve(exit);
+      }, graceMs);
+    });
+    child.on("close", () => {
+      clearTimeout(stragglerTimer);
+      if (leader) resolve(leader);
+    });
+  });
+}
+
+/** Splits both pipes into lines for onOutput and keeps the log tail a termination message may need. */
+function collectOutput(child: ChildProcess, onOutput: HostContainerOptions["onOutput"]) {
+  const log = new LogTail();
+  const deliver = (stream: "stdout" | "stderr") => (line: string, partial: boolean, time: Date) => {
+    log.add(line, partial);
+    onOutput(line, stream, time);
+  };
+  const stdout = new LineSplitter(deliver("stdout"));
+  const stderr = new LineSplitter(deliver("stderr"));
+  child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
+  child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
+  return {
+    flush() {
+      stdout.flush();
+      stderr.flush();
+    },
+    logTail: () => log.tail(),
   };
 }
 
@@ -209,7 +241,8 @@ function mapContainerPaths(pod: V1Pod, container: V1Container, rootDir: string):
   for (const mount of container.volumeMounts ?? []) {
     const volumeDir = volumeDirs.get(mount.name);
     if (!volumeDir) {
-      throw new Error(
+      throw new HostContainerSetupError(
+        "InvalidContainer",
         `container "${container.name}" mounts volume "${mount.name}", which the pod does not declare in spec.volumes`,
       );
     }
@@ -251,14 +284,16 @@ function prepareVolumes(
     if (volume.emptyDir) continue;
     if (!volume.secret) {
       const kind = Object.keys(volume).find((key) => key !== "name") ?? "unknown";
-      throw new Error(
+      throw new HostContainerSetupError(
+        "FailedMount",
         `MountVolume.SetUp failed for volume "${volume.name}" : volume type ${kind} is not supported by the host runtime; use emptyDir or secret`,
       );
     }
     const source = volume.secret;
     const secretName = source.secretName ?? "";
     const secret = getSecret(secretName);
-    const failMount = (why: string) => new Error(`MountVolume.SetUp failed for volume "${volume.name}" : ${why}`);
+    const failMount = (why: string) =>
+      new HostContainerSetupError("FailedMount", `MountVolume.SetUp failed for volume "${volume.name}" : ${why}`);
     if (!secret) {
       if (source.optional) continue;
       throw failMount(`secret "${secretName}" not found`);
@@ -278,6 +313,7 @@ function prepareVolumes(
       }
       const target = safeJoin(dir, file.path);
       mkdirSync(dirname(target), { recursive: true });
+      rmSync(target, { force: true }); // a restarted container finds last start's files, maybe read-only
       writeFileSync(target, bytes);
       chmodSync(target, file.mode); // explicit, so the process umask cannot change it
     }
@@ -303,7 +339,8 @@ function containerArgv(container: V1Container, env: Record<string, string>, shel
     expandKubernetesVariables(part, env),
   );
   if (argv.length === 0) {
-    throw new Error(
+    throw new HostContainerSetupError(
+      "InvalidContainer",
       `container "${container.name}" has no command or args: the host runtime has no image entrypoint to run; set command`,
     );
   }
@@ -321,7 +358,12 @@ function isShell(executable: string): boolean {
 /** Joins a relative path below a folder, refusing `..` escapes (the API server forbids them too). */
 function safeJoin(dir: string, path: string): string {
   const target = resolve(dir, `.${posix.sep}${path}`);
-  if (relative(dir, target).startsWith("..")) throw new Error(`path "${path}" leaves its volume folder ${dir}`);
+  if (relative(dir, target).startsWith("..")) {
+    throw new HostContainerSetupError(
+      "InvalidContainer",
+      `path "${path}" must not leave its folder ${dir}; remove the ".."`,
+    );
+  }
   return target;
 }
 
@@ -344,22 +386,27 @@ function readLastBytes(file: string, max: number): Buffer {
 
 /**
  * Splits a byte stream into lines on "\n" (dropping a "\r" before it), whatever the chunk boundaries;
- * lines are decoded only once whole, so a UTF-8 character split across chunks survives.
+ * lines are decoded only once whole, so a UTF-8 character split across chunks survives. A line's time is
+ * when its last bytes arrived.
  */
 export class LineSplitter {
   private pending: Buffer[] = [];
-  constructor(private readonly emit: (line: string, partial: boolean) => void) {}
+  private pendingTime = new Date();
+  constructor(private readonly emit: (line: string, partial: boolean, time: Date) => void) {}
 
-  push(chunk: Buffer): void {
+  push(chunk: Buffer, time = new Date()): void {
     let start = 0;
     for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
       let line = Buffer.concat([...this.pending, chunk.subarray(start, newline)]);
       this.pending = [];
       if (line.at(-1) === 13) line = line.subarray(0, -1);
-      this.emit(line.toString("utf8"), false);
+      this.emit(line.toString("utf8"), false, time);
       start = newline + 1;
     }
-    if (start < chunk.length) this.pending.push(chunk.subarray(start));
+    if (start < chunk.length) {
+      this.pending.push(chunk.subarray(start));
+      this.pendingTime = time;
+    }
   }
 
   /** Emits what is left after the last line break, if anything. */
@@ -367,7 +414,7 @@ export class LineSplitter {
     if (this.pending.length === 0) return;
     const rest = Buffer.concat(this.pending);
     this.pending = [];
-    this.emit(rest.toString("utf8"), true);
+    this.emit(rest.toString("utf8"), true, this.pendingTime);
   }
 }
 

@@ -1,6 +1,16 @@
+export type { ActionsContextLike } from "./actions.ts";
+export { pullRequestContextFromActions } from "./actions.ts";
+export type { GitHubApiOptions, PullRequestLookup } from "./github-api.ts";
+export { fetchPullRequestContext, GITHUB_API_URL } from "./github-api.ts";
+export type { LocalCheckoutOptions } from "./local-checkout.ts";
+export { normalizeRemoteUrl, pullRequestContextFromCheckout } from "./local-checkout.ts";
+export type { OfflinePullRequest } from "./offline.ts";
+export { pullRequestContextFromFlags } from "./offline.ts";
 export type { PrContextErrorCode } from "./pr-context-error.ts";
 export { PrContextError } from "./pr-context-error.ts";
 export type { PullRequestContext, PullRequestContextSource } from "./pull-request-context.ts";
+export type { ClosedPullRequestOptions } from "./pull-request-payload.ts";
+export { contextFromPullRequestObject } from "./pull-request-payload.ts";
 export {
   MAX_RUN_NAME_LENGTH,
   prPodAnnotations,
@@ -19,3 +29,5 @@ export {
   validateRepo,
   validateSha,
 } from "./validate.ts";
+export type { DeliveryHeaders, WebhookDelivery, WebhookOptions } from "./webhook.ts";
+export { pullRequestContextFromWebhook } from "./webhook.ts";

@@ -38,4 +38,6 @@ export interface PullRequestContext {
   /** Webhook/Actions event action (opened, synchronize, reopened, ...), when there was one. */
   action?: string;
   source: PullRequestContextSource;
+  /** Local checkouts only: the work tree has uncommitted changes, which the pod's clone will not have. */
+  workTreeDirty?: boolean;
 }

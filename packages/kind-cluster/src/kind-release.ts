@@ -78,9 +78,11 @@ export function lookupKindChecksum(
 
 /** Reads `kind v0.31.0 go1.25.5 linux/amd64` (or `kind version 0.31.0`) and returns `v0.31.0`. */
 export function parseKindVersion(output: string): string | undefined {
-  const match = /\bv?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?/.exec(output.replace(/^kind version\b/, "kind"));
+  const match = /\bv?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?/.exec(
+    output.replace(/^kind version\b/, "kind"),
+  );
   if (!match) return undefined;
-  return `v${match[1]}.${match[2]}.${match[3]}${match[4] ?? ""}`;
+  return `v${match[1]}.${match[2]}.${match[3]}${match[4] ?? ""}${match[5] ?? ""}`;
 }
 
 function versionParts(version: string): [number, number, number] | undefined {

@@ -115,6 +115,7 @@ describe("resolveContainerEnv", () => {
         "status.podIP",
         "status.podIPs",
         "status.hostIP",
+        "spec.terminationGracePeriodSeconds",
       ].map(field),
     );
     expect(env).toEqual({
@@ -129,9 +130,20 @@ describe("resolveContainerEnv", () => {
       "status.podIP": "10.0.0.7",
       "status.podIPs": "10.0.0.7,fd00::7",
       "status.hostIP": "192.168.0.2",
+      "spec.terminationGracePeriodSeconds": "30",
     });
-    expect(envOf({ env: [field("status.phase")] })).toEqual({
+    const errorOf = (fieldPath: string) => envOf({ env: [field(fieldPath)] });
+    expect(errorOf("status.phase")).toEqual({
       error: { reason: "CreateContainerConfigError", message: "unsupported fieldPath: status.phase" },
+    });
+    expect(errorOf("spec.containers")).toEqual({
+      error: { reason: "CreateContainerConfigError", message: "field label not supported: spec.containers" },
+    });
+    expect(errorOf("metadata.name['x']")).toEqual({
+      error: {
+        reason: "CreateContainerConfigError",
+        message: "field label does not support subscript: metadata.name['x']",
+      },
     });
   });
 

@@ -33,11 +33,8 @@ export function resolveContainerEnv(
       if (source.secretRef.optional) continue;
       return fail(secretNotFound(secretName));
     }
-    for (const [key, bytes] of Object.entries(secretDataBytes(secret))) {
-      const name = (source.prefix ?? "") + key;
-      // The kubelet skips (and reports in an event) keys that are not valid variable names.
-      if (isEnvVarName(name)) env[name] = bytes.toString("utf8");
-    }
+    for (const [key, bytes] of Object.entries(secretDataBytes(secret)))
+      env[(source.prefix ?? "") + key] = bytes.toString("utf8");
   }
 
   for (const variable of container.env ?? []) {
@@ -124,19 +121,15 @@ function secretNotFound(name: string): string {
   return `secret "${name}" not found`;
 }
 
-/** Kubernetes 1.34+ accepts any printable ASCII except `=` in env names (RelaxedEnvironmentVariableValidation). */
-function isEnvVarName(name: string): boolean {
-  return /^[\x20-\x3c\x3e-\x7e]+$/.test(name);
-}
-
 // The downward API fields an env var may select.
 // https://kubernetes.io/docs/concepts/workloads/pods/downward-api/#downwardapi-fieldRef
 function podFieldValue(pod: V1Pod, selector: V1ObjectFieldSelector): string | { error: string } {
   const path = selector.fieldPath;
-  const subscript = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
+  const subscript = /^(.*)\['(.*)'\]$/.exec(path);
   if (subscript) {
-    const map = subscript[1] === "labels" ? pod.metadata?.labels : pod.metadata?.annotations;
-    return map?.[subscript[2] as string] ?? "";
+    if (subscript[1] === "metadata.labels") return pod.metadata?.labels?.[subscript[2] as string] ?? "";
+    if (subscript[1] === "metadata.annotations") return pod.metadata?.annotations?.[subscript[2] as string] ?? "";
+    return { error: `field label does not support subscript: ${path}` };
   }
   switch (path) {
     case "metadata.name":
@@ -150,6 +143,7 @@ function podFieldValue(pod: V1Pod, selector: V1ObjectFieldSelector): string | { 
     case "metadata.annotations":
       return formatMap(pod.metadata?.annotations);
     case "spec.nodeName":
+    case "spec.host":
       return pod.spec?.nodeName ?? "";
     case "spec.serviceAccountName":
       return pod.spec?.serviceAccountName ?? "";
@@ -161,8 +155,15 @@ function podFieldValue(pod: V1Pod, selector: V1ObjectFieldSelector): string | { 
       return pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip ?? "";
     case "status.podIPs":
       return (pod.status?.podIPs ?? []).map((entry) => entry.ip).join(",");
-    default:
+    case "spec.terminationGracePeriodSeconds":
+      return String(pod.spec?.terminationGracePeriodSeconds ?? 30);
+    case "spec.restartPolicy":
+    case "spec.schedulerName":
+    case "status.phase":
+      // fields the downward API converts but cannot give to env
       return { error: `unsupported fieldPath: ${path}` };
+    default:
+      return { error: `field label not supported: ${path}` };
   }
 }
 

@@ -227,6 +227,20 @@ describe("startHostContainer", () => {
     );
   });
 
+  it("refuses a secret volume item whose key is missing unless the volume is optional", async () => {
+    const volume = (optional: boolean) => ({
+      name: "token",
+      secret: { secretName: "gh-token", optional, items: [{ key: "pat", path: "pat" }] },
+    });
+    const mounts = { volumeMounts: [{ name: "token", mountPath: "/t" }] };
+    expect(() => startScript("true", mounts, { volumes: [volume(false)] })).toThrow(
+      'MountVolume.SetUp failed for volume "token" : references non-existent secret key: pat',
+    );
+    const run = startScript('ls -A "$T"', mounts, { env: { T: "/t" }, volumes: [volume(true)] });
+    expect(await run.exited).toMatchObject({ exitCode: 0 });
+    expect(run.stdout()).toEqual([]);
+  });
+
   it("keeps emptyDir contents and starts a fresh termination log when a container restarts in its pod", async () => {
     const container = {
       volumeMounts: [

@@ -307,9 +307,7 @@ function prepareVolumes(
       const bytes = data[file.key];
       if (!bytes) {
         if (source.optional) continue;
-        throw failMount(
-          `couldn't find key ${file.key} in Secret ${pod.metadata?.namespace ?? "default"}/${secretName}`,
-        );
+        throw failMount(`references non-existent secret key: ${file.key}`);
       }
       const target = safeJoin(dir, file.path);
       mkdirSync(dirname(target), { recursive: true });

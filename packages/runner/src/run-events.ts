@@ -47,6 +47,18 @@ export interface RunPrPodOptions {
   configFile?: string;
   /** Aborting deletes everything the run created, then the run ends with status "aborted". */
   signal?: AbortSignal;
+  /** Folders searched for `pr-pod.config.{json,yaml}` when configFile is not given. Default: the cwd. */
+  configSearchDirs?: string[];
+  /** Skip the config file lookup entirely (the options are all there is). */
+  noConfigFile?: boolean;
+  /** `--driver-opt` options for buildx's Kubernetes driver (merged over the config file's). */
+  buildxDriverOptions?: Record<string, string>;
+  /** The pod's container resources. */
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  /** How long the pod may wait for a node before the run fails. Default 120. */
+  unschedulableGraceSeconds?: number;
+  /** Retries for every API call (429/5xx/timeouts). Default 6 attempts from 200 ms, at most 10 s apart. */
+  retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number; attemptTimeoutMs?: number };
 }
 
 export type RunEvent =

@@ -1,0 +1,179 @@
+// `pr-pod.config.json` / `pr-pod.config.yaml`: the options a repository keeps next to its code.
+// Loading is the only I/O here; validation is strict so a typo in a key fails loudly instead of
+// being ignored (the error names the file, the key and what it should be).
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { RunnerError } from "./runner-error.ts";
+
+/** Container resources, as in a Pod spec (`cpu: "500m"`, `memory: "1Gi"`). */
+export interface ResourceSettings {
+  requests?: Record<string, string>;
+  limits?: Record<string, string>;
+}
+
+/** What a config file may set. Flags and options given to runPrPod win over it. */
+export interface RunConfig {
+  image?: string;
+  namespace?: string;
+  createNamespace?: boolean;
+  checkout?: "head" | "merge";
+  build?: boolean;
+  bake?: boolean;
+  /** Files that must exist in the clone. */
+  verify?: string[];
+  /** Whole-run deadline in seconds. */
+  timeoutSeconds?: number;
+  /** How long the pod may wait for a node before the run fails. */
+  unschedulableGraceSeconds?: number;
+  keep?: boolean;
+  allowForkToken?: boolean;
+  /** `docker buildx create --driver kubernetes --driver-opt key=value` options. */
+  buildx?: { driverOptions?: Record<string, string> };
+  resources?: ResourceSettings;
+}
+
+export const CONFIG_FILE_NAMES = ["pr-pod.config.json", "pr-pod.config.yaml", "pr-pod.config.yml"] as const;
+
+export interface LoadRunConfigOptions {
+  /** An explicit file (it must exist). */
+  configFile?: string;
+  /** Folders searched in order for the default names; default the current directory. */
+  searchDirs?: string[];
+}
+
+export interface LoadedRunConfig {
+  /** The file read, or undefined when there was none. */
+  path?: string;
+  config: RunConfig;
+}
+
+/** Reads and validates the config file: the given one, or the first default name found. */
+export async function loadRunConfig(options: LoadRunConfigOptions = {}): Promise<LoadedRunConfig> {
+  if (options.configFile) {
+    const file = path.resolve(options.configFile);
+    const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") {
+        throw new RunnerError(
+          "CONFIG_NOT_FOUND",
+          `config file ${file} does not exist: fix the path or leave the option out`,
+        );
+      }
+      throw new RunnerError("INVALID_CONFIG", `cannot read config file ${file}: ${error.message}`, { cause: error });
+    });
+    return { path: file, config: parseRunConfig(text, file) };
+  }
+  for (const dir of options.searchDirs ?? [process.cwd()]) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const file = path.resolve(dir, name);
+      let text: string;
+      try {
+        text = await readFile(file, "utf8");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+        throw new RunnerError("INVALID_CONFIG", `cannot read config file ${file}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      return { path: file, config: parseRunConfig(text, file) };
+    }
+  }
+  return { config: {} };
+}
+
+/** Parses JSON (for `.json`) or YAML (otherwise) and validates every key. Pure. */
+export function parseRunConfig(text: string, file: string): RunConfig {
+  let raw: unknown;
+  try {
+    raw = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new RunnerError(
+      "INVALID_CONFIG",
+      `config file ${file} is not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (raw === null || raw === undefined) return {};
+  return validateRunConfig(raw, file);
+}
+
+type Check = (value: unknown, where: string) => unknown;
+
+/** `file.yaml: resources.limits.cpu` */
+const childOf = (where: string, key: string) => (where.endsWith(":") ? `${where} ${key}` : `${where}.${key}`);
+
+const problem = (where: string, expected: string, value: unknown) =>
+  new RunnerError("INVALID_CONFIG", `${where} must be ${expected}, got ${JSON.stringify(value)}`);
+
+const isString: Check = (value, where) => {
+  if (typeof value !== "string" || value.trim() === "") throw problem(where, "a non-empty string", value);
+  return value;
+};
+const isBoolean: Check = (value, where) => {
+  if (typeof value !== "boolean") throw problem(where, "true or false", value);
+  return value;
+};
+const isPositiveInteger: Check = (value, where) => {
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0)
+    throw problem(where, "a whole number above 0", value);
+  return value;
+};
+const isStringList: Check = (value, where) => {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== "string" || item.trim() === "")) {
+    throw problem(where, "a list of non-empty strings", value);
+  }
+  return value;
+};
+const isStringMap: Check = (value, where) => {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw problem(where, "a map of strings", value);
+  const entries = Object.entries(value).map(([key, item]) => {
+    if (typeof item === "number") return [key, String(item)];
+    if (typeof item !== "string") throw problem(childOf(where, key), "a string", item);
+    return [key, item];
+  });
+  return Object.fromEntries(entries);
+};
+const isObjectOf =
+  (fields: Record<string, Check>): Check =>
+  (value, where) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw problem(where, "a map", value);
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const check = fields[key];
+      if (!check) {
+        throw new RunnerError(
+          "INVALID_CONFIG",
+          `${where} has an unknown key "${key}": the keys are ${Object.keys(fields).join(", ")}`,
+        );
+      }
+      if (item !== undefined && item !== null) out[key] = check(item, childOf(where, key));
+    }
+    return out;
+  };
+
+const RUN_CONFIG_FIELDS: Record<keyof RunConfig, Check> = {
+  image: isString,
+  namespace: isString,
+  createNamespace: isBoolean,
+  checkout: (value, where) => {
+    if (value !== "head" && value !== "merge") throw problem(where, '"head" or "merge"', value);
+    return value;
+  },
+  build: isBoolean,
+  bake: isBoolean,
+  verify: isStringList,
+  timeoutSeconds: isPositiveInteger,
+  unschedulableGraceSeconds: isPositiveInteger,
+  keep: isBoolean,
+  allowForkToken: isBoolean,
+  buildx: isObjectOf({ driverOptions: isStringMap }),
+  resources: isObjectOf({ requests: isStringMap, limits: isStringMap }),
+};
+
+/** Checks a parsed config object; `file` names it in errors. */
+export function validateRunConfig(raw: unknown, file: string): RunConfig {
+  return isObjectOf(RUN_CONFIG_FIELDS)(raw, `${file}:`) as RunConfig;
+}

@@ -1,0 +1,79 @@
+// Merges what a run is told: options passed to runPrPod (the CLI's flags, the action's inputs) win
+// over the config file, which wins over the defaults. Pure.
+import type { ResourceSettings, RunConfig } from "./run-config.ts";
+import type { RunPrPodOptions } from "./run-events.ts";
+import { RunnerError } from "./runner-error.ts";
+
+export const DEFAULT_IMAGE = "docker:24-git";
+export const DEFAULT_NAMESPACE = "default";
+export const DEFAULT_TIMEOUT_SECONDS = 1800;
+export const DEFAULT_UNSCHEDULABLE_GRACE_SECONDS = 120;
+
+/** Everything a run needs to know, with every default filled in. */
+export interface RunSettings {
+  namespace: string;
+  createNamespace: boolean;
+  image: string;
+  checkout: "head" | "merge";
+  build: boolean;
+  bake: boolean;
+  /** undefined: the file-verifier's default list. */
+  verify?: string[];
+  timeoutSeconds: number;
+  unschedulableGraceSeconds: number;
+  keep: boolean;
+  allowForkToken: boolean;
+  buildxDriverOptions: Record<string, string>;
+  resources?: ResourceSettings;
+  /** The config file the settings came from, when there was one. */
+  configFile?: string;
+}
+
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Options over config over defaults; throws INVALID_INPUT naming the option when a value is unusable. */
+export function mergeRunSettings(
+  options: Partial<RunPrPodOptions>,
+  config: RunConfig,
+  configFile?: string,
+): RunSettings {
+  const pick = <K extends keyof RunPrPodOptions & keyof RunConfig>(key: K) => options[key] ?? config[key];
+  const settings: RunSettings = {
+    namespace: pick("namespace") ?? DEFAULT_NAMESPACE,
+    createNamespace: pick("createNamespace") ?? false,
+    image: pick("image") ?? DEFAULT_IMAGE,
+    checkout: pick("checkout") ?? "head",
+    build: pick("build") ?? true,
+    bake: pick("bake") ?? false,
+    timeoutSeconds: pick("timeoutSeconds") ?? DEFAULT_TIMEOUT_SECONDS,
+    unschedulableGraceSeconds: pick("unschedulableGraceSeconds") ?? DEFAULT_UNSCHEDULABLE_GRACE_SECONDS,
+    keep: pick("keep") ?? false,
+    allowForkToken: pick("allowForkToken") ?? false,
+    buildxDriverOptions: { ...config.buildx?.driverOptions, ...options.buildxDriverOptions },
+  };
+  const verify = pick("verify");
+  if (verify !== undefined) settings.verify = verify;
+  const resources = options.resources ?? config.resources;
+  if (resources !== undefined) settings.resources = resources;
+  if (configFile !== undefined) settings.configFile = configFile;
+
+  if (!DNS_1123_LABEL.test(settings.namespace) || settings.namespace.length > 63) {
+    throw new RunnerError(
+      "INVALID_INPUT",
+      `namespace ${JSON.stringify(settings.namespace)} is not a valid Kubernetes namespace name: use lowercase letters, digits and '-', at most 63 characters`,
+    );
+  }
+  if (!Number.isInteger(settings.timeoutSeconds) || settings.timeoutSeconds <= 0) {
+    throw new RunnerError(
+      "INVALID_INPUT",
+      `timeoutSeconds ${settings.timeoutSeconds} must be a whole number of seconds above 0`,
+    );
+  }
+  if (settings.image.trim() === "" || /\s/.test(settings.image)) {
+    throw new RunnerError(
+      "INVALID_INPUT",
+      `image ${JSON.stringify(settings.image)} is not an image reference: e.g. docker:24-git`,
+    );
+  }
+  return settings;
+}

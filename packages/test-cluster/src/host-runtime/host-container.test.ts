@@ -170,17 +170,18 @@ describe("startHostContainer", () => {
   });
 
   it("keeps a HOME and PATH the pod sets, with extraPath still first", async () => {
+    // busybox is still found on the host although the pod's own PATH could not find it
     const run = startScript(
       'echo "$HOME"; echo "$PATH"',
-      {},
+      { volumeMounts: [{ name: "workspace", mountPath: "/workspace" }] },
       {
-        env: { HOME: "/workspace/home", PATH: "/usr/bin:/bin" },
+        env: { HOME: "/workspace/home", PATH: "/nowhere" },
         extraPath: ["/opt/a"],
         volumes: [{ name: "workspace", emptyDir: {} }],
       },
     );
     await run.exited;
-    expect(run.stdout()).toEqual(["/workspace/home", "/opt/a:/usr/bin:/bin"]);
+    expect(run.stdout()).toEqual([join(run.rootDir, "volumes", "workspace", "home"), "/opt/a:/nowhere"]);
   });
 
   it("fills a secret volume with its keys as files, honouring items and modes", async () => {

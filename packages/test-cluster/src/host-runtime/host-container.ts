@@ -3,7 +3,19 @@
 // termination log mapped into a per-pod folder, env values that name a mounted path rewritten to the
 // host path, and the exit reported as a container runtime reports it (a signal n becomes 128+n).
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { constants as osConstants } from "node:os";
 import { dirname, join, posix, relative, resolve } from "node:path";
 import type { V1Container, V1Pod, V1Secret } from "@kubernetes/client-node";
@@ -24,7 +36,7 @@ export interface HostContainerOptions {
   extraPath?: string[];
   /** Between SIGTERM and SIGKILL when kill() is called; default 2000 ms. */
   killGraceMs?: number;
-  /** One call per line, without the line break; a last partial line is flushed at exit. */
+  /** One call per line, without the line break; a last partial line is flushed at exit. Must not throw. */
   onOutput: (line: string, stream: "stdout" | "stderr", time: Date) => void;
 }
 
@@ -77,7 +89,7 @@ export function startHostContainer(options: HostContainerOptions): HostContainer
   prepareVolumes(pod, container, paths, options.getSecret);
   writeFileSync(paths.terminationLog, ""); // a fresh termination log for each container start, as the kubelet does
   const env = childEnvironment(options, paths);
-  const argv = containerArgv(container, env, options.shell ?? ["busybox", "sh"]);
+  const argv = containerArgv(container, env, hostShell(options));
   const graceMs = options.killGraceMs ?? 2000;
 
   const startedAt = new Date();
@@ -346,6 +358,24 @@ function containerArgv(container: V1Container, env: Record<string, string>, shel
   if (isShell(first)) return [...shell, ...argv.slice(1)];
   if ((first === "env" || first === "/usr/bin/env") && isShell(argv[1] ?? "")) return [...shell, ...argv.slice(2)];
   return argv;
+}
+
+/** The shell, found on the host (extraPath first) even when the pod's own PATH would not find it. */
+function hostShell(options: HostContainerOptions): string[] {
+  const [program = "busybox", ...rest] = options.shell ?? ["busybox", "sh"];
+  if (program.includes("/")) return [program, ...rest];
+  const folders = [...(options.extraPath ?? []), ...(process.env.PATH ?? "").split(":")].filter(Boolean);
+  const found = folders.map((folder) => join(folder, program)).find(isExecutableFile);
+  return [found ?? program, ...rest];
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function isShell(executable: string): boolean {

@@ -117,7 +117,8 @@ export function createRepoBuilder(name: string, path: string): GitRepoBuilder {
       else await git(["read-tree", "--empty"], { env });
       for (const [file, value] of Object.entries(files)) {
         if (value === null) {
-          await git(["update-index", "--force-remove", "--", file], { env });
+          // Mode 0 removes the path; --force-remove would need a work tree.
+          await git(["update-index", "--index-info"], { env, input: `0 ${"0".repeat(40)}\t${file}\n` });
           continue;
         }
         const content = typeof value === "string" || Buffer.isBuffer(value) ? value : value.content;

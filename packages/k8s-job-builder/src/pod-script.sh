@@ -1,0 +1,466 @@
+# pr-pod: the script the pull request's pod runs. POSIX sh that runs under busybox ash (docker:24-git),
+# with busybox find/sed/grep/awk/sort/tee, git, and docker buildx.
+#
+# Every path and setting comes from the environment (the Job sets them; see pod-script-env.ts), never from
+# literals, because test runtimes remap mounted paths through env values:
+#   PR_POD_WORKSPACE        writable folder (an emptyDir); the clone goes to $PR_POD_WORKSPACE/src
+#   PR_POD_TERMINATION_LOG  the container's terminationMessagePath; the report is written there
+#   PR_POD_CHECKOUT         head | merge
+#   PR_POD_BUILD            true | false; PR_POD_BAKE true | false
+#   PR_POD_BUILDER_NAME, PR_POD_NAMESPACE, PR_POD_BUILDX_DRIVER_OPTS   the buildx Kubernetes driver
+#   PR_POD_GIT_TOKEN        optional; read by git's credential helper only, at use time
+#   PR_POD_TRACE            true turns on `set -x` (the token is never expanded by this script)
+#   PR_* (pr-context's prPodEnv): PR_REPO, PR_NUMBER, PR_HEAD_SHA, PR_HEAD_REF, PR_BASE_REF, PR_BASE_SHA,
+#                                 PR_CLONE_URL, PR_BASE_CLONE_URL
+# Exit codes (the table is exported as PR_POD_EXIT_CODES; a test keeps the two in sync):
+EXIT_OK=0
+EXIT_CONFIG=10
+EXIT_AUTH=11
+EXIT_CLONE=12
+EXIT_MERGE_CONFLICT=13
+EXIT_VERIFY=14
+EXIT_BUILDER=15
+EXIT_BUILD=16
+EXIT_TERMINATED=143
+
+set -u
+if [ "${PR_POD_TRACE:-false}" = true ]; then set -x; fi
+
+PR_POD_REPORT_MARKER='::pr-pod-report::'
+PR_POD_CUT_MARKER='::pr-pod-report-cut::'
+PR_POD_MESSAGE_LIMIT=4096
+
+# --- small helpers ----------------------------------------------------------------------------------------
+
+pr_pod_log() {
+  printf '[pr-pod] %s\n' "$*"
+}
+
+# Milliseconds on a monotonic clock (/proc/uptime has centiseconds), or wall-clock seconds * 1000.
+pr_pod_now_ms() {
+  if read -r _pr_pod_up _pr_pod_idle < /proc/uptime 2>/dev/null; then
+    case $_pr_pod_up in
+      *.??) echo "$(( ${_pr_pod_up%.*} * 1000 + $(printf '%s' "${_pr_pod_up#*.}" | sed 's/^0//') * 10 ))"; return ;;
+    esac
+  fi
+  echo "$(( $(date +%s) * 1000 ))"
+}
+
+# JSON string escaping without jq: quotes, backslashes and every control character; other bytes (UTF-8 file
+# names included) pass through unchanged.
+PR_POD_AWK_ESCAPE='BEGIN { for (i = 1; i < 32; i++) e[sprintf("%c", i)] = sprintf("\\u%04x", i); e["\t"] = "\\t"; e["\r"] = "\\r"; e["\""] = "\\\""; e["\\"] = "\\\\" }
+function esc(s,   out, n, i, c) { out = ""; n = length(s); for (i = 1; i <= n; i++) { c = substr(s, i, 1); out = out ((c in e) ? e[c] : c) }; return out }'
+
+# pr_pod_json_str VALUE -> "escaped" (newlines inside VALUE become \n)
+pr_pod_json_str() {
+  printf '%s\n' "$1" | awk "$PR_POD_AWK_ESCAPE"'
+{ out = (NR > 1 ? out "\\n" : "") esc($0) } END { printf "\"%s\"", out }'
+}
+
+# pr_pod_json_lines FILE -> ["line 1","line 2"] (one string per line; a missing file is [])
+pr_pod_json_lines() {
+  if [ ! -s "$1" ]; then printf '[]'; return; fi
+  awk "$PR_POD_AWK_ESCAPE"'
+{ out = out (NR > 1 ? "," : "") "\"" esc($0) "\"" } END { printf "[%s]", out }' "$1"
+}
+
+# pr_pod_json_lines_where FILE STATUS -> the second tab-separated field of lines whose first field is STATUS
+pr_pod_json_lines_where() {
+  if [ ! -s "$1" ]; then printf '[]'; return; fi
+  awk -F '\t' -v want="$2" "$PR_POD_AWK_ESCAPE"'
+$1 == want { out = out (n++ ? "," : "") "\"" esc($2) "\"" } END { printf "[%s]", out }' "$1"
+}
+
+# @@VERIFY_FILES_SNIPPET@@
+
+# --- the report --------------------------------------------------------------------------------------------
+
+R_STAGE=config
+R_ERROR=
+R_SHA=
+R_BASE_SHA=
+R_FILES_FILE=
+R_ARTIFACTS_DIR=
+R_BUILDS_FILE=
+R_DURATIONS=
+R_FINISHED=0
+PR_POD_T0=$(pr_pod_now_ms)
+
+pr_pod_add_duration() {
+  R_DURATIONS="$R_DURATIONS${R_DURATIONS:+,}\"$1\":$2"
+}
+
+# pr_pod_report_json EXIT_CODE SHORT(0|1)
+pr_pod_report_json() {
+  _pr_pod_ok=false
+  if [ "$1" = 0 ]; then _pr_pod_ok=true; fi
+  printf '{"version":1,"ok":%s,"exitCode":%s,"stage":"%s"' "$_pr_pod_ok" "$1" "$R_STAGE"
+  if [ -n "$R_ERROR" ]; then
+    if [ "$2" = 1 ]; then
+      printf ',"error":%s' "$(pr_pod_json_str "$(printf '%s' "$R_ERROR" | head -c 1024)")"
+    else
+      printf ',"error":%s' "$(pr_pod_json_str "$R_ERROR")"
+    fi
+  fi
+  if [ -n "${PR_REPO:-}" ]; then printf ',"repo":%s' "$(pr_pod_json_str "$PR_REPO")"; fi
+  case ${PR_NUMBER:-x} in
+    '' | *[!0-9]*) ;;
+    *) printf ',"pr":%s' "$PR_NUMBER" ;;
+  esac
+  printf ',"checkout":%s' "$(pr_pod_json_str "${PR_POD_CHECKOUT:-head}")"
+  if [ -n "${PR_HEAD_SHA:-}" ]; then printf ',"headSha":%s' "$(pr_pod_json_str "$PR_HEAD_SHA")"; fi
+  if [ -n "$R_BASE_SHA" ]; then printf ',"baseSha":"%s"' "$R_BASE_SHA"; fi
+  if [ -n "$R_SHA" ]; then printf ',"sha":"%s"' "$R_SHA"; fi
+  if [ -n "$R_FILES_FILE" ] && [ -f "$R_FILES_FILE" ]; then
+    if [ "$2" = 1 ]; then
+      printf ',"files":{"found":[],"missing":%s,"optionalFound":[],"optionalMissing":[]}' \
+        "$(pr_pod_json_lines_where "$R_FILES_FILE" missing | head -c 1500)"
+    else
+      printf ',"files":{"found":%s,"missing":%s,"optionalFound":%s,"optionalMissing":%s}' \
+        "$(pr_pod_json_lines_where "$R_FILES_FILE" found)" \
+        "$(pr_pod_json_lines_where "$R_FILES_FILE" missing)" \
+        "$(pr_pod_json_lines_where "$R_FILES_FILE" optional-found)" \
+        "$(pr_pod_json_lines_where "$R_FILES_FILE" optional-missing)"
+    fi
+  fi
+  if [ "$2" = 0 ] && [ -n "$R_ARTIFACTS_DIR" ] && [ -d "$R_ARTIFACTS_DIR" ]; then
+    printf ',"artifacts":{"dockerfiles":%s,"bakeFiles":%s,"composeFiles":%s,"charts":%s}' \
+      "$(pr_pod_json_lines "$R_ARTIFACTS_DIR/dockerfiles")" \
+      "$(pr_pod_json_lines "$R_ARTIFACTS_DIR/bake")" \
+      "$(pr_pod_json_lines "$R_ARTIFACTS_DIR/compose")" \
+      "$(pr_pod_json_lines "$R_ARTIFACTS_DIR/charts")"
+  fi
+  if [ "$2" = 0 ] && [ -n "$R_BUILDS_FILE" ] && [ -s "$R_BUILDS_FILE" ]; then
+    printf ',"builds":[%s]' "$(awk '{ printf "%s%s", (NR > 1 ? "," : ""), $0 }' "$R_BUILDS_FILE")"
+  fi
+  printf ',"durationsMs":{%s%s"total":%s}' "$R_DURATIONS" "${R_DURATIONS:+,}" "$(( $(pr_pod_now_ms) - PR_POD_T0 ))"
+  if [ "$2" = 1 ]; then printf ',"truncated":true'; fi
+  printf '}'
+}
+
+# Writes the report (the termination message, cut to the kubelet's 4096 bytes with a short form) and prints
+# it once on a marked log line, then exits with CODE. Runs once, also from the TERM trap.
+pr_pod_finish() {
+  _pr_pod_code=$1
+  if [ "$R_FINISHED" = 1 ]; then exit "$_pr_pod_code"; fi
+  R_FINISHED=1
+  if [ -n "${2:-}" ]; then R_ERROR=$2; fi
+  if [ "$_pr_pod_code" = 0 ]; then R_STAGE=done; fi
+  _pr_pod_json=$(pr_pod_report_json "$_pr_pod_code" 0)
+  if [ -n "${PR_POD_TERMINATION_LOG:-}" ]; then
+    _pr_pod_size=$(printf '%s' "$_pr_pod_json" | wc -c)
+    if [ "$_pr_pod_size" -le "$PR_POD_MESSAGE_LIMIT" ]; then
+      printf '%s' "$_pr_pod_json" 2>/dev/null > "$PR_POD_TERMINATION_LOG"
+    else
+      _pr_pod_short=$(pr_pod_report_json "$_pr_pod_code" 1)
+      if [ "$(printf '%s' "$_pr_pod_short" | wc -c)" -le "$PR_POD_MESSAGE_LIMIT" ]; then
+        printf '%s' "$_pr_pod_short" 2>/dev/null > "$PR_POD_TERMINATION_LOG"
+      else
+        { printf '%s' "$_pr_pod_short" | head -c 4000; printf '\n%s' "$PR_POD_CUT_MARKER"; } 2>/dev/null > "$PR_POD_TERMINATION_LOG"
+      fi
+    fi || pr_pod_log "could not write the report to PR_POD_TERMINATION_LOG"
+  fi
+  if [ "$_pr_pod_code" != 0 ]; then
+    pr_pod_log "failed in stage $R_STAGE (exit $_pr_pod_code): $R_ERROR"
+  else
+    pr_pod_log "done"
+  fi
+  printf '%s%s\n' "$PR_POD_REPORT_MARKER" "$_pr_pod_json"
+  exit "$_pr_pod_code"
+}
+
+# --- cleanup on any exit ---------------------------------------------------------------------------------
+
+PR_POD_BUILDER_CREATED=0
+pr_pod_cleanup() {
+  if [ "$PR_POD_BUILDER_CREATED" = 1 ]; then
+    PR_POD_BUILDER_CREATED=0
+    pr_pod_log "removing buildx builder $PR_POD_BUILDER_NAME"
+    docker buildx rm "$PR_POD_BUILDER_NAME" > /dev/null 2>&1 || pr_pod_log "could not remove buildx builder $PR_POD_BUILDER_NAME"
+  fi
+}
+trap pr_pod_cleanup EXIT
+trap 'pr_pod_finish "$EXIT_TERMINATED" "terminated by a signal (the Job deadline, or the run was cancelled)"' TERM INT HUP
+
+# --- stage: config ---------------------------------------------------------------------------------------
+
+pr_pod_require() {
+  eval "_pr_pod_value=\${$1:-}"
+  if [ -z "$_pr_pod_value" ]; then
+    pr_pod_finish "$EXIT_CONFIG" "$1 is not set: the Job must set it (rebuild the Job with @pr-pod/k8s-job-builder)"
+  fi
+}
+
+for _pr_pod_var in PR_POD_WORKSPACE PR_CLONE_URL PR_HEAD_SHA PR_NUMBER; do pr_pod_require "$_pr_pod_var"; done
+PR_POD_CHECKOUT=${PR_POD_CHECKOUT:-head}
+case $PR_POD_CHECKOUT in
+  head) ;;
+  merge) pr_pod_require PR_BASE_REF; pr_pod_require PR_BASE_CLONE_URL ;;
+  *) pr_pod_finish "$EXIT_CONFIG" "PR_POD_CHECKOUT is \"$PR_POD_CHECKOUT\": use head or merge" ;;
+esac
+case $PR_HEAD_SHA in
+  *[!0-9a-f]*) pr_pod_finish "$EXIT_CONFIG" "PR_HEAD_SHA \"$PR_HEAD_SHA\" is not a full lowercase 40-hex commit SHA" ;;
+esac
+if [ "${#PR_HEAD_SHA}" -ne 40 ]; then
+  pr_pod_finish "$EXIT_CONFIG" "PR_HEAD_SHA \"$PR_HEAD_SHA\" is not a full lowercase 40-hex commit SHA"
+fi
+for _pr_pod_var in PR_CLONE_URL PR_BASE_CLONE_URL; do
+  eval "_pr_pod_value=\${$_pr_pod_var:-}"
+  case $_pr_pod_value in
+    '') ;;
+    http://*@* | https://*@*)
+      # Never echo the value: it may hold a password.
+      pr_pod_finish "$EXIT_CONFIG" "$_pr_pod_var carries credentials (user@ or user:password@): pass the token through the Secret instead" ;;
+    http://* | https://*) ;;
+    *) pr_pod_finish "$EXIT_CONFIG" "$_pr_pod_var \"$_pr_pod_value\" is not an http(s) clone URL" ;;
+  esac
+done
+PR_POD_BUILD=${PR_POD_BUILD:-false}
+PR_POD_BAKE=${PR_POD_BAKE:-false}
+if [ "$PR_POD_BUILD" = true ]; then
+  pr_pod_require PR_POD_BUILDER_NAME
+  pr_pod_require PR_POD_NAMESPACE
+fi
+
+PR_POD_SRC="$PR_POD_WORKSPACE/src"
+PR_POD_TMP="$PR_POD_WORKSPACE/.pr-pod"
+if ! mkdir -p "$PR_POD_TMP" 2>/dev/null || [ ! -w "$PR_POD_TMP" ]; then
+  pr_pod_finish "$EXIT_CONFIG" "PR_POD_WORKSPACE \"$PR_POD_WORKSPACE\" is not writable: mount an emptyDir there"
+fi
+if [ -e "$PR_POD_SRC" ]; then rm -rf "$PR_POD_SRC"; fi
+
+# --- stage: clone ----------------------------------------------------------------------------------------
+
+R_STAGE=clone
+export GIT_TERMINAL_PROMPT=0
+# The credential helper lives in env-only git config (GIT_CONFIG_COUNT), never in a file; it expands the
+# token inside git's own helper shell when git asks, so the token is in no URL, argv or .git/config. The empty
+# first value drops helpers from any other config.
+if [ -n "${PR_POD_GIT_TOKEN:+set}" ]; then
+  export GIT_CONFIG_COUNT=2
+  export GIT_CONFIG_KEY_0=credential.helper GIT_CONFIG_VALUE_0=
+  export GIT_CONFIG_KEY_1=credential.helper
+  export GIT_CONFIG_VALUE_1='!f() { test "$1" = get || exit 0; echo username=x-access-token; echo "password=${PR_POD_GIT_TOKEN:-}"; }; f'
+  PR_POD_AUTH_NOTE="with the token"
+else
+  PR_POD_AUTH_NOTE="without a token"
+fi
+
+PR_POD_GIT_ERR="$PR_POD_TMP/git-stderr"
+
+# pr_pod_git ARGS... : runs git in the clone, shows its stderr, keeps it for the error message
+pr_pod_git() {
+  git -C "$PR_POD_SRC" "$@" 2> "$PR_POD_GIT_ERR"
+  _pr_pod_rc=$?
+  if [ -s "$PR_POD_GIT_ERR" ]; then cat "$PR_POD_GIT_ERR" >&2; fi
+  return "$_pr_pod_rc"
+}
+
+pr_pod_git_error() {
+  grep -v '^hint:' "$PR_POD_GIT_ERR" 2>/dev/null | grep . | tail -n 3 | tr '\n' ' ' | sed 's/ $//'
+}
+
+# Exits with EXIT_AUTH when the last git error says the server refused the credentials.
+pr_pod_check_auth() {
+  if grep -q -i -E 'Authentication failed|could not read (Username|Password)|terminal prompts disabled|returned error: 40[13]|HTTP 40[13]|403 Forbidden|Invalid username or (password|token)' "$PR_POD_GIT_ERR" 2>/dev/null; then
+    if [ "$PR_POD_AUTH_NOTE" = "without a token" ]; then
+      pr_pod_finish "$EXIT_AUTH" "the git server at $1 asked for credentials and the pod has no token: create the token Secret, or run on a public repository"
+    fi
+    pr_pod_finish "$EXIT_AUTH" "the git server at $1 refused the token (HTTP 401/403): check that it is valid, not expired, and can read the repository"
+  fi
+}
+
+# pr_pod_fetch_commit SHA URL BRANCH: brings SHA into the clone. A shallow fetch of the SHA first (GitHub and
+# any server with uploadpack.allowReachableSHA1InWant allow it); when the server refuses, the branch's full
+# history, then the base repository's refs/pull/N/head.
+pr_pod_fetch_commit() {
+  if [ "${3:-}" = shallow ]; then _pr_pod_depth=--depth=1; else _pr_pod_depth=; fi
+  if pr_pod_git fetch --quiet --no-tags $_pr_pod_depth "$2" "$1"; then return 0; fi
+  pr_pod_check_auth "$2"
+  _pr_pod_first_error=$(pr_pod_git_error)
+  pr_pod_log "the server would not send commit $1 by SHA ($_pr_pod_first_error); fetching branch ${PR_HEAD_REF:-?} instead"
+  if [ -n "${PR_HEAD_REF:-}" ]; then
+    pr_pod_git fetch --quiet --no-tags "$2" "+refs/heads/$PR_HEAD_REF:refs/remotes/pr-pod/head" || pr_pod_check_auth "$2"
+  fi
+  if git -C "$PR_POD_SRC" cat-file -e "$1^{commit}" 2>/dev/null; then return 0; fi
+  if [ -n "${PR_BASE_CLONE_URL:-}" ]; then
+    pr_pod_log "commit $1 is not on branch ${PR_HEAD_REF:-?}; fetching refs/pull/$PR_NUMBER/head"
+    pr_pod_git fetch --quiet --no-tags "$PR_BASE_CLONE_URL" "+refs/pull/$PR_NUMBER/head:refs/remotes/pr-pod/pull" ||
+      pr_pod_check_auth "$PR_BASE_CLONE_URL"
+  fi
+  if git -C "$PR_POD_SRC" cat-file -e "$1^{commit}" 2>/dev/null; then return 0; fi
+  pr_pod_finish "$EXIT_CLONE" "could not fetch commit $1 from $2: $_pr_pod_first_error (was the PR force-pushed? re-run with the current head SHA)"
+}
+
+PR_POD_T_CLONE=$(pr_pod_now_ms)
+if ! git init --quiet "$PR_POD_SRC" 2> "$PR_POD_GIT_ERR"; then
+  pr_pod_finish "$EXIT_CLONE" "git init failed in $PR_POD_SRC: $(pr_pod_git_error)"
+fi
+
+if [ "$PR_POD_CHECKOUT" = head ]; then
+  pr_pod_log "fetching $PR_CLONE_URL at $PR_HEAD_SHA ($PR_POD_AUTH_NOTE)"
+  pr_pod_git remote add origin "$PR_CLONE_URL"
+  pr_pod_fetch_commit "$PR_HEAD_SHA" "$PR_CLONE_URL" shallow
+  if ! pr_pod_git checkout --quiet --detach "$PR_HEAD_SHA"; then
+    pr_pod_finish "$EXIT_CLONE" "could not check out $PR_HEAD_SHA: $(pr_pod_git_error)"
+  fi
+else
+  # Like Prow's clonerefs: check out the base, then merge the PR's head onto it with --no-ff.
+  pr_pod_log "fetching base $PR_BASE_REF from $PR_BASE_CLONE_URL ($PR_POD_AUTH_NOTE)"
+  pr_pod_git remote add origin "$PR_BASE_CLONE_URL"
+  if ! pr_pod_git fetch --quiet --no-tags origin "+refs/heads/$PR_BASE_REF:refs/remotes/origin/$PR_BASE_REF"; then
+    pr_pod_check_auth "$PR_BASE_CLONE_URL"
+    pr_pod_finish "$EXIT_CLONE" "could not fetch base branch $PR_BASE_REF from $PR_BASE_CLONE_URL: $(pr_pod_git_error)"
+  fi
+  if [ -n "${PR_BASE_SHA:-}" ]; then
+    if ! git -C "$PR_POD_SRC" cat-file -e "$PR_BASE_SHA^{commit}" 2>/dev/null; then
+      pr_pod_git fetch --quiet --no-tags origin "$PR_BASE_SHA" ||
+        pr_pod_finish "$EXIT_CLONE" "base commit $PR_BASE_SHA is not on $PR_BASE_REF: $(pr_pod_git_error)"
+    fi
+    R_BASE_SHA=$PR_BASE_SHA
+  else
+    R_BASE_SHA=$(git -C "$PR_POD_SRC" rev-parse "refs/remotes/origin/$PR_BASE_REF")
+  fi
+  pr_pod_git checkout --quiet --detach "$R_BASE_SHA" ||
+    pr_pod_finish "$EXIT_CLONE" "could not check out base $R_BASE_SHA: $(pr_pod_git_error)"
+  pr_pod_log "fetching head $PR_HEAD_SHA from $PR_CLONE_URL"
+  pr_pod_fetch_commit "$PR_HEAD_SHA" "$PR_CLONE_URL" full
+  R_STAGE=merge
+  if ! pr_pod_git -c user.name=pr-pod -c user.email=pr-pod@localhost merge --no-ff --no-stat --quiet \
+    -m "Merge pull request #$PR_NUMBER ($PR_HEAD_SHA) into $PR_BASE_REF" "$PR_HEAD_SHA" > /dev/null; then
+    _pr_pod_conflicts=$(git -C "$PR_POD_SRC" diff --name-only --diff-filter=U 2>/dev/null | tr '\n' ' ' | sed 's/ $//')
+    if [ -n "$_pr_pod_conflicts" ]; then
+      git -C "$PR_POD_SRC" merge --abort > /dev/null 2>&1
+      pr_pod_finish "$EXIT_MERGE_CONFLICT" "PR #$PR_NUMBER does not merge cleanly into $PR_BASE_REF ($R_BASE_SHA): conflicts in $_pr_pod_conflicts; rebase the PR onto $PR_BASE_REF, or use checkout head"
+    fi
+    pr_pod_finish "$EXIT_MERGE_CONFLICT" "merging PR #$PR_NUMBER into $PR_BASE_REF failed: $(pr_pod_git_error)"
+  fi
+fi
+R_SHA=$(git -C "$PR_POD_SRC" rev-parse HEAD)
+
+# Drop the credentials before anything from the pull request is read or run.
+unset PR_POD_GIT_TOKEN GIT_CONFIG_COUNT GIT_CONFIG_KEY_0 GIT_CONFIG_VALUE_0 GIT_CONFIG_KEY_1 GIT_CONFIG_VALUE_1
+pr_pod_add_duration clone "$(( $(pr_pod_now_ms) - PR_POD_T_CLONE ))"
+pr_pod_log "checked out $R_SHA"
+
+# --- stage: verify ---------------------------------------------------------------------------------------
+
+R_STAGE=verify
+PR_POD_T_VERIFY=$(pr_pod_now_ms)
+R_FILES_FILE="$PR_POD_TMP/files.tsv"
+PR_POD_VERIFY_FAILED=0
+pr_pod_verify_files "$PR_POD_SRC" "$R_FILES_FILE" || PR_POD_VERIFY_FAILED=1
+pr_pod_add_duration verify "$(( $(pr_pod_now_ms) - PR_POD_T_VERIFY ))"
+while IFS="$(printf '\t')" read -r _pr_pod_status _pr_pod_pattern; do
+  pr_pod_log "file $_pr_pod_status: $_pr_pod_pattern"
+done < "$R_FILES_FILE"
+
+# --- stage: detect ---------------------------------------------------------------------------------------
+
+R_STAGE=detect
+PR_POD_T_DETECT=$(pr_pod_now_ms)
+R_ARTIFACTS_DIR="$PR_POD_TMP/artifacts"
+mkdir -p "$R_ARTIFACTS_DIR"
+(cd "$PR_POD_SRC" && find . \( -name .git -o -name node_modules -o -name vendor -o -name third_party \) -prune -o -type f -print) |
+  sed 's#^\./##' | LC_ALL=C sort > "$R_ARTIFACTS_DIR/all"
+grep -E '(^|/)(Dockerfile|Containerfile|[^/]+\.(Dockerfile|Containerfile)|(Dockerfile|Containerfile)\.[^/]+)$' "$R_ARTIFACTS_DIR/all" |
+  grep -v -E '\.dockerignore$' > "$R_ARTIFACTS_DIR/dockerfiles"
+grep -E '(^|/)docker-bake(\.[^/]+)?\.(hcl|json)$' "$R_ARTIFACTS_DIR/all" > "$R_ARTIFACTS_DIR/bake"
+grep -E '(^|/)(docker-)?compose(\.[^/]+)?\.ya?ml$' "$R_ARTIFACTS_DIR/all" > "$R_ARTIFACTS_DIR/compose"
+grep -E '(^|/)Chart\.yaml$' "$R_ARTIFACTS_DIR/all" | sed -e 's#/\{0,1\}Chart\.yaml$##' -e 's#^$#.#' > "$R_ARTIFACTS_DIR/charts"
+rm -f "$R_ARTIFACTS_DIR/all"
+pr_pod_add_duration detect "$(( $(pr_pod_now_ms) - PR_POD_T_DETECT ))"
+pr_pod_log "found $(grep -c . "$R_ARTIFACTS_DIR/dockerfiles") Dockerfile(s), $(grep -c . "$R_ARTIFACTS_DIR/bake") bake file(s), $(grep -c . "$R_ARTIFACTS_DIR/compose") compose file(s), $(grep -c . "$R_ARTIFACTS_DIR/charts") chart(s)"
+
+if [ "$PR_POD_VERIFY_FAILED" = 1 ]; then
+  R_STAGE=verify
+  pr_pod_finish "$EXIT_VERIFY" "required files are missing: $(awk -F '\t' '$1 == "missing" { printf "%s%s", (n++ ? ", " : ""), $2 }' "$R_FILES_FILE")"
+fi
+
+# --- stage: build ----------------------------------------------------------------------------------------
+
+if [ "$PR_POD_BUILD" != true ]; then
+  pr_pod_finish "$EXIT_OK"
+fi
+R_STAGE=build
+PR_POD_T_BUILD=$(pr_pod_now_ms)
+R_BUILDS_FILE="$PR_POD_TMP/builds.jsonl"
+: > "$R_BUILDS_FILE"
+
+pr_pod_log "creating buildx builder $PR_POD_BUILDER_NAME (kubernetes driver, namespace $PR_POD_NAMESPACE)"
+PR_POD_BUILDER_CREATED=1
+_pr_pod_opts="namespace=$PR_POD_NAMESPACE${PR_POD_BUILDX_DRIVER_OPTS:+,$PR_POD_BUILDX_DRIVER_OPTS}"
+if ! docker buildx create --name "$PR_POD_BUILDER_NAME" --driver kubernetes --driver-opt "$_pr_pod_opts" --bootstrap > "$PR_POD_TMP/builder.log" 2>&1; then
+  cat "$PR_POD_TMP/builder.log"
+  pr_pod_finish "$EXIT_BUILDER" "could not create buildx builder $PR_POD_BUILDER_NAME in namespace $PR_POD_NAMESPACE: $(grep . "$PR_POD_TMP/builder.log" | tail -n 1)"
+fi
+cat "$PR_POD_TMP/builder.log"
+
+# pr_pod_run_build LOG_FILE COMMAND... : streams the output live, keeps it, returns the command's status.
+# Runs in the background and waits, so a TERM (the Job deadline) is handled at once.
+pr_pod_run_build() {
+  _pr_pod_build_log=$1
+  shift
+  ( { "$@" 2>&1; echo "$?" > "$_pr_pod_build_log.rc"; } | tee "$_pr_pod_build_log" ) &
+  wait "$!"
+  return "$(cat "$_pr_pod_build_log.rc" 2>/dev/null || echo 1)"
+}
+
+pr_pod_build_error() {
+  _pr_pod_e=$(grep -E '^(ERROR|error)[: ]' "$1" | tail -n 1)
+  if [ -z "$_pr_pod_e" ]; then _pr_pod_e=$(grep . "$1" | tail -n 1); fi
+  printf 'exit %s: %s' "$2" "$_pr_pod_e"
+}
+
+PR_POD_BUILD_FAILED=0
+PR_POD_N=0
+if [ "$PR_POD_BAKE" = true ] && [ -s "$R_ARTIFACTS_DIR/bake" ]; then
+  _pr_pod_bake=$(head -n 1 "$R_ARTIFACTS_DIR/bake")
+  _pr_pod_dir=$(dirname "$_pr_pod_bake")
+  _pr_pod_meta="$PR_POD_TMP/bake.metadata.json"
+  pr_pod_log "buildx bake -f $_pr_pod_bake"
+  _pr_pod_t=$(pr_pod_now_ms)
+  (cd "$PR_POD_SRC/$_pr_pod_dir" && pr_pod_run_build "$PR_POD_TMP/bake.log" \
+    docker buildx bake --builder "$PR_POD_BUILDER_NAME" --progress plain -f "$(basename "$_pr_pod_bake")" --metadata-file "$_pr_pod_meta")
+  _pr_pod_rc=$?
+  _pr_pod_ms=$(( $(pr_pod_now_ms) - _pr_pod_t ))
+  _pr_pod_digests=$(sed -n 's/.*"containerimage\.digest"[[:space:]]*:[[:space:]]*"\(sha256:[0-9a-f]\{64\}\)".*/\1/p' "$_pr_pod_meta" 2>/dev/null > "$PR_POD_TMP/bake.digests"; pr_pod_json_lines "$PR_POD_TMP/bake.digests")
+  if [ "$_pr_pod_rc" = 0 ]; then
+    printf '{"kind":"bake","file":%s,"ok":true,"digests":%s,"durationMs":%s}\n' \
+      "$(pr_pod_json_str "$_pr_pod_bake")" "$_pr_pod_digests" "$_pr_pod_ms" >> "$R_BUILDS_FILE"
+  else
+    PR_POD_BUILD_FAILED=1
+    printf '{"kind":"bake","file":%s,"ok":false,"error":%s,"durationMs":%s}\n' "$(pr_pod_json_str "$_pr_pod_bake")" \
+      "$(pr_pod_json_str "$(pr_pod_build_error "$PR_POD_TMP/bake.log" "$_pr_pod_rc")")" "$_pr_pod_ms" >> "$R_BUILDS_FILE"
+  fi
+else
+  while IFS= read -r _pr_pod_file; do
+    PR_POD_N=$((PR_POD_N + 1))
+    _pr_pod_ctx=$(dirname "$_pr_pod_file")
+    _pr_pod_meta="$PR_POD_TMP/build-$PR_POD_N.metadata.json"
+    pr_pod_log "buildx build -f $_pr_pod_file $_pr_pod_ctx"
+    _pr_pod_t=$(pr_pod_now_ms)
+    if [ "$_pr_pod_ctx" = . ]; then _pr_pod_ctx_path=$PR_POD_SRC; else _pr_pod_ctx_path="$PR_POD_SRC/$_pr_pod_ctx"; fi
+    pr_pod_run_build "$PR_POD_TMP/build-$PR_POD_N.log" docker buildx build --builder "$PR_POD_BUILDER_NAME" --progress plain \
+      -f "$PR_POD_SRC/$_pr_pod_file" --metadata-file "$_pr_pod_meta" "$_pr_pod_ctx_path" < /dev/null
+    _pr_pod_rc=$?
+    _pr_pod_ms=$(( $(pr_pod_now_ms) - _pr_pod_t ))
+    if [ "$_pr_pod_rc" = 0 ]; then
+      _pr_pod_digest=$(sed -n 's/.*"containerimage\.digest"[[:space:]]*:[[:space:]]*"\(sha256:[0-9a-f]\{64\}\)".*/\1/p' "$_pr_pod_meta" 2>/dev/null | head -n 1)
+      printf '{"kind":"dockerfile","file":%s,"context":%s,"ok":true%s,"durationMs":%s}\n' \
+        "$(pr_pod_json_str "$_pr_pod_file")" "$(pr_pod_json_str "$_pr_pod_ctx")" \
+        "${_pr_pod_digest:+,\"digest\":\"$_pr_pod_digest\"}" "$_pr_pod_ms" >> "$R_BUILDS_FILE"
+    else
+      PR_POD_BUILD_FAILED=1
+      printf '{"kind":"dockerfile","file":%s,"context":%s,"ok":false,"error":%s,"durationMs":%s}\n' \
+        "$(pr_pod_json_str "$_pr_pod_file")" "$(pr_pod_json_str "$_pr_pod_ctx")" \
+        "$(pr_pod_json_str "$(pr_pod_build_error "$PR_POD_TMP/build-$PR_POD_N.log" "$_pr_pod_rc")")" "$_pr_pod_ms" >> "$R_BUILDS_FILE"
+    fi
+  done < "$R_ARTIFACTS_DIR/dockerfiles"
+fi
+pr_pod_add_duration build "$(( $(pr_pod_now_ms) - PR_POD_T_BUILD ))"
+
+if [ "$PR_POD_BUILD_FAILED" = 1 ]; then
+  pr_pod_finish "$EXIT_BUILD" "$(grep -c '"ok":false' "$R_BUILDS_FILE") of $(grep -c . "$R_BUILDS_FILE") build(s) failed"
+fi
+pr_pod_finish "$EXIT_OK"

@@ -362,6 +362,8 @@ describe("kill", () => {
     const exit = await run.exited;
     expect(exit).toMatchObject({ exitCode: 143, signal: "SIGTERM", reason: "DeadlineExceeded" });
     expect(await stopsRunning(childPid)).toBe(true);
+    run.kill("Killed"); // a kill after the end changes nothing
+    expect((await run.exited).reason).toBe("DeadlineExceeded");
   });
 
   it("sends SIGKILL after the grace period to a process that ignores SIGTERM", async () => {

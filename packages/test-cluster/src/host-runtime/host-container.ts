@@ -173,6 +173,7 @@ function waitForProcessGroup(child: ChildProcess, graceMs: number, onLeaderExit:
       if (child.pid === undefined) resolve({ spawnError: error, finishedAt: new Date() });
     });
     child.on("exit", (code, signal) => {
+      if (child.pid === undefined) return; // a failed spawn, already reported by "error"
       const exit = { code, signal, finishedAt: new Date() };
       leader = exit;
       onLeaderExit();

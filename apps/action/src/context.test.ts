@@ -1,0 +1,173 @@
+import { describe, expect, it } from "vitest";
+import { pullRequestEvent } from "../test/fixtures/pull-request-event.ts";
+import {
+  ActionInputError,
+  type InputName,
+  kubeconfigSecretsToMask,
+  parseInputs,
+  parseList,
+  pullRequestSourceFor,
+  runOptionsFor,
+} from "./context.ts";
+
+const HEAD_SHA = "0123456789abcdef0123456789abcdef01234567";
+const BASE_SHA = "89abcdef0123456789abcdef0123456789abcdef";
+const TOKEN = "ghp_testtesttesttesttesttesttesttest1234";
+
+function inputsFrom(values: Partial<Record<InputName, string>>) {
+  return parseInputs((name) => values[name] ?? "");
+}
+
+function actionsRun(eventName: string, payload: unknown = {}) {
+  return {
+    eventName,
+    payload: payload as { [key: string]: unknown },
+    repository: "octo-org/hello-world",
+    apiUrl: "https://api.github.com",
+  };
+}
+
+describe("parseInputs", () => {
+  it("reads booleans the way YAML 1.2 spells them", () => {
+    expect(inputsFrom({ keep: "True", build: "FALSE", bake: "true" })).toMatchObject({
+      keep: true,
+      build: false,
+      bake: true,
+    });
+  });
+
+  it("rejects a boolean it cannot read, naming the input and the value", () => {
+    expect(() => inputsFrom({ keep: "yes" })).toThrow('input keep is "yes": set it to true or false');
+  });
+
+  it("rejects a cluster mode it does not know, listing the ones it does", () => {
+    expect(() => inputsFrom({ cluster: "minikube" })).toThrow(
+      'input cluster is "minikube": set it to one of kind, existing (default kind)',
+    );
+  });
+
+  it("reads verify as one file per line or per comma", () => {
+    expect(inputsFrom({ verify: "package.json\n README.md ,\n\nDockerfile" }).verify).toEqual([
+      "package.json",
+      "README.md",
+      "Dockerfile",
+    ]);
+    expect(parseList("  ")).toEqual([]);
+  });
+
+  it("reads timeout as whole seconds and rejects anything else", () => {
+    expect(inputsFrom({ timeout: "900" }).timeout).toBe(900);
+    expect(() => inputsFrom({ timeout: "15m" })).toThrow(ActionInputError);
+  });
+
+  it("reads pr as a pull request number", () => {
+    expect(inputsFrom({ pr: "#42" }).pr).toBe(42);
+    expect(() => inputsFrom({ pr: "forty-two" })).toThrow('input pr is "forty-two"');
+  });
+});
+
+describe("pullRequestSourceFor", () => {
+  const event = pullRequestEvent({
+    headSha: HEAD_SHA,
+    baseSha: BASE_SHA,
+    baseCloneUrl: "https://github.com/octo-org/hello-world.git",
+  });
+
+  it("takes the pull request from a pull_request event", () => {
+    const source = pullRequestSourceFor(inputsFrom({}), actionsRun("pull_request", event));
+    expect(source.kind).toBe("context");
+    expect(source.kind === "context" && source.context).toMatchObject({
+      owner: "octo-org",
+      repo: "hello-world",
+      number: 7,
+      headSha: HEAD_SHA,
+      isFork: false,
+      source: "actions",
+    });
+  });
+
+  it("takes it from a pull_request_target event too", () => {
+    expect(pullRequestSourceFor(inputsFrom({}), actionsRun("pull_request_target", event)).kind).toBe("context");
+  });
+
+  it("fails on other events, saying which event and how to fix it", () => {
+    expect(() => pullRequestSourceFor(inputsFrom({}), actionsRun("push", { ref: "refs/heads/main" }))).toThrow(
+      /"push".*pull_request.*pr inputs/,
+    );
+  });
+
+  it("looks the pull request up through the API when the pr input is set, on any event", () => {
+    expect(pullRequestSourceFor(inputsFrom({ pr: "12" }), actionsRun("workflow_dispatch"))).toEqual({
+      kind: "github-api",
+      repo: "octo-org/hello-world",
+      pr: 12,
+      apiBaseUrl: "https://api.github.com",
+    });
+    expect(pullRequestSourceFor(inputsFrom({ pr: "3", repo: "other/repo" }), actionsRun("push"))).toMatchObject({
+      repo: "other/repo",
+      pr: 3,
+    });
+  });
+
+  it("rejects repo without pr", () => {
+    expect(() => pullRequestSourceFor(inputsFrom({ repo: "other/repo" }), actionsRun("push"))).toThrow(
+      "but pr is not: set pr too",
+    );
+  });
+
+  it("marks a pull request from another repository as a fork", () => {
+    const fromFork = pullRequestEvent({
+      headSha: HEAD_SHA,
+      baseSha: BASE_SHA,
+      baseCloneUrl: "https://github.com/octo-org/hello-world.git",
+      headFullName: "someone/hello-world",
+      headCloneUrl: "https://github.com/someone/hello-world.git",
+    });
+    const source = pullRequestSourceFor(inputsFrom({}), actionsRun("pull_request", fromFork));
+    expect(source.kind === "context" && source.context.isFork).toBe(true);
+  });
+});
+
+describe("runOptionsFor", () => {
+  it("passes what the inputs say and leaves the runner's defaults alone otherwise", () => {
+    const options = runOptionsFor(inputsFrom({ "github-token": TOKEN, timeout: "60", verify: "a,b" }), {
+      kubeConfig: {} as never,
+      pullRequest: { kind: "github-api", repo: "o/r", pr: 1 },
+    });
+    expect(options).toMatchObject({
+      token: TOKEN,
+      namespace: "default",
+      build: true,
+      bake: false,
+      keep: false,
+      allowForkToken: false,
+      checkout: "head",
+      timeoutSeconds: 60,
+      verify: ["a", "b"],
+    });
+    expect(options).not.toHaveProperty("image");
+    expect(options).not.toHaveProperty("configFile");
+  });
+});
+
+describe("kubeconfigSecretsToMask", () => {
+  it("finds every credential value and nothing else", () => {
+    const kubeconfig = [
+      "apiVersion: v1",
+      "clusters:",
+      "- cluster:",
+      "    certificate-authority-data: LS0tQ0EtLS0=",
+      "    server: https://127.0.0.1:6443",
+      "  name: dev",
+      "users:",
+      "- name: dev",
+      "  user:",
+      "    client-certificate-data: Y2VydGNlcnRjZXJ0",
+      '    client-key-data: "a2V5a2V5a2V5"',
+      "    token: sa-token-value-1234",
+    ].join("\n");
+    expect(kubeconfigSecretsToMask(kubeconfig).sort()).toEqual(
+      ["Y2VydGNlcnRjZXJ0", "a2V5a2V5a2V5", "sa-token-value-1234"].sort(),
+    );
+  });
+});

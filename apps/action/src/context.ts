@@ -1,0 +1,215 @@
+// The action's inputs, typed. `Inputs` is keyed by the names in action.yml (a test keeps the two in
+// step); `getInputs()` is the one place that reads them. Everything else here is pure: it turns
+// inputs plus the Actions context into the runner's options, with no I/O of its own.
+import * as core from "@actions/core";
+import {
+  type ActionsContextLike,
+  parsePrNumber,
+  parseRepoSlug,
+  pullRequestContextFromActions,
+} from "@pr-pod/pr-context";
+import type { PullRequestSource, RunPrPodOptions } from "@pr-pod/runner";
+
+export type ClusterMode = "kind" | "existing";
+export type CheckoutMode = "head" | "merge";
+
+/** One field per action.yml input, under the input's own name. */
+export interface Inputs {
+  "github-token": string;
+  "allow-fork-token": boolean;
+  repo: string;
+  pr: number | undefined;
+  cluster: ClusterMode;
+  kubeconfig: string;
+  "kind-version": string;
+  "kind-cluster-name": string;
+  "kind-config": string;
+  "kind-node-image": string;
+  namespace: string;
+  "create-namespace": boolean;
+  image: string;
+  checkout: CheckoutMode;
+  build: boolean;
+  bake: boolean;
+  verify: string[];
+  timeout: number | undefined;
+  keep: boolean;
+  config: string;
+}
+
+export type InputName = keyof Inputs;
+
+/** A bad input value: names the input, the value (never for the token) and the accepted values. */
+export class ActionInputError extends Error {
+  override readonly name = "ActionInputError";
+  readonly input: InputName;
+
+  constructor(input: InputName, message: string) {
+    super(message);
+    this.input = input;
+  }
+}
+
+/** Reads every input through @actions/core (which reads the runner's INPUT_* variables). */
+export function getInputs(): Inputs {
+  return parseInputs((name) => core.getInput(name));
+}
+
+/**
+ * Parses raw input strings. Empty strings get the same defaults action.yml declares, so the bundle
+ * behaves the same when something runs it without the runner filling in defaults.
+ */
+export function parseInputs(read: (name: InputName) => string): Inputs {
+  const text = (name: InputName) => read(name).trim();
+  return {
+    "github-token": read("github-token").trim(),
+    "allow-fork-token": parseBoolean("allow-fork-token", text("allow-fork-token"), false),
+    repo: text("repo"),
+    pr: parseOptionalPrNumber(text("pr")),
+    cluster: parseChoice("cluster", text("cluster"), ["kind", "existing"], "kind"),
+    kubeconfig: read("kubeconfig"),
+    "kind-version": text("kind-version"),
+    "kind-cluster-name": text("kind-cluster-name") || "pr-pod",
+    "kind-config": text("kind-config"),
+    "kind-node-image": text("kind-node-image"),
+    namespace: text("namespace") || "default",
+    "create-namespace": parseBoolean("create-namespace", text("create-namespace"), false),
+    image: text("image"),
+    checkout: parseChoice("checkout", text("checkout"), ["head", "merge"], "head"),
+    build: parseBoolean("build", text("build"), true),
+    bake: parseBoolean("bake", text("bake"), false),
+    verify: parseList(read("verify")),
+    timeout: parseOptionalSeconds("timeout", text("timeout")),
+    keep: parseBoolean("keep", text("keep"), false),
+    config: text("config"),
+  };
+}
+
+// YAML 1.2 core schema booleans, the set @actions/core's getBooleanInput accepts.
+const TRUE_WORDS = new Set(["true", "True", "TRUE"]);
+const FALSE_WORDS = new Set(["false", "False", "FALSE"]);
+
+function parseBoolean(name: InputName, value: string, fallback: boolean): boolean {
+  if (value === "") return fallback;
+  if (TRUE_WORDS.has(value)) return true;
+  if (FALSE_WORDS.has(value)) return false;
+  throw new ActionInputError(name, `input ${name} is ${JSON.stringify(value)}: set it to true or false`);
+}
+
+function parseChoice<T extends string>(name: InputName, value: string, choices: readonly T[], fallback: T): T {
+  if (value === "") return fallback;
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new ActionInputError(
+    name,
+    `input ${name} is ${JSON.stringify(value)}: set it to one of ${choices.join(", ")} (default ${fallback})`,
+  );
+}
+
+function parseOptionalPrNumber(value: string): number | undefined {
+  if (value === "") return undefined;
+  try {
+    return parsePrNumber(value);
+  } catch {
+    throw new ActionInputError("pr", `input pr is ${JSON.stringify(value)}: set it to a pull request number, e.g. 123`);
+  }
+}
+
+function parseOptionalSeconds(name: InputName, value: string): number | undefined {
+  if (value === "") return undefined;
+  const seconds = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(seconds) || seconds < 1) {
+    throw new ActionInputError(name, `input ${name} is ${JSON.stringify(value)}: set it to whole seconds, e.g. 900`);
+  }
+  return seconds;
+}
+
+/** One item per line or per comma, blanks dropped: the two list shapes workflows use. */
+export function parseList(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
+/** What the action knows about the workflow run (from `@actions/github`'s `context`). */
+export interface ActionsRun extends ActionsContextLike {
+  /** GITHUB_REPOSITORY, `owner/name`. */
+  repository: string;
+  /** GITHUB_API_URL (GitHub Enterprise Server has its own). */
+  apiUrl: string;
+}
+
+/**
+ * Where the runner learns which PR it builds: the event's own pull request (pull_request and
+ * pull_request_target), or, with the `pr` input, the GitHub API. Any other event without `pr`
+ * fails with an error that says how to fix it.
+ */
+export function pullRequestSourceFor(
+  inputs: Pick<Inputs, "repo" | "pr">,
+  run: ActionsRun,
+): Extract<PullRequestSource, { kind: "context" | "github-api" }> {
+  if (inputs.pr !== undefined) {
+    const slug = inputs.repo || run.repository;
+    try {
+      parseRepoSlug(slug);
+    } catch {
+      throw new ActionInputError(
+        "repo",
+        `input repo is ${JSON.stringify(slug)}: set it to owner/name, e.g. octo-org/hello-world`,
+      );
+    }
+    return { kind: "github-api", repo: slug, pr: inputs.pr, apiBaseUrl: run.apiUrl };
+  }
+  if (inputs.repo !== "") {
+    throw new ActionInputError("pr", `input repo is set to ${JSON.stringify(inputs.repo)} but pr is not: set pr too`);
+  }
+  return { kind: "context", context: pullRequestContextFromActions(run) };
+}
+
+/** The runner's options from the inputs; the cluster, the PR and the signal come from the caller. */
+export function runOptionsFor(
+  inputs: Inputs,
+  parts: Pick<RunPrPodOptions, "kubeConfig" | "pullRequest" | "signal">,
+): RunPrPodOptions {
+  const options: RunPrPodOptions = {
+    ...parts,
+    namespace: inputs.namespace,
+    createNamespace: inputs["create-namespace"],
+    allowForkToken: inputs["allow-fork-token"],
+    checkout: inputs.checkout,
+    build: inputs.build,
+    bake: inputs.bake,
+    keep: inputs.keep,
+  };
+  if (inputs["github-token"] !== "") options.token = inputs["github-token"];
+  if (inputs.image !== "") options.image = inputs.image;
+  if (inputs.verify.length > 0) options.verify = inputs.verify;
+  if (inputs.timeout !== undefined) options.timeoutSeconds = inputs.timeout;
+  if (inputs.config !== "") options.configFile = inputs.config;
+  return options;
+}
+
+// kubeconfig fields whose values are credentials (https://kubernetes.io/docs/reference/config-api/kubeconfig.v1/).
+const KUBECONFIG_SECRET_FIELDS = [
+  "token",
+  "client-key-data",
+  "client-certificate-data",
+  "password",
+  "id-token",
+  "refresh-token",
+];
+
+/**
+ * The credential values inside a kubeconfig, to mask before anything could print them. Masking
+ * them one by one matters: the runner masks a multi-line secret only as a whole.
+ */
+export function kubeconfigSecretsToMask(kubeconfig: string): string[] {
+  const secrets = new Set<string>();
+  for (const line of kubeconfig.split(/\r?\n/)) {
+    const match = /^\s*(?:-\s+)?["']?([a-z-]+)["']?\s*:\s*(.+?)\s*$/.exec(line);
+    if (!match || !KUBECONFIG_SECRET_FIELDS.includes(match[1] ?? "")) continue;
+    const value = (match[2] ?? "").replace(/^["']|["']$/g, "");
+    if (value.length >= 4) secrets.add(value);
+  }
+  return [...secrets];
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { finishedRun, podReport, pullRequestContext } from "../test/fixtures/run-results.ts";
+import { actionOutputsFor, builtImagesOf, escapeHtml, failureAnnotationFor, jobSummaryFor } from "./run-report.ts";
+
+describe("actionOutputsFor", () => {
+  it("turns a finished run into the step's outputs", () => {
+    const outputs = actionOutputsFor(finishedRun());
+    expect(outputs).toMatchObject({
+      status: "succeeded",
+      reason: "Complete",
+      "job-name": "pr-pod-hello-world-7-0123456",
+      namespace: "default",
+      duration: "12.3",
+    });
+    expect(JSON.parse(outputs.dockerfiles)).toEqual(["Dockerfile", "web/Dockerfile"]);
+    expect(JSON.parse(outputs.images)).toEqual([{ dockerfile: "Dockerfile", context: ".", digest: "sha256:aaaa" }]);
+    expect(JSON.parse(outputs.report)).toMatchObject({ version: 1, stage: "done" });
+  });
+
+  it("gives empty lists and an empty report when the pod sent none back", () => {
+    const outputs = actionOutputsFor(finishedRun({ status: "failed", reason: "ErrImagePull", report: undefined }));
+    expect(outputs).toMatchObject({ dockerfiles: "[]", images: "[]", report: "" });
+  });
+});
+
+describe("builtImagesOf", () => {
+  it("lists one image per bake target digest", () => {
+    const report = podReport({
+      builds: [{ kind: "bake", file: "docker-bake.hcl", ok: true, digests: ["sha256:1", "sha256:2"], durationMs: 1 }],
+    });
+    expect(builtImagesOf(report).map((image) => image.digest)).toEqual(["sha256:1", "sha256:2"]);
+  });
+});
+
+describe("failureAnnotationFor", () => {
+  it("says nothing for a run that succeeded", () => {
+    expect(failureAnnotationFor(finishedRun())).toBeUndefined();
+  });
+
+  it("titles the annotation with the reason and names the missing files", () => {
+    const annotation = failureAnnotationFor(
+      finishedRun({
+        status: "failed",
+        reason: "VerifyFailed",
+        message: "required files are missing",
+        report: podReport({
+          ok: false,
+          stage: "verify",
+          files: { found: ["README.md"], missing: ["Dockerfile"], optionalFound: [], optionalMissing: [] },
+        }),
+      }),
+    );
+    expect(annotation).toEqual({
+      title: "pr-pod failed: VerifyFailed",
+      message: "octo-org/hello-world#7: required files are missing; missing files: Dockerfile",
+    });
+  });
+});
+
+describe("jobSummaryFor", () => {
+  it("shows the PR, the verdict and tables of files, artifacts and builds", () => {
+    const summary = jobSummaryFor(finishedRun());
+    expect(summary.heading).toBe("pr-pod: octo-org/hello-world#7 succeeded");
+    expect(summary.lines[1]).toContain("✅ <strong>succeeded</strong>");
+    expect(summary.tables.map((table) => table.title)).toEqual(["Files verified", "Artifacts found", "Builds"]);
+    expect(summary.tables[2]?.rows).toEqual([
+      ["Dockerfile", "✅ built", "sha256:aaaa", "1.2 s"],
+      ["web/Dockerfile", "❌ exit 1", "", "0.3 s"],
+    ]);
+  });
+
+  it("escapes what the PR's author wrote", () => {
+    const summary = jobSummaryFor(
+      finishedRun({ context: pullRequestContext({ title: "<img src=x onerror=alert(1)>" }) }),
+    );
+    expect(summary.lines[0]).not.toContain("<img");
+    expect(summary.lines[0]).toContain(escapeHtml("<img src=x onerror=alert(1)>"));
+  });
+});

@@ -1,0 +1,154 @@
+// What a finished run becomes on GitHub: the step's outputs, the annotation, and the rows of the job
+// summary. Pure: the result in, strings out; main.ts hands them to @actions/core.
+import type { PrPodReport } from "@pr-pod/file-verifier";
+import type { PullRequestContext } from "@pr-pod/pr-context";
+import type { RunResult } from "@pr-pod/runner";
+
+/** One field per action.yml output (a test keeps the two in step). */
+export interface Outputs {
+  status: string;
+  reason: string;
+  "job-name": string;
+  namespace: string;
+  dockerfiles: string;
+  images: string;
+  report: string;
+  duration: string;
+}
+
+/** One built image, as the `images` output lists it. */
+export interface BuiltImage {
+  dockerfile: string;
+  context?: string;
+  digest: string;
+}
+
+/** The pod's report when the result carries one the action can read. */
+export function reportOf(result: Pick<RunResult, "report">): PrPodReport | undefined {
+  const report = result.report;
+  if (typeof report !== "object" || report === null) return undefined;
+  return (report as { version?: unknown }).version === 1 ? (report as PrPodReport) : undefined;
+}
+
+export function builtImagesOf(report: PrPodReport | undefined): BuiltImage[] {
+  const images: BuiltImage[] = [];
+  for (const build of report?.builds ?? []) {
+    if (!build.ok) continue;
+    const digests = build.digest ? [build.digest] : (build.digests ?? []);
+    for (const digest of digests) {
+      images.push({ dockerfile: build.file, ...(build.context ? { context: build.context } : {}), digest });
+    }
+  }
+  return images;
+}
+
+/** Seconds with one decimal, the way people read a step's duration. */
+export function formatSeconds(milliseconds: number): string {
+  return (Math.round(milliseconds / 100) / 10).toFixed(1);
+}
+
+export function actionOutputsFor(result: RunResult): Outputs {
+  const report = reportOf(result);
+  return {
+    status: result.status,
+    reason: result.reason,
+    "job-name": result.jobName,
+    namespace: result.namespace,
+    dockerfiles: JSON.stringify(report?.artifacts?.dockerfiles ?? []),
+    images: JSON.stringify(builtImagesOf(report)),
+    report: result.report === undefined ? "" : JSON.stringify(result.report),
+    duration: formatSeconds(result.durationsMs.total),
+  };
+}
+
+/** `owner/repo#12` */
+export function pullRequestName(context: Pick<PullRequestContext, "owner" | "repo" | "number">): string {
+  return `${context.owner}/${context.repo}#${context.number}`;
+}
+
+/** The annotation for a run that did not succeed; undefined when it did. */
+export function failureAnnotationFor(result: RunResult): { title: string; message: string } | undefined {
+  if (result.status === "succeeded") return undefined;
+  const report = reportOf(result);
+  const missing = report?.files?.missing ?? [];
+  const details = [
+    result.message,
+    missing.length > 0 ? `missing files: ${missing.join(", ")}` : "",
+    report?.error && !result.message.includes(report.error) ? report.error : "",
+  ].filter((part) => part !== "");
+  return {
+    title: `pr-pod ${result.status}: ${result.reason}`,
+    message: `${pullRequestName(result.context)}: ${details.join("; ")}`,
+  };
+}
+
+/** Escapes text for the job summary's HTML: PR titles and file names come from the PR's author. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
+
+export type SummaryRow = string[];
+
+export interface JobSummaryContent {
+  heading: string;
+  /** One line each: the PR, the verdict, the duration. */
+  lines: string[];
+  tables: Array<{ title: string; header: string[]; rows: SummaryRow[] }>;
+}
+
+const VERDICT_ICONS: Record<RunResult["status"], string> = { succeeded: "✅", failed: "❌", aborted: "⚠️" };
+
+/** Everything the job summary shows, already HTML-escaped. */
+export function jobSummaryFor(result: RunResult): JobSummaryContent {
+  const { context } = result;
+  const report = reportOf(result);
+  const prLink = context.htmlUrl
+    ? `<a href="${escapeHtml(context.htmlUrl)}">${escapeHtml(pullRequestName(context))}</a>`
+    : escapeHtml(pullRequestName(context));
+  const lines = [
+    `${prLink} ${escapeHtml(context.title)} (by ${escapeHtml(context.author)}): <code>${escapeHtml(context.headRef)}</code> at <code>${context.headSha.slice(0, 7)}</code> into <code>${escapeHtml(context.baseRef)}</code>${context.isFork ? ", from a fork" : ""}`,
+    `${VERDICT_ICONS[result.status]} <strong>${result.status}</strong>: ${escapeHtml(result.reason)} (${escapeHtml(result.message)})`,
+    `Job <code>${escapeHtml(result.namespace)}/${escapeHtml(result.jobName)}</code>, ${formatSeconds(result.durationsMs.total)} s`,
+  ];
+  const tables: JobSummaryContent["tables"] = [];
+  if (report?.files) {
+    const { files } = report;
+    tables.push({
+      title: "Files verified",
+      header: ["file", "required", "found"],
+      rows: [
+        ...files.found.map((file) => [file, "yes", "✅"]),
+        ...files.missing.map((file) => [file, "yes", "❌ missing"]),
+        ...files.optionalFound.map((file) => [file, "no", "✅"]),
+        ...files.optionalMissing.map((file) => [file, "no", "—"]),
+      ].map((row) => row.map(escapeHtml)),
+    });
+  }
+  if (report?.artifacts) {
+    const { artifacts } = report;
+    const rows = [
+      ...artifacts.dockerfiles.map((file) => ["Dockerfile", file]),
+      ...artifacts.bakeFiles.map((file) => ["bake file", file]),
+      ...artifacts.composeFiles.map((file) => ["compose file", file]),
+      ...artifacts.charts.map((file) => ["Helm chart", file]),
+    ];
+    if (rows.length > 0) {
+      tables.push({ title: "Artifacts found", header: ["kind", "path"], rows: rows.map((row) => row.map(escapeHtml)) });
+    }
+  }
+  if (report?.builds && report.builds.length > 0) {
+    tables.push({
+      title: "Builds",
+      header: ["file", "result", "digest", "duration"],
+      rows: report.builds.map((build) =>
+        [
+          build.file,
+          build.ok ? "✅ built" : `❌ ${build.error ?? "failed"}`,
+          build.digest ?? (build.digests ?? []).join(" "),
+          `${formatSeconds(build.durationMs)} s`,
+        ].map(escapeHtml),
+      ),
+    });
+  }
+  return { heading: `pr-pod: ${escapeHtml(pullRequestName(context))} ${result.status}`, lines, tables };
+}

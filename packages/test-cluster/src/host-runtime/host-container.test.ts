@@ -419,7 +419,7 @@ describe("LineSplitter", () => {
     expect(split([...bytes].map((byte) => Buffer.from([byte])))).toEqual(expected);
   });
 
-  it("emits nothing for a stream that ends with a line break", () => {
+  it("adds no partial line when the stream ends with a line break", () => {
     expect(split([Buffer.from("x\n")])).toEqual([["x", false]]);
   });
 });

@@ -4,6 +4,7 @@ export type { GitHubApiOptions, PullRequestLookup } from "./github-api.ts";
 export { fetchPullRequestContext, GITHUB_API_URL } from "./github-api.ts";
 export type { LocalCheckoutOptions } from "./local-checkout.ts";
 export { normalizeRemoteUrl, pullRequestContextFromCheckout } from "./local-checkout.ts";
+export { maskGitHubTokens } from "./mask-github-tokens.ts";
 export type { OfflinePullRequest } from "./offline.ts";
 export { pullRequestContextFromFlags } from "./offline.ts";
 export type { PrContextErrorCode } from "./pr-context-error.ts";

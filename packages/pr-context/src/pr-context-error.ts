@@ -1,5 +1,7 @@
 // The one error type this package throws. `code` is stable so the apps can map it to an exit code;
-// `message` names the offending value and says what to do about it.
+// `message` names the offending value and says what to do about it, with anything credential-shaped
+// masked (see mask-github-tokens.ts).
+import { maskGitHubTokens } from "./mask-github-tokens.ts";
 
 export type PrContextErrorCode =
   | "INVALID_REPO"
@@ -25,7 +27,7 @@ export class PrContextError extends Error {
   readonly code: PrContextErrorCode;
 
   constructor(code: PrContextErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(maskGitHubTokens(message), options);
     this.code = code;
   }
 }

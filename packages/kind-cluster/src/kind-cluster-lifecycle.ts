@@ -146,23 +146,19 @@ export async function ensureKindCluster(options: EnsureKindClusterOptions): Prom
     extraPortMappings: options.extraPortMappings,
     localRegistry: registry,
   });
-  if (registry) await startLocalRegistry(registry, options);
-
   const configDirectory = await mkdtemp(join(tmpdir(), "pr-pod-kind-"));
   try {
     const configFile = join(configDirectory, "kind-config.yaml");
+    const createArguments = buildCreateClusterArguments({
+      name,
+      configFile,
+      kubeconfigPath: options.kubeconfigPath,
+      nodeImage: options.nodeImage,
+      wait: options.wait,
+    });
     await writeFile(configFile, renderKindClusterConfig(config));
-    await runCommand(
-      kind,
-      buildCreateClusterArguments({
-        name,
-        configFile,
-        kubeconfigPath: options.kubeconfigPath,
-        nodeImage: options.nodeImage,
-        wait: options.wait,
-      }),
-      { ...run, streamStderr: true },
-    );
+    if (registry) await startLocalRegistry(registry, options);
+    await runCommand(kind, createArguments, { ...run, streamStderr: true });
   } finally {
     await rm(configDirectory, { recursive: true, force: true });
   }

@@ -24,6 +24,15 @@ describe("kind's argument lists", () => {
     ]);
   });
 
+  it("create: refuses a wait kind cannot read", () => {
+    expect(() =>
+      buildCreateClusterArguments({ name: "dev", configFile: "/c", kubeconfigPath: "/k", wait: "60 seconds" }),
+    ).toThrow(/wait is "60 seconds".*Fix: give a Go duration/);
+    expect(
+      buildCreateClusterArguments({ name: "dev", configFile: "/c", kubeconfigPath: "/k", wait: "1m30s" }),
+    ).toContain("1m30s");
+  });
+
   it("delete: the kubeconfig only when given", () => {
     expect(buildDeleteClusterArguments("dev")).toEqual(["delete", "cluster", "--name", "dev"]);
   });

@@ -1,6 +1,7 @@
 // The argument lists pr-pod hands to kind and docker. Pure, so each command is pinned by a test
 // without running anything. Flags: https://kind.sigs.k8s.io/docs/user/quick-start/
 import type { ResolvedLocalRegistry } from "./kind-cluster-config.ts";
+import { KindClusterError } from "./kind-errors.ts";
 
 export interface CreateClusterArguments {
   name: string;
@@ -12,6 +13,14 @@ export interface CreateClusterArguments {
 }
 
 export function buildCreateClusterArguments(options: CreateClusterArguments): string[] {
+  const wait = options.wait ?? "60s";
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(wait)) {
+    throw new KindClusterError(
+      "INVALID_CONFIG",
+      `wait is ${JSON.stringify(wait)}, which kind cannot read as a duration`,
+      'give a Go duration such as "60s", "5m" or "1m30s"',
+    );
+  }
   return [
     "create",
     "cluster",
@@ -21,7 +30,7 @@ export function buildCreateClusterArguments(options: CreateClusterArguments): st
     options.configFile,
     ...(options.nodeImage ? ["--image", options.nodeImage] : []),
     "--wait",
-    options.wait ?? "60s",
+    wait,
     "--kubeconfig",
     options.kubeconfigPath,
   ];

@@ -81,6 +81,12 @@ function toPatSecretError(
         `${action} ${target}: it already exists (${said}); a run for this PR and commit is still going or was left behind: wait for it, or delete it with kubectl delete secret ${where.name} -n ${where.namespace}`,
       );
     case 404:
+      if (action !== "creating") {
+        return new PatSecretError(
+          "SECRET_NOT_FOUND",
+          `${action} ${target}: it does not exist (${said}); create it first with createTokenSecret`,
+        );
+      }
       return new PatSecretError(
         "NAMESPACE_NOT_FOUND",
         `${action} ${target}: not found (${said}); create the namespace (kubectl create namespace ${where.namespace}) or choose another with --namespace`,

@@ -2,3 +2,22 @@ export type { PrPodExitCode } from "./exit-codes.ts";
 export { describePrPodExitCode, PR_POD_EXIT_CODES } from "./exit-codes.ts";
 export type { PrPodScriptOptions } from "./pod-script.ts";
 export { buildPrPodScript } from "./pod-script.ts";
+export type { BuilderOptions, PrPodResourceOptions, PrPodResources } from "./pr-pod-resources.ts";
+export {
+  BUILDX_KUBERNETES_DRIVER_RULES,
+  buildPrPodResources,
+  buildxDriverOpts,
+  CONTAINER_NAME,
+  DEFAULT_ACTIVE_DEADLINE_SECONDS,
+  DEFAULT_IMAGE,
+  DEFAULT_RESOURCES,
+  DEFAULT_TTL_SECONDS_AFTER_FINISHED,
+  DEFAULT_WORKSPACE_SIZE_LIMIT,
+  JobBuilderError,
+  prPodResourceList,
+  prPodScriptEnv,
+  TERMINATION_MESSAGE_PATH,
+  WORKSPACE_MOUNT_PATH,
+} from "./pr-pod-resources.ts";
+export type { RenderManifestsOptions } from "./render-manifests.ts";
+export { renderManifests } from "./render-manifests.ts";

@@ -1,0 +1,220 @@
+import type { V1EnvVar } from "@kubernetes/client-node";
+import { tokenSecretName } from "@pr-pod/pat-secret";
+import { type PullRequestContext, prPodLabels, prPodRunName } from "@pr-pod/pr-context";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import {
+  BUILDX_KUBERNETES_DRIVER_RULES,
+  buildPrPodResources,
+  buildPrPodScript,
+  buildxDriverOpts,
+  JobBuilderError,
+  prPodResourceList,
+  renderManifests,
+} from "../src/index.ts";
+
+const context: PullRequestContext = {
+  owner: "Acme",
+  repo: "Web.App",
+  number: 42,
+  title: 'Fix "quotes" & --- yaml: things',
+  author: "dev",
+  headSha: "0123456789abcdef0123456789abcdef01234567",
+  headRef: "feature/x",
+  headCloneUrl: "https://github.com/dev/Web.App.git",
+  baseRef: "main",
+  baseSha: "89abcdef0123456789abcdef0123456789abcdef",
+  baseCloneUrl: "https://github.com/Acme/Web.App.git",
+  mergeRef: "refs/pull/42/merge",
+  isFork: true,
+  draft: false,
+  state: "open",
+  htmlUrl: "https://github.com/Acme/Web.App/pull/42",
+  source: "offline",
+};
+
+function envMap(env: V1EnvVar[] | undefined): Record<string, V1EnvVar> {
+  return Object.fromEntries((env ?? []).map((e) => [e.name, e]));
+}
+
+describe("buildPrPodResources", () => {
+  const resources = buildPrPodResources(context, { namespace: "ci" });
+  const name = prPodRunName(context);
+  const pod = resources.job.spec!.template.spec!;
+  const container = pod.containers[0]!;
+
+  it("names every object after the run and labels it with pr-context's labels", () => {
+    const objects = prPodResourceList(resources);
+    expect(objects.map((o) => o.kind)).toEqual(["ServiceAccount", "Role", "RoleBinding", "Job"]);
+    for (const object of objects) {
+      expect(object.metadata).toMatchObject({ name, namespace: "ci", labels: prPodLabels(context) });
+    }
+    expect(resources.job.spec!.template.metadata!.labels).toEqual(prPodLabels(context));
+    expect(resources.job.metadata!.annotations!["pr-pod.dev/title"]).toBe(context.title);
+  });
+
+  it("runs the pod script on docker:24-git once, with no retries and a deadline", () => {
+    expect(resources.job.spec).toMatchObject({
+      backoffLimit: 0,
+      activeDeadlineSeconds: 1800,
+      ttlSecondsAfterFinished: 3600,
+    });
+    expect(pod).toMatchObject({ restartPolicy: "Never", serviceAccountName: name, automountServiceAccountToken: true });
+    expect(container).toMatchObject({
+      image: "docker:24-git",
+      command: ["/bin/sh", "-c"],
+      args: [buildPrPodScript()],
+      terminationMessagePath: "/dev/termination-log",
+      terminationMessagePolicy: "FallbackToLogsOnError",
+      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+      volumeMounts: [{ name: "workspace", mountPath: "/workspace" }],
+    });
+    expect(pod.volumes).toEqual([{ name: "workspace", emptyDir: { sizeLimit: "2Gi" } }]);
+  });
+
+  it("gives the script the PR and every path through env, the paths matching the mounts", () => {
+    const env = envMap(container.env);
+    expect(env.PR_REPO?.value).toBe("Acme/Web.App");
+    expect(env.PR_HEAD_SHA?.value).toBe(context.headSha);
+    expect(env.PR_BASE_SHA?.value).toBe(context.baseSha);
+    expect(env.PR_IS_FORK?.value).toBe("true");
+    expect(env.PR_POD_WORKSPACE?.value).toBe(container.volumeMounts![0]!.mountPath);
+    expect(env.PR_POD_TERMINATION_LOG?.value).toBe(container.terminationMessagePath);
+    expect(env.PR_POD_NAMESPACE?.valueFrom).toEqual({ fieldRef: { fieldPath: "metadata.namespace" } });
+    expect(env.PR_POD_BUILD?.value).toBe("true");
+    expect(env.PR_POD_BUILDER_NAME?.value).toBe(name);
+    expect(env.PR_POD_CHECKOUT?.value).toBe("head");
+    expect(new Set(container.env!.map((e) => e.name)).size).toBe(container.env!.length);
+  });
+
+  it("passes the token only as PR_POD_GIT_TOKEN from the run's Secret", () => {
+    const tokenVars = container.env!.filter((e) => e.valueFrom?.secretKeyRef);
+    expect(tokenVars).toEqual([
+      { name: "PR_POD_GIT_TOKEN", valueFrom: { secretKeyRef: { name: tokenSecretName(context), key: "token" } } },
+    ]);
+    expect(resources.tokenSecretName).toBe(`${name}-token`);
+    expect(container.env!.find((e) => e.name === "PR_POD_GIT_TOKEN")?.value).toBeUndefined();
+    expect(JSON.stringify(resources)).not.toMatch(/ghp_|github_pat_/);
+    const noToken = buildPrPodResources(context, { namespace: "ci", withToken: false });
+    expect(noToken.tokenSecretName).toBeUndefined();
+    expect(noToken.job.spec!.template.spec!.containers[0]!.env!.some((e) => e.valueFrom?.secretKeyRef)).toBe(false);
+  });
+
+  it("grants exactly what buildx's Kubernetes driver needs, in the run's namespace, to the run's ServiceAccount", () => {
+    expect(resources.role!.rules).toEqual([
+      { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "create", "delete"] },
+      { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "update", "delete"] },
+      { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
+      { apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] },
+    ]);
+    expect(resources.role!.rules).toEqual(BUILDX_KUBERNETES_DRIVER_RULES);
+    expect(JSON.stringify(resources.role)).not.toContain("*");
+    expect(resources.roleBinding).toMatchObject({
+      subjects: [{ kind: "ServiceAccount", name, namespace: "ci" }],
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+    });
+    expect(resources.serviceAccount.automountServiceAccountToken).toBe(false);
+  });
+
+  it("with builds off: no Role, no RoleBinding, no API token in the pod, no builder env", () => {
+    const off = buildPrPodResources(context, { namespace: "ci", build: false, bake: true });
+    expect(off.role).toBeUndefined();
+    expect(off.roleBinding).toBeUndefined();
+    expect(prPodResourceList(off).map((o) => o.kind)).toEqual(["ServiceAccount", "Job"]);
+    const offPod = off.job.spec!.template.spec!;
+    expect(offPod.automountServiceAccountToken).toBe(false);
+    const env = envMap(offPod.containers[0]!.env);
+    expect(env.PR_POD_BUILD?.value).toBe("false");
+    expect(env.PR_POD_BAKE?.value).toBe("false");
+    expect(env.PR_POD_BUILDER_NAME).toBeUndefined();
+  });
+
+  it("takes image, checkout, deadlines, resources, scheduling and pull secrets from options", () => {
+    const custom = buildPrPodResources(context, {
+      namespace: "ci",
+      image: "registry.example/docker:24-git",
+      imagePullPolicy: "Always",
+      checkout: "merge",
+      activeDeadlineSeconds: 600,
+      ttlSecondsAfterFinished: null,
+      resources: { requests: { cpu: "1", memory: "2Gi" } },
+      workspaceSizeLimit: "10Gi",
+      nodeSelector: { "kubernetes.io/arch": "arm64" },
+      tolerations: [{ key: "ci", operator: "Exists", effect: "NoSchedule" }],
+      imagePullSecrets: ["regcred"],
+      builder: { replicas: 2, requests: { cpu: "500m" }, limits: { memory: "4Gi" }, rootless: true, timeout: "300s" },
+      verify: ["go.mod"],
+      trace: true,
+    });
+    const spec = custom.job.spec!;
+    expect(spec.activeDeadlineSeconds).toBe(600);
+    expect("ttlSecondsAfterFinished" in spec).toBe(false);
+    const customPod = spec.template.spec!;
+    expect(customPod).toMatchObject({
+      nodeSelector: { "kubernetes.io/arch": "arm64" },
+      tolerations: [{ key: "ci", operator: "Exists", effect: "NoSchedule" }],
+      imagePullSecrets: [{ name: "regcred" }],
+    });
+    const c = customPod.containers[0]!;
+    expect(c).toMatchObject({
+      image: "registry.example/docker:24-git",
+      imagePullPolicy: "Always",
+      resources: { requests: { cpu: "1", memory: "2Gi" } },
+    });
+    expect(customPod.volumes![0]!.emptyDir!.sizeLimit).toBe("10Gi");
+    expect(c.args![0]).toContain("pr_pod_verify_one required 'go.mod'");
+    const env = envMap(c.env);
+    expect(env.PR_POD_CHECKOUT?.value).toBe("merge");
+    expect(env.PR_POD_TRACE?.value).toBe("true");
+    expect(env.PR_POD_BUILDX_DRIVER_OPTS?.value).toBe(
+      "replicas=2,requests.cpu=500m,limits.memory=4Gi,rootless=true,timeout=300s",
+    );
+  });
+
+  it("quotes driver options that contain commas, as buildx's CSV reader expects", () => {
+    expect(buildxDriverOpts({ nodeSelector: { a: "1", b: "2" }, serviceAccount: "builder" })).toBe(
+      'serviceaccount=builder,"nodeselector=a=1,b=2"',
+    );
+  });
+
+  it("refuses bad options with the value and the fix", () => {
+    const bad = (options: object) => () => buildPrPodResources(context, { namespace: "ci", ...options });
+    expect(bad({ namespace: "CI_NS" })).toThrow(JobBuilderError);
+    expect(bad({ namespace: "CI_NS" })).toThrow(/namespace "CI_NS" is not a valid namespace name/);
+    expect(bad({ activeDeadlineSeconds: 0 })).toThrow(/activeDeadlineSeconds is 0: use a whole number of 1 or more/);
+    expect(bad({ checkout: "rebase" })).toThrow(/checkout "rebase" is not supported: use "head" or "merge"/);
+    expect(bad({ builder: { requests: { cpu: "lots" } } })).toThrow(
+      /builder.requests.cpu "lots" is not a Kubernetes quantity/,
+    );
+    expect(bad({ builder: { timeout: "soon" } })).toThrow(/builder.timeout "soon" is not a duration/);
+    expect(bad({ resources: { limits: { memory: "1 GB" } } })).toThrow(/resources.limits.memory "1 GB"/);
+    expect(bad({ verify: ["../x"] })).toThrow(/climbs out of the repository/);
+  });
+});
+
+describe("renderManifests", () => {
+  const resources = buildPrPodResources(context, { namespace: "ci" });
+
+  it("renders documents that parse back to exactly the objects", () => {
+    const text = renderManifests(resources);
+    const docs = parseAllDocuments(text);
+    expect(docs.every((d) => d.errors.length === 0)).toBe(true);
+    expect(docs.map((d) => d.toJS())).toEqual(JSON.parse(JSON.stringify(prPodResourceList(resources))));
+  });
+
+  it("never contains the Secret, and says how to create it without putting the token in argv", () => {
+    const text = renderManifests(resources);
+    expect(text).not.toMatch(/^kind: Secret/m);
+    expect(text).toContain(
+      `#   printf %s "$GITHUB_PAT" | kubectl -n ci create secret generic ${resources.tokenSecretName} --from-file=token=/dev/stdin`,
+    );
+    expect(text).toContain(`name: ${resources.tokenSecretName}`); // the secretKeyRef
+  });
+
+  it("keeps the script a readable literal block", () => {
+    const text = renderManifests(resources, { noHeader: true });
+    expect(text.startsWith("---\n")).toBe(true);
+    expect(text).toMatch(/args:\n\s+- \|/);
+    expect(text).toContain("pr_pod_verify_files() {");
+  });
+});

@@ -55,10 +55,9 @@ export async function findKind(options: FindKindOptions = {}): Promise<FoundKind
       const version = result?.exitCode === 0 ? parseKindVersion(result.stdout) : undefined;
       if (version && isSupportedKindVersion(version, options.supportedVersions)) return { path: candidate, version };
       const said = version ?? `unreadable version output ${JSON.stringify((result?.stdout ?? "").trim())}`;
-      (options.logger?.warn ?? options.logger?.info)?.call(
-        options.logger,
-        `ignoring ${candidate}: ${said} is not a supported kind version`,
-      );
+      const message = `ignoring ${candidate}: ${said} is not a supported kind version`;
+      if (options.logger?.warn) options.logger.warn(message);
+      else options.logger?.info(message);
     }
   }
   return undefined;

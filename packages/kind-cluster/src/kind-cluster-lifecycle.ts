@@ -121,11 +121,12 @@ export async function ensureKindCluster(options: EnsureKindClusterOptions): Prom
   const status = await kindClusterStatus(name, options);
   if (status.exists) {
     if (!status.running) {
-      const stopped = status.nodes.filter((node) => node.state !== "running").map((node) => node.name);
+      const stopped = status.nodes.filter((node) => node.state !== "running");
+      const stoppedNames = stopped.map((node) => node.name).join(" ") || `${name}-control-plane`;
       throw new KindClusterError(
         "CLUSTER_NOT_RUNNING",
-        `the kind cluster "${name}" exists but its nodes are not running (${stopped.map((node) => `${node}: ${status.nodes.find((n) => n.name === node)?.state}`).join(", ") || "no node containers"})`,
-        `start them with \`docker start ${stopped.join(" ") || `${name}-control-plane`}\`, or delete the cluster with \`kind delete cluster --name ${name}\``,
+        `the kind cluster "${name}" exists but its nodes are not running (${stopped.map((node) => `${node.name}: ${node.state}`).join(", ") || "no node containers"})`,
+        `start them with \`docker start ${stoppedNames}\`, or delete the cluster with \`kind delete cluster --name ${name}\``,
       );
     }
     options.logger?.info(`reusing the running kind cluster "${name}"`);

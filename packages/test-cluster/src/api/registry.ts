@@ -1,0 +1,645 @@
+// What each verb does to stored objects, independent of HTTP: defaults, validation, optimistic
+// concurrency, generation, status subresources, dry-run, graceful and cascading deletion.
+// Controllers and the kubelet write through here too, so they see the same rules as clients.
+import { randomUUID } from "node:crypto";
+import { parse as parseYaml } from "yaml";
+import { deepCopy, isPlainObject, type Json, type KubeObject, kubeTime } from "../json.ts";
+import type { ObjectStore } from "../store/object-store.ts";
+import { applyCreateDefaults, generatedName } from "./defaults.ts";
+import {
+  fieldPaths,
+  fieldsV1,
+  jsonMergePatch,
+  jsonPatch,
+  pathsOfFieldsV1,
+  strategicMergePatch,
+  valueAtPath,
+} from "./patch.ts";
+import { apiVersionOf, mustResourceType, type ResourceType } from "./resource-types.ts";
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  forbidden,
+  invalid,
+  notFound,
+  StatusError,
+  staleObjectMessage,
+} from "./status-error.ts";
+import { base64Error, forbiddenField, invalidValue, validateObject } from "./validation.ts";
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+  /** "status" writes only .status; "" or undefined writes everything but .status (for kinds with a status subresource). */
+  subresource?: string;
+}
+
+export interface PatchOptions extends WriteOptions {
+  force?: boolean;
+}
+
+export type PropagationPolicy = "Foreground" | "Background" | "Orphan";
+
+export interface DeleteOptions {
+  dryRun?: boolean;
+  propagationPolicy?: PropagationPolicy;
+  orphanDependents?: boolean;
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface DeleteResult {
+  /** The object as it was removed, or as it now is while its deletion waits (finalizers, grace period). */
+  object: KubeObject;
+  deleted: boolean;
+}
+
+const namespaces = mustResourceType("", "namespaces");
+const serviceAccounts = mustResourceType("", "serviceaccounts");
+const eventsType = mustResourceType("", "events");
+
+export class ResourceRegistry {
+  constructor(private readonly store: ObjectStore) {}
+
+  get currentResourceVersion(): number {
+    return this.store.resourceVersion;
+  }
+
+  get(t: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    const found = this.store.get(t, t.namespaced ? namespace : undefined, name);
+    if (!found) throw notFound(t, name);
+    return withTypeMeta(t, found);
+  }
+
+  find(t: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    const found = this.store.get(t, t.namespaced ? namespace : undefined, name);
+    return found ? withTypeMeta(t, found) : undefined;
+  }
+
+  list(t: ResourceType, namespace?: string): KubeObject[] {
+    return this.store.list(t, t.namespaced ? namespace : undefined);
+  }
+
+  create(t: ResourceType, namespace: string | undefined, body: Json, options: WriteOptions = {}): KubeObject {
+    if (!isPlainObject(body)) throw badRequest("the body of the request was in an unknown format");
+    const object = deepCopy(body) as KubeObject;
+    object.metadata = isPlainObject(object.metadata) ? object.metadata : {};
+    this.checkTypeMeta(t, object);
+    if (t.namespaced) {
+      const ns = namespace ?? object.metadata.namespace;
+      if (object.metadata.namespace && namespace && object.metadata.namespace !== namespace) {
+        throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      }
+      object.metadata.namespace = ns;
+      const owner = this.store.get(namespaces, undefined, ns ?? "");
+      if (!owner) throw notFound(namespaces, ns ?? "");
+      if (owner.metadata.deletionTimestamp) {
+        throw forbidden(
+          t,
+          object.metadata.name,
+          `unable to create new content in namespace ${ns} because it is being terminated`,
+        );
+      }
+    } else delete object.metadata.namespace;
+    if (!object.metadata.name && object.metadata.generateName) {
+      object.metadata.name = generatedName(object.metadata.generateName);
+    }
+    this.normalizeData(t, object);
+    const causes = validateObject(t, object);
+    if (causes.length > 0) throw invalid(t, object.metadata.name ?? "", causes);
+    if (this.store.get(t, object.metadata.namespace, object.metadata.name as string)) {
+      throw alreadyExists(t, object.metadata.name as string);
+    }
+    if (t.resource === "pods") this.admitPod(object);
+    delete object.metadata.resourceVersion;
+    applyCreateDefaults(t.resource, object, kubeTime());
+    if (options.fieldManager) {
+      object.metadata.managedFields = [
+        managedEntry(t, options.fieldManager, "Update", fieldPaths(withoutStatus(body))),
+      ];
+    }
+    if (options.dryRun) return withTypeMeta(t, { ...object, metadata: { ...object.metadata, resourceVersion: "" } });
+    const stored = this.store.put(t, withTypeMeta(t, object));
+    if (t.resource === "namespaces") this.createDefaultServiceAccount(stored.metadata.name as string);
+    return stored;
+  }
+
+  replace(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: Json,
+    options: WriteOptions = {},
+  ): KubeObject {
+    if (!isPlainObject(body)) throw badRequest("the body of the request was in an unknown format");
+    const current = this.get(t, namespace, name);
+    const incoming = deepCopy(body) as KubeObject;
+    incoming.metadata = isPlainObject(incoming.metadata) ? incoming.metadata : {};
+    this.checkTypeMeta(t, incoming);
+    if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
+      throw badRequest(
+        `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+    const rv = incoming.metadata.resourceVersion;
+    if (rv && rv !== current.metadata.resourceVersion) throw conflict(t, name, staleObjectMessage);
+    if (incoming.metadata.uid && incoming.metadata.uid !== current.metadata.uid) {
+      throw conflict(
+        t,
+        name,
+        `Precondition failed: UID in precondition: ${incoming.metadata.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
+    }
+    return this.writeUpdate(t, current, incoming, options);
+  }
+
+  patch(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    contentType: string,
+    rawBody: string,
+    options: PatchOptions = {},
+  ): KubeObject {
+    const type = contentType.split(";")[0]?.trim() ?? "";
+    if (type === "application/apply-patch+yaml" || type === "application/apply-patch+cbor") {
+      return this.apply(t, namespace, name, rawBody, options);
+    }
+    const current = this.get(t, namespace, name);
+    let patchDoc: Json;
+    try {
+      patchDoc = JSON.parse(rawBody);
+    } catch (error) {
+      throw badRequest(`error decoding patch: ${(error as Error).message}`);
+    }
+    let patched: Json;
+    if (type === "application/merge-patch+json") patched = jsonMergePatch(current, patchDoc);
+    else if (type === "application/strategic-merge-patch+json") patched = strategicMergePatch(current, patchDoc);
+    else if (type === "application/json-patch+json") patched = jsonPatch(current, patchDoc);
+    else {
+      throw new StatusError(
+        415,
+        "UnsupportedMediaType",
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+      );
+    }
+    if (!isPlainObject(patched)) throw badRequest("patch did not produce an object");
+    patched.metadata = isPlainObject(patched.metadata) ? patched.metadata : {};
+    const rv = patched.metadata.resourceVersion;
+    if (rv && rv !== current.metadata.resourceVersion) throw conflict(t, name, staleObjectMessage);
+    patched.metadata.resourceVersion = current.metadata.resourceVersion;
+    return this.writeUpdate(t, current, patched as KubeObject, options);
+  }
+
+  /** Server-side apply with simple field ownership: conflicts with other managers unless force. */
+  private apply(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    rawBody: string,
+    options: PatchOptions,
+  ): KubeObject {
+    if (!options.fieldManager) {
+      throw badRequest("PATCH, application/apply-patch+yaml requires the fieldManager query parameter");
+    }
+    let config: Json;
+    try {
+      config = parseYaml(rawBody);
+    } catch (error) {
+      throw badRequest(`error decoding YAML: ${(error as Error).message}`);
+    }
+    if (!isPlainObject(config)) throw badRequest("the body of the request was in an unknown format");
+    config.metadata = isPlainObject(config.metadata) ? config.metadata : {};
+    if (config.metadata.name !== undefined && config.metadata.name !== name) {
+      throw badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    config.metadata.name = name;
+    const manager = options.fieldManager;
+    const paths = fieldPaths(withoutStatus(config));
+    const current = this.find(t, namespace, name);
+    if (!current) {
+      const created = this.create(t, namespace, config, { ...options, fieldManager: undefined });
+      if (options.dryRun) return created;
+      created.metadata.managedFields = [managedEntry(t, manager, "Apply", paths)];
+      return this.store.put(t, created);
+    }
+    const entries: Json[] = current.metadata.managedFields ?? [];
+    const conflicts: { manager: string; path: string }[] = [];
+    for (const entry of entries) {
+      if (entry.manager === manager && entry.operation === "Apply") continue;
+      for (const path of pathsOfFieldsV1(entry.fieldsV1)) {
+        if (!paths.includes(path)) continue;
+        if (JSON.stringify(valueAtPath(current, path)) !== JSON.stringify(valueAtPath(config, path))) {
+          conflicts.push({ manager: entry.manager, path });
+        }
+      }
+    }
+    if (conflicts.length > 0 && !options.force) {
+      const causes = conflicts.map((c) => ({
+        reason: "FieldManagerConflict",
+        message: `conflict with "${c.manager}"`,
+        field: `.${c.path}`,
+      }));
+      const list = conflicts.map((c) => `- conflict with "${c.manager}": .${c.path}`).join("\n");
+      throw new StatusError(
+        409,
+        "Conflict",
+        `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? "s" : ""}:\n${list}`,
+        {
+          causes,
+        },
+      );
+    }
+    const mine = entries.find((e) => e.manager === manager && e.operation === "Apply");
+    const previouslyOwned = mine ? pathsOfFieldsV1(mine.fieldsV1) : [];
+    const ownedByOthers = new Set(entries.filter((e) => e !== mine).flatMap((e) => pathsOfFieldsV1(e.fieldsV1)));
+    let merged = strategicMergePatch(current, config);
+    for (const path of previouslyOwned) {
+      if (paths.includes(path) || ownedByOthers.has(path)) continue;
+      merged = removePath(merged, path);
+    }
+    const others = entries
+      .filter((e) => e !== mine)
+      .map((e) => ({ ...e, fieldsV1: fieldsV1(pathsOfFieldsV1(e.fieldsV1).filter((p) => !paths.includes(p))) }))
+      .filter((e) => Object.keys(e.fieldsV1).length > 0);
+    merged.metadata.managedFields = [...others, managedEntry(t, manager, "Apply", paths)];
+    return this.writeUpdate(t, current, merged, {
+      ...options,
+      fieldManager: undefined,
+      keepManagedFields: true,
+    } as WriteOptions);
+  }
+
+  /** Shared tail of replace/patch/apply: keep what the client may not change, validate, store. */
+  private writeUpdate(t: ResourceType, current: KubeObject, incoming: KubeObject, options: WriteOptions): KubeObject {
+    const next: KubeObject = deepCopy(incoming);
+    const keep = current.metadata;
+    next.metadata = {
+      ...next.metadata,
+      name: keep.name,
+      uid: keep.uid,
+      creationTimestamp: keep.creationTimestamp,
+      generation: keep.generation,
+      resourceVersion: keep.resourceVersion,
+    };
+    if (t.namespaced) next.metadata.namespace = keep.namespace;
+    else delete next.metadata.namespace;
+    if (keep.deletionTimestamp) {
+      next.metadata.deletionTimestamp = keep.deletionTimestamp;
+      if (keep.deletionGracePeriodSeconds !== undefined)
+        next.metadata.deletionGracePeriodSeconds = keep.deletionGracePeriodSeconds;
+    } else {
+      delete next.metadata.deletionTimestamp;
+      delete next.metadata.deletionGracePeriodSeconds;
+    }
+    if (!(options as { keepManagedFields?: boolean }).keepManagedFields)
+      next.metadata.managedFields = keep.managedFields;
+    if (t.statusSubresource) {
+      if (options.subresource === "status") {
+        // A status write changes .status only; everything else stays as stored.
+        for (const [key, value] of Object.entries(current)) if (key !== "status") next[key] = deepCopy(value);
+      } else next.status = deepCopy(current.status);
+    }
+    this.normalizeData(t, next);
+    const causes = validateObject(t, next);
+    causes.push(...immutableFieldChanges(t, current, next));
+    if (causes.length > 0) throw invalid(t, keep.name as string, causes);
+    if (specOf(current) !== specOf(next)) next.metadata.generation = (keep.generation ?? 1) + 1;
+    if (options.fieldManager && !(options as { keepManagedFields?: boolean }).keepManagedFields) {
+      next.metadata.managedFields = recordUpdateOwnership(
+        t,
+        keep.managedFields ?? [],
+        options.fieldManager,
+        current,
+        next,
+      );
+    }
+    const typed = withTypeMeta(t, next);
+    if (JSON.stringify(typed) === JSON.stringify(withTypeMeta(t, current))) return typed;
+    if (options.dryRun) return typed;
+    const stored = this.store.put(t, typed);
+    return this.finishDeletionIfReady(t, stored);
+  }
+
+  /**
+   * Deletes as the API server does: preconditions, then either removes the object now or marks it
+   * (deletionTimestamp + finalizers) when a pod must stop first or dependents are handled first.
+   */
+  delete(t: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): DeleteResult {
+    const current = this.get(t, namespace, name);
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== current.metadata.uid) {
+      throw conflict(
+        t,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw conflict(
+        t,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+      );
+    }
+    if (options.dryRun) return { object: current, deleted: false };
+    const policy =
+      options.propagationPolicy ??
+      (options.orphanDependents === true
+        ? "Orphan"
+        : options.orphanDependents === false
+          ? "Background"
+          : defaultPolicy(t));
+    const next = deepCopy(current);
+    const finalizers = new Set(next.metadata.finalizers ?? []);
+    if (policy === "Foreground") finalizers.add("foregroundDeletion");
+    if (policy === "Orphan") finalizers.add("orphan");
+    if (t.resource === "namespaces") finalizers.add("kubernetes");
+    const graceful = t.resource === "pods" && this.podNeedsGracefulStop(current, options.gracePeriodSeconds);
+    if (finalizers.size === 0 && !graceful) {
+      const removed = this.store.remove(t, current.metadata.namespace, name);
+      return { object: withTypeMeta(t, removed ?? current), deleted: true };
+    }
+    if (finalizers.size > 0) next.metadata.finalizers = [...finalizers];
+    if (!next.metadata.deletionTimestamp) {
+      const grace = graceful ? (options.gracePeriodSeconds ?? current.spec?.terminationGracePeriodSeconds ?? 30) : 0;
+      next.metadata.deletionTimestamp = kubeTime(new Date(Date.now() + grace * 1000));
+      next.metadata.deletionGracePeriodSeconds = grace;
+    } else if (graceful && options.gracePeriodSeconds !== undefined) {
+      next.metadata.deletionGracePeriodSeconds = Math.min(
+        next.metadata.deletionGracePeriodSeconds ?? 30,
+        options.gracePeriodSeconds,
+      );
+    }
+    if (t.resource === "namespaces") next.status = { ...(next.status ?? {}), phase: "Terminating" };
+    const stored = this.store.put(t, next);
+    return { object: stored, deleted: false };
+  }
+
+  /** Pods on a node that are not finished get a grace period for the kubelet to stop them. */
+  private podNeedsGracefulStop(pod: KubeObject, gracePeriodSeconds: number | undefined): boolean {
+    if (gracePeriodSeconds === 0) return false;
+    if (!pod.spec?.nodeName) return false;
+    return pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
+  }
+
+  /** Removes an object whose deletion was pending once nothing holds it any more. */
+  finishDeletionIfReady(t: ResourceType, object: KubeObject): KubeObject {
+    if (!object.metadata.deletionTimestamp) return object;
+    if ((object.metadata.finalizers ?? []).length > 0) return object;
+    if (
+      t.resource === "pods" &&
+      object.spec?.nodeName &&
+      !["Succeeded", "Failed"].includes(object.status?.phase) &&
+      (object.metadata.deletionGracePeriodSeconds ?? 0) > 0
+    ) {
+      return object;
+    }
+    this.store.remove(t, object.metadata.namespace, object.metadata.name as string);
+    return object;
+  }
+
+  /** Finishes a graceful pod deletion (the kubelet calls this once containers stopped). */
+  forgetPod(namespace: string, name: string): void {
+    const pods = mustResourceType("", "pods");
+    const pod = this.store.get(pods, namespace, name);
+    if (!pod?.metadata.deletionTimestamp) return;
+    if ((pod.metadata.finalizers ?? []).length > 0) {
+      this.store.put(pods, { ...pod, metadata: { ...pod.metadata, deletionGracePeriodSeconds: 0 } });
+      return;
+    }
+    this.store.remove(pods, namespace, name);
+  }
+
+  /** Controllers' writes: the object as given (status included), no concurrency check. */
+  writeStatus(t: ResourceType, object: KubeObject): KubeObject | undefined {
+    const current = this.store.get(t, object.metadata.namespace, object.metadata.name as string);
+    if (!current || current.metadata.uid !== object.metadata.uid) return undefined;
+    const next = { ...current, status: deepCopy(object.status) };
+    if (JSON.stringify(next.status) === JSON.stringify(current.status)) return withTypeMeta(t, current);
+    const stored = this.store.put(t, withTypeMeta(t, next));
+    return this.finishDeletionIfReady(t, stored);
+  }
+
+  /** Controllers' metadata writes (finalizers, ownerReferences). */
+  writeMetadata(t: ResourceType, object: KubeObject): KubeObject | undefined {
+    const current = this.store.get(t, object.metadata.namespace, object.metadata.name as string);
+    if (!current || current.metadata.uid !== object.metadata.uid) return undefined;
+    const next = {
+      ...current,
+      metadata: {
+        ...current.metadata,
+        ...pick(object.metadata, ["finalizers", "ownerReferences", "labels", "annotations"]),
+      },
+    };
+    if (next.metadata.finalizers?.length === 0) delete next.metadata.finalizers;
+    if (next.metadata.ownerReferences?.length === 0) delete next.metadata.ownerReferences;
+    const stored = this.store.put(t, withTypeMeta(t, next));
+    return this.finishDeletionIfReady(t, stored);
+  }
+
+  /** A core/v1 Event about an object, as controllers and the kubelet record them. */
+  recordEvent(
+    involved: KubeObject,
+    involvedType: ResourceType,
+    type: "Normal" | "Warning",
+    reason: string,
+    message: string,
+    component: string,
+  ): void {
+    const namespace = involved.metadata.namespace ?? "default";
+    if (!this.store.get(namespaces, undefined, namespace)) return;
+    const now = kubeTime();
+    this.store.put(eventsType, {
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: {
+        name: `${involved.metadata.name}.${randomUUID().replace(/-/g, "").slice(0, 16)}`,
+        namespace,
+        uid: randomUUID(),
+        creationTimestamp: now,
+      },
+      involvedObject: {
+        apiVersion: apiVersionOf(involvedType),
+        kind: involvedType.kind,
+        name: involved.metadata.name,
+        namespace,
+        uid: involved.metadata.uid,
+        resourceVersion: involved.metadata.resourceVersion,
+      },
+      reason,
+      message,
+      source: { component },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      type,
+      eventTime: null,
+      reportingComponent: component,
+      reportingInstance: "",
+    });
+  }
+
+  private checkTypeMeta(t: ResourceType, object: KubeObject): void {
+    if (object.kind !== undefined && object.kind !== t.kind) {
+      throw badRequest(
+        `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: the object provided is unrecognized (kind ${object.kind})`,
+      );
+    }
+    if (object.apiVersion !== undefined && object.apiVersion !== apiVersionOf(t)) {
+      throw badRequest(
+        `the API version in the data (${object.apiVersion}) does not match the expected API version (${apiVersionOf(t)})`,
+      );
+    }
+  }
+
+  /** Secrets: stringData folds into data; data must be base64 (a decode error, 400, as the real server). */
+  private normalizeData(t: ResourceType, object: KubeObject): void {
+    if (t.resource !== "secrets") return;
+    for (const [key, value] of Object.entries(object.data ?? {})) {
+      const error = base64Error(value);
+      if (error) throw badRequest(`Secret in version "v1" cannot be handled as a Secret: ${error}`);
+      if (key === "") throw invalid(t, object.metadata.name ?? "", [invalidValue("data", key, "must not be empty")]);
+    }
+    if (object.stringData) {
+      object.data ??= {};
+      for (const [key, value] of Object.entries(object.stringData)) {
+        object.data[key] = Buffer.from(String(value)).toString("base64");
+      }
+      delete object.stringData;
+    }
+  }
+
+  /** The ServiceAccount admission plugin: a pod's service account must exist. */
+  private admitPod(pod: KubeObject): void {
+    const sa = pod.spec?.serviceAccountName ?? pod.spec?.serviceAccount ?? "default";
+    if (!this.store.get(serviceAccounts, pod.metadata.namespace, sa)) {
+      throw forbidden(
+        mustResourceType("", "pods"),
+        pod.metadata.name,
+        `error looking up service account ${pod.metadata.namespace}/${sa}: serviceaccount "${sa}" not found`,
+      );
+    }
+  }
+
+  private createDefaultServiceAccount(namespace: string): void {
+    if (this.store.get(serviceAccounts, namespace, "default")) return;
+    this.store.put(serviceAccounts, {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "default", namespace, uid: randomUUID(), creationTimestamp: kubeTime() },
+    });
+  }
+}
+
+function defaultPolicy(t: ResourceType): PropagationPolicy {
+  // batch/v1 Jobs still orphan their pods by default (for compatibility); kubectl asks for Background.
+  return t.resource === "jobs" ? "Orphan" : "Background";
+}
+
+export function withTypeMeta(t: ResourceType, object: KubeObject): KubeObject {
+  const { apiVersion: _a, kind: _k, ...rest } = object;
+  return { apiVersion: apiVersionOf(t), kind: t.kind, ...rest };
+}
+
+function withoutStatus(object: Json): Json {
+  const { status: _s, ...rest } = object;
+  return rest;
+}
+
+function specOf(object: KubeObject): string {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = object;
+  return JSON.stringify(rest);
+}
+
+function pick(source: Json, keys: string[]): Json {
+  const out: Json = {};
+  for (const key of keys) if (source?.[key] !== undefined) out[key] = source[key];
+  return out;
+}
+
+function removePath(doc: Json, path: string): Json {
+  const parts = path.split(".");
+  const out = deepCopy(doc);
+  let node = out;
+  for (const part of parts.slice(0, -1)) {
+    node = node?.[part];
+    if (!isPlainObject(node)) return out;
+  }
+  delete node[parts[parts.length - 1] as string];
+  return out;
+}
+
+function managedEntry(t: ResourceType, manager: string, operation: "Apply" | "Update", paths: string[]): Json {
+  return {
+    manager,
+    operation,
+    apiVersion: apiVersionOf(t),
+    time: kubeTime(),
+    fieldsType: "FieldsV1",
+    fieldsV1: fieldsV1(paths),
+  };
+}
+
+function recordUpdateOwnership(
+  t: ResourceType,
+  entries: Json[],
+  manager: string,
+  before: KubeObject,
+  after: KubeObject,
+): Json[] {
+  const changed = fieldPaths(withoutStatus(after)).filter(
+    (p) => JSON.stringify(valueAtPath(before, p)) !== JSON.stringify(valueAtPath(after, p)),
+  );
+  if (changed.length === 0) return entries;
+  const others = entries
+    .filter((e) => !(e.manager === manager && e.operation === "Update"))
+    .map((e) => ({ ...e, fieldsV1: fieldsV1(pathsOfFieldsV1(e.fieldsV1).filter((p) => !changed.includes(p))) }))
+    .filter((e) => Object.keys(e.fieldsV1).length > 0);
+  const mine = entries.find((e) => e.manager === manager && e.operation === "Update");
+  const owned = new Set([...(mine ? pathsOfFieldsV1(mine.fieldsV1) : []), ...changed]);
+  return [...others, managedEntry(t, manager, "Update", [...owned])];
+}
+
+/** Fields the API server refuses to change after create. */
+function immutableFieldChanges(
+  t: ResourceType,
+  before: KubeObject,
+  after: KubeObject,
+): ReturnType<typeof invalidValue>[] {
+  const same = (a: Json, b: Json) => JSON.stringify(a) === JSON.stringify(b);
+  if (t.resource === "jobs") {
+    const causes = [];
+    if (!same(before.spec?.selector, after.spec?.selector)) {
+      causes.push(invalidValue("spec.selector", after.spec?.selector, "field is immutable"));
+    }
+    if (!same(before.spec?.template, after.spec?.template)) {
+      causes.push(invalidValue("spec.template", after.spec?.template, "field is immutable"));
+    }
+    if (!same(before.spec?.completions, after.spec?.completions)) {
+      causes.push(invalidValue("spec.completions", after.spec?.completions, "field is immutable"));
+    }
+    return causes;
+  }
+  if (t.resource === "pods") {
+    const strip = (spec: Json) => {
+      const copy = deepCopy(spec ?? {});
+      for (const c of [...(copy.containers ?? []), ...(copy.initContainers ?? [])]) delete c.image;
+      delete copy.activeDeadlineSeconds;
+      delete copy.tolerations;
+      delete copy.terminationGracePeriodSeconds;
+      delete copy.nodeName;
+      return copy;
+    };
+    if (!same(strip(before.spec), strip(after.spec))) {
+      return [
+        forbiddenField(
+          "spec",
+          "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+        ),
+      ];
+    }
+  }
+  return [];
+}

@@ -1,0 +1,76 @@
+// The garbage collector: dependents of deleted owners go (Background), owners marked
+// foregroundDeletion wait for their dependents to go first, owners marked orphan release theirs.
+// https://kubernetes.io/docs/concepts/architecture/garbage-collection/
+
+import type { ResourceRegistry } from "../api/registry.ts";
+import type { ResourceType } from "../api/resource-types.ts";
+import type { KubeObject } from "../json.ts";
+import type { ObjectStore } from "../store/object-store.ts";
+import { ControllerLoop } from "./controller-loop.ts";
+
+export class GarbageCollector {
+  private readonly loop: ControllerLoop;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly registry: ResourceRegistry,
+  ) {
+    this.loop = new ControllerLoop(() => this.sync());
+    this.loop.watch(store);
+  }
+
+  stop(): void {
+    this.loop.stop();
+  }
+
+  private sync(): void {
+    const all = [...this.store.all()];
+    const uids = new Set(all.map((e) => e.object.metadata.uid));
+    const dependentsOf = (uid: string) =>
+      all.filter((e) => (e.object.metadata.ownerReferences ?? []).some((r) => r.uid === uid));
+
+    for (const { resourceType, object } of all) {
+      const finalizers = object.metadata.finalizers ?? [];
+      if (object.metadata.deletionTimestamp && finalizers.includes("orphan")) {
+        for (const dependent of dependentsOf(object.metadata.uid as string)) {
+          const refs = (dependent.object.metadata.ownerReferences ?? []).filter((r) => r.uid !== object.metadata.uid);
+          this.registry.writeMetadata(dependent.resourceType, {
+            ...dependent.object,
+            metadata: { ...dependent.object.metadata, ownerReferences: refs },
+          });
+        }
+        this.dropFinalizer(resourceType, object, "orphan");
+        continue;
+      }
+      if (object.metadata.deletionTimestamp && finalizers.includes("foregroundDeletion")) {
+        const dependents = dependentsOf(object.metadata.uid as string);
+        for (const dependent of dependents) {
+          if (dependent.object.metadata.deletionTimestamp) continue;
+          this.deleteQuietly(dependent.resourceType, dependent.object, "Foreground");
+        }
+        if (dependents.length === 0) this.dropFinalizer(resourceType, object, "foregroundDeletion");
+        continue;
+      }
+      const owners = object.metadata.ownerReferences ?? [];
+      if (owners.length > 0 && !object.metadata.deletionTimestamp && owners.every((r) => !uids.has(r.uid))) {
+        this.deleteQuietly(resourceType, object, "Background");
+      }
+    }
+  }
+
+  private dropFinalizer(t: ResourceType, object: KubeObject, finalizer: string): void {
+    const finalizers = (object.metadata.finalizers ?? []).filter((f) => f !== finalizer);
+    this.registry.writeMetadata(t, { ...object, metadata: { ...object.metadata, finalizers } });
+  }
+
+  private deleteQuietly(t: ResourceType, object: KubeObject, propagationPolicy: "Background" | "Foreground"): void {
+    try {
+      this.registry.delete(t, object.metadata.namespace, object.metadata.name as string, {
+        propagationPolicy,
+        preconditions: { uid: object.metadata.uid as string },
+      });
+    } catch {
+      // Already gone or replaced: nothing left to collect.
+    }
+  }
+}

@@ -1,0 +1,143 @@
+// The cluster's state: every object by resource, namespace and name, one global resourceVersion
+// counter (as etcd has), and a bounded history of changes that watches replay from.
+import { EventEmitter } from "node:events";
+import type { ResourceType } from "../api/resource-types.ts";
+import { deepCopy, type KubeObject } from "../json.ts";
+
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface StoreEvent {
+  type: WatchEventType;
+  resourceType: ResourceType;
+  /** A frozen snapshot: never mutate. */
+  object: KubeObject;
+  resourceVersion: number;
+}
+
+export class ResourceVersionTooOld extends Error {
+  constructor(
+    readonly requested: number,
+    readonly oldestAvailable: number,
+  ) {
+    super(`too old resource version: ${requested} (${oldestAvailable})`);
+  }
+}
+
+function keyOf(t: ResourceType): string {
+  return `${t.group}/${t.resource}`;
+}
+
+export class ObjectStore {
+  private revision = 0;
+  /** Versions at or below this are no longer in history (compacted): asking for them is 410 Gone. */
+  private compactedRevision = 0;
+  private readonly objects = new Map<string, { resourceType: ResourceType; items: Map<string, KubeObject> }>();
+  private readonly history: StoreEvent[] = [];
+  private readonly emitter = new EventEmitter();
+
+  constructor(private readonly historyLimit = 5000) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  get resourceVersion(): number {
+    return this.revision;
+  }
+
+  get oldestResourceVersion(): number {
+    return this.compactedRevision;
+  }
+
+  private table(t: ResourceType): Map<string, KubeObject> {
+    let table = this.objects.get(keyOf(t));
+    if (!table) {
+      table = { resourceType: t, items: new Map() };
+      this.objects.set(keyOf(t), table);
+    }
+    return table.items;
+  }
+
+  get(t: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    const found = this.table(t).get(`${namespace ?? ""}/${name}`);
+    return found ? deepCopy(found) : undefined;
+  }
+
+  /** Objects sorted by namespace then name, as etcd's key order returns them. */
+  list(t: ResourceType, namespace?: string): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const object of this.table(t).values()) {
+      if (namespace === undefined || object.metadata.namespace === namespace) out.push(deepCopy(object));
+    }
+    return out.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+  }
+
+  /** Every stored object of every type (used by the garbage collector to find dependents). */
+  *all(): Generator<{ resourceType: ResourceType; object: KubeObject }> {
+    for (const { resourceType, items } of this.objects.values()) {
+      for (const object of items.values()) yield { resourceType, object: deepCopy(object) };
+    }
+  }
+
+  /** Stores a new or changed object, stamping the next resourceVersion; returns the stored copy. */
+  put(t: ResourceType, object: KubeObject): KubeObject {
+    const key = `${object.metadata.namespace ?? ""}/${object.metadata.name}`;
+    const table = this.table(t);
+    const type = table.has(key) ? "MODIFIED" : "ADDED";
+    this.revision += 1;
+    const stored = deepCopy(object);
+    stored.metadata.resourceVersion = String(this.revision);
+    table.set(key, stored);
+    this.record(type, t, stored);
+    return deepCopy(stored);
+  }
+
+  remove(t: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    const key = `${namespace ?? ""}/${name}`;
+    const table = this.table(t);
+    const existing = table.get(key);
+    if (!existing) return undefined;
+    table.delete(key);
+    this.revision += 1;
+    const gone = deepCopy(existing);
+    gone.metadata.resourceVersion = String(this.revision);
+    this.record("DELETED", t, gone);
+    return deepCopy(gone);
+  }
+
+  private record(type: WatchEventType, t: ResourceType, object: KubeObject): void {
+    const event: StoreEvent = {
+      type,
+      resourceType: t,
+      object: Object.freeze(deepCopy(object)),
+      resourceVersion: this.revision,
+    };
+    this.history.push(event);
+    while (this.history.length > this.historyLimit) {
+      const dropped = this.history.shift();
+      if (dropped) this.compactedRevision = dropped.resourceVersion;
+    }
+    this.emitter.emit("event", event);
+  }
+
+  /** Forgets all history: every resourceVersion seen so far becomes too old (410) for watch and list. */
+  compact(): void {
+    this.history.length = 0;
+    this.compactedRevision = this.revision;
+  }
+
+  /** Events after `resourceVersion`; throws ResourceVersionTooOld when history no longer reaches back that far. */
+  eventsSince(resourceVersion: number): StoreEvent[] {
+    if (resourceVersion < this.compactedRevision) {
+      throw new ResourceVersionTooOld(resourceVersion, this.compactedRevision + 1);
+    }
+    return this.history.filter((e) => e.resourceVersion > resourceVersion);
+  }
+
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    this.emitter.on("event", listener);
+    return () => this.emitter.off("event", listener);
+  }
+}
+
+function sortKey(object: KubeObject): string {
+  return `${object.metadata.namespace ?? ""}/${object.metadata.name}`;
+}

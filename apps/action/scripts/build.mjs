@@ -34,6 +34,9 @@ export async function buildAction({ outdir = join(actionRoot, "dist") } = {}) {
     format: "esm",
     target: "node20",
     conditions: ["@pr-pod/source"],
+    // node-fetch (under @kubernetes/client-node) requires Node's deprecated built-in punycode, which
+    // prints DEP0040 on every run under Node 22+; the npm package of the same code is silent.
+    alias: { punycode: "punycode/" },
     mainFields: ["module", "main"],
     banner: { js: commonJsShim },
     minify: true,

@@ -53,10 +53,10 @@ export class RunLog {
         if (event.kind === "Job") this.hooks.onJobCreated?.(event.namespace, event.name);
         return;
       case "pod-scheduled":
-        this.openPodLog(`pod ${event.podName}${event.nodeName ? ` on ${event.nodeName}` : ""}`);
+        this.openPodLog(`${event.podName}${event.nodeName ? ` on ${event.nodeName}` : ""}`);
         return;
       case "log-line":
-        this.openPodLog("pod log");
+        this.openPodLog();
         this.write(`${event.line}\n`);
         return;
       case "report":
@@ -99,11 +99,11 @@ export class RunLog {
     core.endGroup();
   }
 
-  private openPodLog(title: string): void {
+  private openPodLog(podName?: string): void {
     if (this.podLogOpen) return;
     this.closeSetup();
     this.podLogOpen = true;
-    core.startGroup(`Pod log (${title})`);
+    core.startGroup(podName ? `Pod log (${podName})` : "Pod log");
     this.resumeToken = `pr-pod-${randomUUID()}`;
     this.write(`::stop-commands::${this.resumeToken}\n`);
   }

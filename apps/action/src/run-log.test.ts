@@ -1,0 +1,60 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { pullRequestContext } from "../test/fixtures/run-results.ts";
+import { workflowCommands } from "../test/support/action-process.ts";
+import { RunLog } from "./run-log.ts";
+
+let printed: string;
+
+beforeEach(() => {
+  printed = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    printed += String(chunk);
+    return true;
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("RunLog", () => {
+  it("prints the pod's log in its own group with workflow commands stopped", () => {
+    const log = new RunLog();
+    log.start();
+    log.render({ type: "resolved-context", context: pullRequestContext() });
+    log.render({ type: "pod-scheduled", podName: "pr-pod-abc", nodeName: "node-1" });
+    log.render({ type: "log-line", line: "::add-mask::not-a-secret" });
+    log.render({ type: "log-line", line: "::error::the PR says it failed" });
+    log.render({ type: "finished", result: {} as never });
+    log.close();
+
+    const lines = printed.trimEnd().split("\n");
+    expect(lines[0]).toBe("::group::Run");
+    expect(lines).toContain("::group::Pod log (pr-pod-abc on node-1)");
+    const stop = lines.find((line) => line.startsWith("::stop-commands::")) ?? "";
+    const resume = `::${stop.slice("::stop-commands::".length)}::`;
+    expect(stop).toMatch(/^::stop-commands::pr-pod-[0-9a-f-]{36}$/);
+    expect(lines.slice(lines.indexOf(stop) + 1, lines.indexOf(resume))).toEqual([
+      "::add-mask::not-a-secret",
+      "::error::the PR says it failed",
+    ]);
+    // What the runner would act on: the groups, nothing from the pod.
+    expect(workflowCommands(printed).map((command) => command.command)).toEqual([
+      "group",
+      "endgroup",
+      "group",
+      "endgroup",
+    ]);
+  });
+
+  it("tells its hooks about the PR and the Job", () => {
+    const onContext = vi.fn();
+    const onJobCreated = vi.fn();
+    const log = new RunLog({ onContext, onJobCreated });
+    log.render({ type: "resolved-context", context: pullRequestContext() });
+    log.render({ type: "created", kind: "Secret", name: "pr-pod-x", namespace: "ci" });
+    log.render({ type: "created", kind: "Job", name: "pr-pod-x", namespace: "ci" });
+    expect(onContext).toHaveBeenCalledWith(pullRequestContext());
+    expect(onJobCreated).toHaveBeenCalledExactlyOnceWith("ci", "pr-pod-x");
+  });
+});

@@ -1,1 +1,34 @@
+// @pr-pod/runner: one PR pod run from start to end, and what the apps need around it.
+export type { RetryPolicy } from "./api-retry.ts";
+export {
+  type CleanupPrPodsOptions,
+  cleanupPrPods,
+  type DeletedObject,
+  type FollowRunLogsOptions,
+  followRunLogs,
+  listPrPodRuns,
+  type PrPodRunStatus,
+  type PrPodRunSummary,
+  type PrPodRunsOptions,
+  type RunSelector,
+} from "./pr-pod-runs.ts";
+export { describePermission, type Permission, requiredPermissions } from "./required-permissions.ts";
+export {
+  CONFIG_FILE_NAMES,
+  type LoadedRunConfig,
+  type LoadRunConfigOptions,
+  loadRunConfig,
+  parseRunConfig,
+  type ResourceSettings,
+  type RunConfig,
+} from "./run-config.ts";
 export type { PrPodRun, PullRequestSource, RunEvent, RunPrPodOptions, RunResult, RunStatus } from "./run-events.ts";
+export { runPrPod } from "./run-pr-pod.ts";
+export {
+  DEFAULT_IMAGE,
+  DEFAULT_NAMESPACE,
+  DEFAULT_TIMEOUT_SECONDS,
+  mergeRunSettings,
+  type RunSettings,
+} from "./run-settings.ts";
+export { RunnerError, type RunnerErrorCode } from "./runner-error.ts";

@@ -70,7 +70,11 @@ export type RunEvent =
   | { type: "log-line"; line: string; timestamp?: string }
   | { type: "report"; report: unknown }
   | { type: "finished"; result: RunResult }
-  | { type: "cleaned-up"; deleted: Array<{ kind: string; name: string }> };
+  | { type: "cleaned-up"; deleted: Array<{ kind: string; name: string }> }
+  /** A running Job of the same PR and SHA was found and is followed instead of creating a new one. */
+  | { type: "reused"; kind: string; name: string; namespace: string }
+  /** Something went wrong that does not end the run (log not followable, cleanup failed...). */
+  | { type: "warning"; message: string };
 
 export type RunStatus = "succeeded" | "failed" | "aborted";
 

@@ -1,0 +1,364 @@
+// One run from start to end: settings, PR context, token, preflight, the run's objects, the pod's
+// log and verdict, the report, cleanup. Every step reports an event as it happens; the front ends
+// (CLI, action, library users) render them. Whatever happens after the Job exists, the Job is
+// deleted at the end (unless keep), and Kubernetes' garbage collector takes the rest with it.
+import { randomUUID } from "node:crypto";
+import type { V1Pod } from "@kubernetes/client-node";
+import { evaluate, type PrPodReport, parsePrPodReport, REPORT_LOG_MARKER } from "@pr-pod/file-verifier";
+import { describePrPodExitCode } from "@pr-pod/k8s-job-builder";
+import { followJobLogs, type JobResult, waitForJobResult } from "@pr-pod/log-streamer";
+import { loadGitHubToken, redactor } from "@pr-pod/pat-secret";
+import type { PullRequestContext } from "@pr-pod/pr-context";
+import { httpStatusOf, requestOptions as requestOptionsOf } from "./api-retry.ts";
+import { buildRunObjects } from "./build-run-objects.ts";
+import { apiError, type CreatedObject, createRunObjects } from "./create-run-objects.ts";
+import { EventChannel } from "./event-channel.ts";
+import { checkPermissions, missingPermissionsError } from "./preflight.ts";
+import { describePermission, requiredPermissions } from "./required-permissions.ts";
+import { resolvePullRequest } from "./resolve-pull-request.ts";
+import { RunCluster } from "./run-cluster.ts";
+import { loadRunConfig } from "./run-config.ts";
+import type { PrPodRun, RunEvent, RunPrPodOptions, RunResult } from "./run-events.ts";
+import { mergeRunSettings, type RunSettings } from "./run-settings.ts";
+import { RunnerError } from "./runner-error.ts";
+
+/** After the verdict, how long the log may take to deliver its last lines. */
+const LOG_DRAIN_MS = 15_000;
+/** The Job's own deadline should fire first; the runner's is a backstop this much later. */
+const RUNNER_DEADLINE_GRACE_MS = 60_000;
+
+/** Starts a run. Iterate it for events, await `result` for the verdict (or both). */
+export function runPrPod(options: RunPrPodOptions): PrPodRun {
+  const channel = new EventChannel<RunEvent, RunResult>();
+  const run = new PrPodRunExecution(options, channel);
+  void run.execute();
+  return {
+    result: channel.result,
+    [Symbol.asyncIterator]: () => channel[Symbol.asyncIterator](),
+  };
+}
+
+class PrPodRunExecution {
+  readonly #options: RunPrPodOptions;
+  readonly #channel: EventChannel<RunEvent, RunResult>;
+  readonly #startedAt = Date.now();
+  readonly #runId = randomUUID();
+  #redact: (text: string) => string = (text) => text;
+  #cluster: RunCluster;
+  #context: PullRequestContext | undefined;
+  #namespace: string;
+  #jobName = "";
+  /** The Job to delete at the end: set once it exists (ours or reused). */
+  #jobToDelete: string | undefined;
+  #created: CreatedObject[] = [];
+
+  constructor(options: RunPrPodOptions, channel: EventChannel<RunEvent, RunResult>) {
+    this.#options = options;
+    this.#channel = channel;
+    this.#cluster = new RunCluster(options.kubeConfig, options.retry);
+    this.#namespace = options.namespace ?? "default";
+  }
+
+  #emit(event: RunEvent): void {
+    this.#channel.push(event);
+  }
+
+  async execute(): Promise<void> {
+    const signal = this.#options.signal;
+    let settings: RunSettings | undefined;
+    try {
+      settings = await this.#settings();
+      this.#namespace = settings.namespace;
+      const result = await this.#run(settings);
+      const keep = settings.keep && result.status !== "aborted";
+      this.#emit({ type: "finished", result });
+      if (!keep) await this.#cleanup();
+      this.#channel.finish(result);
+    } catch (error) {
+      if (signal?.aborted && this.#context) {
+        await this.#cleanup();
+        const result = this.#result(
+          "aborted",
+          "Aborted",
+          this.#redact(`the run was aborted: ${messageOf(signal.reason)}`),
+          {},
+        );
+        this.#emit({ type: "finished", result });
+        this.#channel.finish(result);
+        return;
+      }
+      if (!settings?.keep) await this.#cleanup();
+      this.#channel.fail(
+        this.#redactError(
+          signal?.aborted
+            ? new RunnerError("ABORTED", "the run was aborted before it started", { cause: signal.reason })
+            : error,
+        ),
+      );
+    }
+  }
+
+  async #settings(): Promise<RunSettings> {
+    const options = this.#options;
+    const loaded = options.noConfigFile
+      ? { config: {} }
+      : await loadRunConfig({
+          ...(options.configFile ? { configFile: options.configFile } : {}),
+          ...(options.configSearchDirs ? { searchDirs: options.configSearchDirs } : {}),
+        });
+    return mergeRunSettings(options, loaded.config, "path" in loaded ? loaded.path : undefined);
+  }
+
+  async #run(settings: RunSettings): Promise<RunResult> {
+    const options = this.#options;
+    const signal = options.signal;
+    const namespace = settings.namespace;
+
+    // 1. Token (the GitHub API lookup may need it), then the PR.
+    const loadedToken = await loadGitHubToken({
+      ...(options.token ? { token: options.token } : {}),
+      ...(options.envFile ? { envFile: options.envFile } : {}),
+    });
+    this.#redact = redactor(loadedToken.token);
+    const context = await resolvePullRequest(options.pullRequest, loadedToken.token, signal);
+    this.#context = context;
+    this.#emit({ type: "resolved-context", context });
+    this.#emit({ type: "token-loaded", source: loadedToken.source });
+    const podToken = context.isFork && !settings.allowForkToken ? undefined : loadedToken.token;
+    const built = buildRunObjects(context, settings, podToken);
+    this.#jobName = built.jobName;
+
+    // 2. Preflight: every permission, in one answer; nothing is created before it passes.
+    const required = requiredPermissions({
+      namespace,
+      createNamespace: settings.createNamespace,
+      roleRules: built.roleRules,
+    });
+    const check = await checkPermissions(this.#cluster, namespace, required, signal);
+    if (check.missing.length > 0) throw missingPermissionsError(check.missing, namespace);
+    const checks = [
+      `API server ${this.#cluster.server ?? ""} answered`.replace("  ", " "),
+      ...required.map((p) => `may ${describePermission(p)}`),
+    ];
+    if (settings.createNamespace) checks.push(await this.#ensureNamespace(namespace));
+    this.#emit({ type: "preflight", namespace, checks });
+
+    // 3. The objects: Job first (suspended), the rest owned by it; then the Job may start.
+    const objects = await createRunObjects(this.#cluster, built.plan, {
+      namespace,
+      runId: this.#runId,
+      ...(signal ? { signal } : {}),
+      onCreated: (object) => {
+        if (object.kind === "Job") this.#jobToDelete = object.name;
+        this.#created.push(object);
+        this.#emit({ type: "created", ...object });
+      },
+    });
+    if (objects.reused) {
+      this.#jobToDelete = this.#jobName;
+      this.#emit({ type: "reused", kind: "Job", name: this.#jobName, namespace });
+    } else {
+      await this.#cluster.unsuspendJob(namespace, this.#jobName, signal);
+    }
+
+    // 4. Log and verdict, side by side.
+    const podStartedAt = Date.now();
+    const { verdict, markedLine } = await this.#follow(settings, objects.job.metadata?.uid);
+    const podMs =
+      verdict.startedAt && verdict.finishedAt
+        ? Date.parse(verdict.finishedAt) - Date.parse(verdict.startedAt)
+        : Date.now() - podStartedAt;
+
+    // 5. The report: the termination message, else the marked log line.
+    const parsed = parsePrPodReport({
+      ...(verdict.terminationMessage ? { terminationMessage: verdict.terminationMessage } : {}),
+      ...(markedLine ? { logText: markedLine } : {}),
+    });
+    if (parsed) this.#emit({ type: "report", report: parsed.report });
+    return this.#verdictResult(verdict, parsed?.report, settings, podMs);
+  }
+
+  async #ensureNamespace(namespace: string): Promise<string> {
+    const signal = this.#options.signal;
+    try {
+      await this.#cluster.call(`read namespace ${namespace}`, signal, (s) =>
+        this.#cluster.core.readNamespace({ name: namespace }, requestOptionsOf(s)),
+      );
+      return `namespace ${namespace} exists`;
+    } catch (error) {
+      if (httpStatusOf(error) !== 404) throw apiError(error, `read namespace ${namespace}`);
+    }
+    try {
+      await this.#cluster.call(`create namespace ${namespace}`, signal, (s) =>
+        this.#cluster.core.createNamespace(
+          { body: { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } } },
+          requestOptionsOf(s),
+        ),
+      );
+      this.#emit({ type: "created", kind: "Namespace", name: namespace, namespace });
+    } catch (error) {
+      if (httpStatusOf(error) !== 409) throw apiError(error, `create namespace ${namespace}`);
+    }
+    return `namespace ${namespace} created`;
+  }
+
+  async #follow(
+    settings: RunSettings,
+    jobUid: string | undefined,
+  ): Promise<{ verdict: JobResult; markedLine?: string }> {
+    const namespace = settings.namespace;
+    const jobName = this.#jobName;
+    const kubeConfig = this.#options.kubeConfig;
+    const stopLogs = new AbortController();
+    const deadline = AbortSignal.timeout(settings.timeoutSeconds * 1000 + RUNNER_DEADLINE_GRACE_MS);
+    const waitSignal = AbortSignal.any([deadline, ...(this.#options.signal ? [this.#options.signal] : [])]);
+    const logSignal = AbortSignal.any([stopLogs.signal, waitSignal]);
+    let markedLine: string | undefined;
+    let scheduled = false;
+
+    const logs = (async () => {
+      try {
+        for await (const line of followJobLogs(kubeConfig, {
+          namespace,
+          jobName,
+          ...(jobUid ? { jobUid } : {}),
+          signal: logSignal,
+          redact: this.#redact,
+        })) {
+          if (line.line.includes(REPORT_LOG_MARKER)) markedLine = line.line;
+          this.#emit({ type: "log-line", line: line.line, ...(line.timestamp ? { timestamp: line.timestamp } : {}) });
+        }
+      } catch (error) {
+        if (!logSignal.aborted)
+          this.#emit({
+            type: "warning",
+            message: this.#redact(`the pod log could not be followed: ${messageOf(error)}`),
+          });
+      }
+    })();
+
+    const onPod = (pod: V1Pod) => {
+      if (scheduled || !pod.spec?.nodeName) return;
+      scheduled = true;
+      this.#emit({ type: "pod-scheduled", podName: pod.metadata?.name ?? "", nodeName: pod.spec.nodeName });
+    };
+    let verdict: JobResult;
+    try {
+      verdict = await waitForJobResult(kubeConfig, {
+        namespace,
+        jobName,
+        signal: waitSignal,
+        redact: this.#redact,
+        onPod,
+        unschedulableGraceMs: settings.unschedulableGraceSeconds * 1000,
+      });
+    } catch (error) {
+      stopLogs.abort();
+      await logs;
+      if (deadline.aborted && !this.#options.signal?.aborted) {
+        return {
+          verdict: {
+            status: "failed",
+            reason: "DeadlineExceeded",
+            message: `the run did not finish within its ${settings.timeoutSeconds} s deadline`,
+          },
+        };
+      }
+      throw error;
+    }
+    // A container that ran has a log to finish; one that never started has none to wait for.
+    if (verdict.exitCode !== undefined || verdict.startedAt !== undefined) {
+      const drained = await Promise.race([logs.then(() => true), delay(LOG_DRAIN_MS).then(() => false)]);
+      if (!drained)
+        this.#emit({
+          type: "warning",
+          message: "the pod log did not reach its end in time; the last lines may be missing",
+        });
+    }
+    stopLogs.abort();
+    await logs;
+    return markedLine === undefined ? { verdict } : { verdict, markedLine };
+  }
+
+  #verdictResult(verdict: JobResult, report: PrPodReport | undefined, settings: RunSettings, podMs: number): RunResult {
+    const extra: Partial<RunResult> = { durationsMs: { total: Date.now() - this.#startedAt, pod: podMs } };
+    if (verdict.exitCode !== undefined) extra.exitCode = verdict.exitCode;
+    if (report) extra.report = report;
+    const evaluation = report ? evaluate(report, settings.verify ? { files: settings.verify } : {}) : undefined;
+    if (verdict.status === "succeeded" && (!evaluation || evaluation.passed)) {
+      const summary = report ? describeSuccess(report) : "the pod finished without a report";
+      return this.#result("succeeded", verdict.reason, summary, extra);
+    }
+    if (verdict.status === "succeeded" && evaluation) {
+      return this.#result("failed", "VerificationFailed", this.#redact(evaluation.reasons.join("; ")), extra);
+    }
+    const reasons = evaluation?.reasons.length ? evaluation.reasons.join("; ") : undefined;
+    const exitMeaning =
+      verdict.exitCode !== undefined && verdict.exitCode !== 0
+        ? `exit code ${verdict.exitCode}: ${describePrPodExitCode(verdict.exitCode).meaning}`
+        : undefined;
+    const message = reasons ?? [verdict.message, exitMeaning].filter(Boolean).join("; ");
+    return this.#result("failed", verdict.reason, this.#redact(message), extra);
+  }
+
+  #result(status: RunResult["status"], reason: string, message: string, extra: Partial<RunResult>): RunResult {
+    return {
+      status,
+      reason,
+      message,
+      namespace: this.#namespace,
+      jobName: this.#jobName,
+      context: this.#context!,
+      durationsMs: { total: Date.now() - this.#startedAt },
+      ...extra,
+    };
+  }
+
+  /** Deletes the Job (Background: Kubernetes then removes its pod and every object it owns). Never throws. */
+  async #cleanup(): Promise<void> {
+    const jobName = this.#jobToDelete;
+    if (!jobName) return;
+    this.#jobToDelete = undefined;
+    const namespace = this.#namespace;
+    const signal = AbortSignal.timeout(60_000);
+    try {
+      await this.#cluster.call(`delete Job ${namespace}/${jobName}`, signal, (s) =>
+        this.#cluster.kinds.Job.remove(namespace, jobName, s),
+      );
+    } catch (error) {
+      if (httpStatusOf(error) !== 404) {
+        this.#emit({
+          type: "warning",
+          message: this.#redact(
+            `could not delete Job ${namespace}/${jobName}: ${messageOf(error)}. Delete it with: kubectl delete job ${jobName} -n ${namespace} --cascade=background`,
+          ),
+        });
+        return;
+      }
+    }
+    const deleted = this.#created.length > 0 ? this.#created : [{ kind: "Job" as const, name: jobName, namespace }];
+    this.#emit({ type: "cleaned-up", deleted: deleted.map(({ kind, name }) => ({ kind, name })) });
+  }
+
+  #redactError(error: unknown): unknown {
+    if (error instanceof Error) error.message = this.#redact(error.message);
+    return error;
+  }
+}
+
+function describeSuccess(report: PrPodReport): string {
+  const parts = [`cloned ${report.sha?.slice(0, 7) ?? "the PR"}`];
+  if (report.files)
+    parts.push(`${report.files.found.length} required file${report.files.found.length === 1 ? "" : "s"} found`);
+  const builds = report.builds ?? [];
+  if (builds.length > 0) parts.push(`${builds.length} build${builds.length === 1 ? "" : "s"} succeeded`);
+  return parts.join(", ");
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -75,7 +75,8 @@ export function validateSha(value: string, what = "head SHA"): string {
  */
 export function isValidBranchName(name: string): boolean {
   if (name.length === 0 || name.length > 255) return false;
-  if (name === "@" || name.startsWith("-")) return false;
+  // "HEAD" and a leading "-" are refused by `git check-ref-format --branch` (and by `git branch`).
+  if (name === "HEAD" || name.startsWith("-")) return false;
   if (name.startsWith("/") || name.endsWith("/") || name.includes("//")) return false;
   if (name.endsWith(".") || name.includes("..") || name.includes("@{")) return false;
   // ASCII control characters, space, ~ ^ : ? * [ \ and DEL are never allowed.

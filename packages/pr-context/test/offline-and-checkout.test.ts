@@ -86,7 +86,7 @@ describe("pullRequestContextFromFlags (offline)", () => {
   });
 
   it("follows git check-ref-format for branch names", () => {
-    for (const good of ["main", "feature/login", "release-1.2", "ü/🚀", "a@b", "x".repeat(200)]) {
+    for (const good of ["main", "feature/login", "release-1.2", "ü/🚀", "a@b", "@", "a/HEAD", "x".repeat(200)]) {
       expect(isValidBranchName(good), good).toBe(true);
     }
     for (const bad of [
@@ -107,7 +107,7 @@ describe("pullRequestContextFromFlags (offline)", () => {
       "a*",
       "a[",
       "a\\b",
-      "@",
+      "HEAD",
       "a@{1}",
       "a.",
       "tab\tx",

@@ -65,7 +65,7 @@ function toPrContextError(error: unknown, slug: string, number: number, options:
   const api = options.baseUrl ?? GITHUB_API_URL;
   if (!isRequestError(error) || error.status >= 500 || error.status < 400) {
     if (options.signal?.aborted) {
-      return new PrContextError("GITHUB_REQUEST_FAILED", `looking up ${where} at ${api} was aborted`);
+      return new PrContextError("ABORTED", `looking up ${where} at ${api} was aborted`);
     }
     const raw = error instanceof Error ? error.message : String(error);
     const status = isRequestError(error) ? ` (HTTP ${error.status})` : "";

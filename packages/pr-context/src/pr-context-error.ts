@@ -17,6 +17,7 @@ export type PrContextErrorCode =
   | "GITHUB_FORBIDDEN"
   | "GITHUB_RATE_LIMITED"
   | "GITHUB_REQUEST_FAILED"
+  | "ABORTED"
   | "NOT_A_GIT_CHECKOUT"
   | "DETACHED_HEAD"
   | "NO_REMOTE"

@@ -150,6 +150,16 @@ describe("fetchPullRequestContext", () => {
     expect(unreachable.message).toContain(closed);
   });
 
+  it("stops when the signal is aborted", async () => {
+    github.answer(PULL, { status: 200, body: pullRequestObject() });
+    const controller = new AbortController();
+    controller.abort();
+    const error = await failure(
+      fetchPullRequestContext(lookup, { baseUrl: github.baseUrl, signal: controller.signal }),
+    );
+    expect(error.code).toBe("ABORTED");
+  });
+
   it("checks the repo and PR number before any request", async () => {
     expect(
       (await failure(fetchPullRequestContext({ repo: "hello-world", pr: 1 }, { baseUrl: github.baseUrl }))).code,

@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
 import { libraryBuild } from "../../tools/tsup.shared.ts";
 
-export default defineConfig(libraryBuild());
+// The library, plus the `test-cluster` command.
+export default defineConfig(libraryBuild({ entry: ["src/index.ts", "src/cli.ts"] }));

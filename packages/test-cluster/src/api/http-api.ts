@@ -9,6 +9,8 @@ import { type ObjectStore, ResourceVersionTooOld } from "../store/object-store.t
 import { forbiddenFor, isAllowed, type User, userForToken } from "./authorization.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } from "./discovery.ts";
 import { serveLogs } from "./log-stream.ts";
+import { openApiGroupVersion, openApiRoot } from "./openapi.ts";
+import { isProtobuf, reviewFromProtobuf } from "./protobuf-body.ts";
 import { type DeleteOptions, type ResourceRegistry, withTypeMeta } from "./registry.ts";
 import { type RequestInfo, resolveRequestInfo } from "./request-info.ts";
 import { apiVersionOf, findResourceType, mustResourceType, type ResourceType } from "./resource-types.ts";
@@ -50,13 +52,24 @@ function sendJson(res: ServerResponse, code: number, body: Json, extraHeaders: R
   res.end(`${text}\n`);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBytes(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  if (isProtobuf(req.headers["content-type"])) {
+    throw new StatusError(
+      415,
+      "UnsupportedMediaType",
+      "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
+    );
+  }
+  return (await readBytes(req)).toString("utf8");
 }
 
 function parseJsonBody(text: string): Json {
@@ -171,8 +184,10 @@ async function handle(
   if (!t.namespaced && t.resource !== "namespaces" && info.namespace) throw pathNotFound();
 
   if (t.virtual) {
-    const body = parseJsonBody(await readBody(req));
-    sendJson(res, 201, review(t, body, user as User, ctx.users));
+    const body = isProtobuf(req.headers["content-type"])
+      ? reviewFromProtobuf(await readBytes(req))
+      : parseJsonBody(await readBody(req));
+    sendJson(res, 201, review(t, body, user as User));
     return;
   }
   const namespace = t.namespaced ? info.namespace : undefined;
@@ -408,6 +423,18 @@ function serveNonResource(ctx: ApiContext, info: RequestInfo, res: ServerRespons
     sendJson(res, 200, apiGroupList());
     return;
   }
+  if (path === "/openapi/v3") {
+    sendJson(res, 200, openApiRoot());
+    return;
+  }
+  const openApi = path.match(/^\/openapi\/v3\/(?:api|apis)\/(.+)$/);
+  if (openApi) {
+    const doc = openApiGroupVersion(openApi[1] as string);
+    if (doc) {
+      sendJson(res, 200, doc);
+      return;
+    }
+  }
   const core = path.match(/^\/api\/([^/]+)$/);
   if (core) {
     const doc = apiResourceList("", core[1] as string);
@@ -436,7 +463,7 @@ function serveNonResource(ctx: ApiContext, info: RequestInfo, res: ServerRespons
 }
 
 /** SelfSubjectAccessReview / SelfSubjectReview: answered from the caller's token, never stored. */
-function review(t: ResourceType, body: Json, user: User, _users: User[]): Json {
+function review(t: ResourceType, body: Json, user: User): Json {
   if (t.resource === "selfsubjectreviews") {
     return {
       kind: t.kind,
@@ -462,5 +489,3 @@ function review(t: ResourceType, body: Json, user: User, _users: User[]): Json {
     status: allowed ? { allowed: true } : { allowed: false },
   };
 }
-
-export { notFound, ResourceVersionTooOld };

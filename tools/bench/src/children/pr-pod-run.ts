@@ -1,0 +1,60 @@
+// Child program for the pr-pod side: runs one or many PRs through runPrPod (the library the CLI and
+// the action wrap) against the bench's test cluster, printing log lines the way the CLI does and
+// "@@bench" markers when each run has its verdict ("finished") and when it has cleaned up.
+import { KubeConfig } from "@kubernetes/client-node";
+import { marker, readChildArgs, writeOut } from "./child-args.ts";
+
+export interface PrPodRunArgs {
+  kubeconfigPath: string;
+  namespace: string;
+  token: string;
+  /** Print each run's log lines to stdout (one run, like the CLI); off for many runs at once. */
+  printLogs: boolean;
+  runs: Array<{ repo: string; pr: number; sha: string; headRef: string; baseRef: string }>;
+}
+
+type RunPrPod = (options: Record<string, unknown>) => AsyncIterable<{ type: string; [key: string]: unknown }> & {
+  result: Promise<{ status: string; reason: string; durationsMs?: unknown }>;
+};
+
+const args = readChildArgs<PrPodRunArgs>("pr-pod-run");
+await marker("started");
+const runner = (await import("@pr-pod/runner")) as Record<string, unknown>;
+const runPrPod = runner["runPrPod"] as RunPrPod | undefined;
+if (typeof runPrPod !== "function") {
+  process.stderr.write("pr-pod-run: @pr-pod/runner does not export runPrPod yet\n");
+  process.exit(3);
+}
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromFile(args.kubeconfigPath);
+const many = args.runs.length > 1;
+
+async function one(index: number): Promise<boolean> {
+  const pr = args.runs[index] as PrPodRunArgs["runs"][number];
+  const suffix = many ? `:${index}` : "";
+  const run = (runPrPod as RunPrPod)({
+    kubeConfig,
+    namespace: args.namespace,
+    token: args.token,
+    noConfigFile: true,
+    pullRequest: { kind: "offline", ...pr },
+  });
+  for await (const event of run) {
+    if (event.type === "log-line" && args.printLogs) await writeOut(`${event["line"]}\n`);
+    else if (event.type === "finished") {
+      const result = event["result"] as { status: string; reason: string };
+      await marker(`finished${suffix}`, { status: result.status, reason: result.reason });
+    } else if (event.type === "cleaned-up") await marker(`cleaned-up${suffix}`);
+  }
+  const result = await run.result;
+  await marker(`done${suffix}`, { status: result.status, reason: result.reason });
+  return result.status === "succeeded";
+}
+
+const outcomes = await Promise.allSettled(args.runs.map((_, index) => one(index)));
+const failed = outcomes.filter((o) => o.status === "rejected" || o.value !== true).length;
+for (const o of outcomes) {
+  if (o.status === "rejected") process.stderr.write(`pr-pod-run: ${(o.reason as Error)?.stack ?? o.reason}\n`);
+}
+await marker("memory", { maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+process.exitCode = failed === 0 ? 0 : 1;

@@ -1,0 +1,4 @@
+import type { FigureReport } from "../report.ts";
+export async function measureColdStart(..._args: unknown[]): Promise<FigureReport> {
+  throw new Error("not written yet");
+}

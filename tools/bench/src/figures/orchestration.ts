@@ -1,0 +1,214 @@
+// Figures 1 and 2 from the same runs: one PR run at a time, pr-pod and the kubectl script interleaved
+// (A B, A B, ...) on one test cluster, each after one warm-up run that is not counted.
+// 1. Orchestration overhead: start of the process to its verdict ("finished"), minus the pod's own run
+//    time (the scripted container's start to exit, measured where it happens).
+// 2. API requests per run from the test cluster's request log, by verb, against the floor: the objects
+//    a run must create, one watch and one log stream.
+import type { BenchCluster } from "../bench-cluster.ts";
+import { failureText, type ProcessRun } from "../harness/child-process.ts";
+import { formatSpread, type Spread, spread } from "../harness/stats.ts";
+import {
+  type BenchPullRequest,
+  type ClusterAccess,
+  nextPullRequest,
+  runKubectlScript,
+  runNameOf,
+  runPrPodChild,
+} from "../pull-requests.ts";
+import type { FigureReport, FigureRow } from "../report.ts";
+
+export interface OrchestrationOptions {
+  rounds: number;
+}
+
+type Side = "prPod" | "kubectl";
+
+interface RunSample {
+  side: Side;
+  round: number;
+  warmUp: boolean;
+  ok: boolean;
+  error?: string;
+  wallToFinishedMs?: number;
+  wallToDoneMs: number;
+  podRunMs?: number;
+  overheadMs?: number;
+  requestsByVerb: Record<string, number>;
+  requestsByKind: Record<string, number>;
+  requestsTotal: number;
+}
+
+/** The verbs shown, in this order; anything else is summed as "other" (discovery, version...). */
+export const VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"] as const;
+
+export function requestsByVerb(records: readonly { verb: string }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const record of records) {
+    const verb = (VERBS as readonly string[]).includes(record.verb) ? record.verb : "other";
+    out[verb] = (out[verb] ?? 0) + 1;
+  }
+  return out;
+}
+
+async function oneRun(
+  bench: BenchCluster,
+  access: ClusterAccess,
+  side: Side,
+  round: number,
+  warmUp: boolean,
+): Promise<RunSample> {
+  const pr: BenchPullRequest = nextPullRequest();
+  const jobName = runNameOf(pr);
+  bench.cluster.requests.clear();
+  const run: ProcessRun = side === "kubectl" ? await runKubectlScript(access, pr) : await runPrPodChild(access, [pr]);
+  const records = bench.cluster.requests.list();
+  const counters = bench.cluster.requests.counters();
+  const finishedAt = run.markers.get("finished");
+  const finishedData = run.markerData.get("finished");
+  const verdictOk =
+    side === "kubectl" || (finishedData !== undefined && JSON.parse(finishedData || "{}").status === "succeeded");
+  const ok = run.exitCode === 0 && finishedAt !== undefined && verdictOk;
+  const podRunMs = bench.podRunMs.get(jobName);
+  const sample: RunSample = {
+    side,
+    round,
+    warmUp,
+    ok,
+    wallToDoneMs: run.endedAt - run.startedAt,
+    requestsByVerb: requestsByVerb(records),
+    requestsByKind: counters,
+    requestsTotal: records.length,
+  };
+  if (!ok) {
+    sample.error = failureText(run, side === "kubectl" ? "kubectl script" : "pr-pod run");
+    if (process.env["BENCH_VERBOSE"]) process.stderr.write(`${run.stderrTail}\n`);
+  }
+  if (finishedAt !== undefined) sample.wallToFinishedMs = finishedAt - run.startedAt;
+  if (podRunMs !== undefined) sample.podRunMs = podRunMs;
+  if (sample.wallToFinishedMs !== undefined && podRunMs !== undefined)
+    sample.overheadMs = sample.wallToFinishedMs - podRunMs;
+  return sample;
+}
+
+function summary(samples: RunSample[], side: Side) {
+  const counted = samples.filter((s) => s.side === side && !s.warmUp && s.ok);
+  const pick = (f: (s: RunSample) => number | undefined) =>
+    spread(counted.map(f).filter((v): v is number => v !== undefined));
+  const verbs: Record<string, Spread | undefined> = {};
+  for (const verb of [...VERBS, "other"]) verbs[verb] = pick((s) => s.requestsByVerb[verb] ?? 0);
+  return {
+    runs: counted.length,
+    failed: samples.filter((s) => s.side === side && !s.ok).length,
+    firstError: samples.find((s) => s.side === side && !s.ok)?.error,
+    overheadMs: pick((s) => s.overheadMs),
+    wallToFinishedMs: pick((s) => s.wallToFinishedMs),
+    wallToDoneMs: pick((s) => s.wallToDoneMs),
+    podRunMs: pick((s) => s.podRunMs),
+    requestsTotal: pick((s) => s.requestsTotal),
+    requestsByVerb: verbs,
+    requestsByKind: counted[counted.length - 1]?.requestsByKind,
+  };
+}
+
+export async function measureOrchestration(
+  bench: BenchCluster,
+  access: ClusterAccess,
+  options: OrchestrationOptions,
+  log: (text: string) => void,
+): Promise<FigureReport[]> {
+  const samples: RunSample[] = [];
+  const sides: Side[] = ["prPod", "kubectl"];
+  for (let round = 0; round <= options.rounds; round++) {
+    for (const side of sides) {
+      const sample = await oneRun(bench, access, side, round, round === 0);
+      samples.push(sample);
+      log(
+        `  ${round === 0 ? "warm-up" : `round ${round}`} ${side === "prPod" ? "pr-pod " : "kubectl"}: ${
+          sample.ok
+            ? `${sample.wallToFinishedMs?.toFixed(0)} ms to verdict, ${sample.requestsTotal} requests`
+            : sample.error
+        }`,
+      );
+    }
+  }
+  const prPod = summary(samples, "prPod");
+  const kubectl = summary(samples, "kubectl");
+  const na = (side: ReturnType<typeof summary>) => `n/a (${side.firstError ?? "no successful run"})`;
+  const cellOf = (side: ReturnType<typeof summary>, value: Spread | undefined, unit: string, digits = 0) =>
+    side.runs === 0 ? na(side) : formatSpread(value, unit, digits);
+
+  const ratio =
+    prPod.overheadMs && kubectl.overheadMs && kubectl.overheadMs.median > 0
+      ? prPod.overheadMs.median / kubectl.overheadMs.median
+      : undefined;
+  const overheadRows: FigureRow[] = [
+    {
+      metric: "overhead: start → verdict, minus pod run time (median, min–max)",
+      prPod: cellOf(prPod, prPod.overheadMs, "ms"),
+      kubectl: cellOf(kubectl, kubectl.overheadMs, "ms"),
+      compare:
+        ratio === undefined ? "goal ≤ 0.5" : `${ratio.toFixed(2)} (goal ≤ 0.5: ${ratio <= 0.5 ? "met" : "missed"})`,
+    },
+    {
+      metric: "start → verdict (wall)",
+      prPod: cellOf(prPod, prPod.wallToFinishedMs, "ms"),
+      kubectl: cellOf(kubectl, kubectl.wallToFinishedMs, "ms"),
+    },
+    {
+      metric: "start → objects deleted, process exited (wall)",
+      prPod: cellOf(prPod, prPod.wallToDoneMs, "ms"),
+      kubectl: cellOf(kubectl, kubectl.wallToDoneMs, "ms"),
+    },
+    {
+      metric: "pod's own run time",
+      prPod: cellOf(prPod, prPod.podRunMs, "ms"),
+      kubectl: cellOf(kubectl, kubectl.podRunMs, "ms"),
+    },
+  ];
+
+  // The floor: the objects a run creates (token Secret, ServiceAccount, Role, RoleBinding, Job), one
+  // watch and one log stream. Deleting them again is not part of the floor's definition.
+  const createdObjects = 5;
+  const floor = createdObjects + 2;
+  const requestRows: FigureRow[] = [
+    {
+      metric: "API requests per run, total (median, min–max)",
+      prPod: cellOf(prPod, prPod.requestsTotal, ""),
+      kubectl: cellOf(kubectl, kubectl.requestsTotal, ""),
+      compare: `floor ${floor} (${createdObjects} creates + 1 watch + 1 log stream)`,
+    },
+    ...[...VERBS, "other"].map((verb) => ({
+      metric: `  ${verb}${verb === "other" ? " (discovery, non-resource)" : ""}`,
+      prPod: cellOf(prPod, prPod.requestsByVerb[verb], ""),
+      kubectl: cellOf(kubectl, kubectl.requestsByVerb[verb], ""),
+      compare: verb === "create" ? `floor ${createdObjects}` : verb === "watch" ? "floor 1" : "",
+    })),
+  ];
+  const notes: string[] = [];
+  const rounds = `${options.rounds} rounds, pr-pod then kubectl in each, after one uncounted warm-up run per side`;
+  const figure1: FigureReport = {
+    id: 1,
+    title: "Orchestration overhead",
+    rows: overheadRows,
+    notes,
+    data: { rounds: options.rounds, prPod, kubectl, ratio, samples },
+  };
+  notes.push(
+    `${rounds}. The pod is the test cluster's scripted runtime playing a fixed build; its run time is taken where it runs and subtracted. pr-pod is runPrPod in its own Node process (what \`pr-pod run\` wraps, without the CLI's argument parsing), so Node's start-up is in its overhead, as kubectl's start-ups are in the script's.`,
+  );
+  if (ratio !== undefined && ratio > 0.5) {
+    notes.push(
+      `Goal missed: the overhead ratio is ${ratio.toFixed(2)}, ${((ratio / 0.5 - 1) * 100).toFixed(0)} % above 0.5 (pr-pod ${prPod.overheadMs?.median.toFixed(0)} ms against ${kubectl.overheadMs?.median.toFixed(0)} ms).`,
+    );
+  }
+  const figure2: FigureReport = {
+    id: 2,
+    title: "API requests per run",
+    rows: requestRows,
+    notes: [
+      "Counted from the test cluster's request log between the start and the exit of each run, including cleanup; the kubectl script's \"get\" includes `kubectl wait`'s and `kubectl logs`' lookups and \"other\" its discovery requests when the cache misses.",
+    ],
+    data: { floor, createdObjects, prPod: prPod.requestsByKind, kubectl: kubectl.requestsByKind },
+  };
+  return [figure1, figure2];
+}

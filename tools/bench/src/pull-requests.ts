@@ -1,0 +1,116 @@
+// Made-up pull requests for the runs, one per run so every run has its own objects, and the two ways of
+// starting a run on them: the kubectl script (with manifests rendered by k8s-job-builder, as a spike user
+// would paste them) and the pr-pod child program (runPrPod).
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildPrPodResources, renderManifests } from "@pr-pod/k8s-job-builder";
+import { prPodRunName, pullRequestContextFromFlags } from "@pr-pod/pr-context";
+import type { PrPodRunArgs } from "./children/pr-pod-run.ts";
+import { type ProcessRun, runProcess, type StartProcessOptions } from "./harness/child-process.ts";
+import { baselineScript, childProgram } from "./harness/paths.ts";
+
+export interface BenchPullRequest {
+  repo: string;
+  pr: number;
+  sha: string;
+  headRef: string;
+  baseRef: string;
+}
+
+/** Obviously fake, never a real token. */
+export const BENCH_TOKEN = "ghp_benchbenchbenchbenchbenchbench1234";
+
+let nextNumber = 1000;
+
+export function nextPullRequest(): BenchPullRequest {
+  return {
+    repo: "bench/app",
+    pr: nextNumber++,
+    sha: randomBytes(20).toString("hex"),
+    headRef: "feature/bench",
+    baseRef: "main",
+  };
+}
+
+export function runNameOf(pr: BenchPullRequest): string {
+  return prPodRunName(pullRequestContextFromFlags(pr));
+}
+
+export interface ClusterAccess {
+  kubectl: string;
+  kubeconfigPath: string;
+  namespace: string;
+  /** KUBECACHEDIR for kubectl's discovery cache (shared, warmed by the first run). */
+  kubectlCacheDir: string;
+  /** Folder for rendered manifests. */
+  workDir: string;
+  /** How the script sends the token Secret (see kubectl-pr-run.sh): probed once per bench. */
+  secretVia: "create" | "apply";
+}
+
+/**
+ * Whether this API server takes \`kubectl create secret generic\` (kubectl sends that body as protobuf,
+ * which the test cluster does not read). Leaves nothing behind.
+ */
+export function probeSecretCreate(access: Omit<ClusterAccess, "secretVia">): "create" | "apply" {
+  const env = { ...process.env, KUBECONFIG: access.kubeconfigPath, KUBECACHEDIR: access.kubectlCacheDir };
+  const name = "bench-probe-secret";
+  const created = spawnSync(
+    access.kubectl,
+    ["-n", access.namespace, "create", "secret", "generic", name, "--from-literal=probe=1"],
+    { env, encoding: "utf8" },
+  );
+  if (created.status !== 0) return "apply";
+  spawnSync(access.kubectl, ["-n", access.namespace, "delete", "secret", name], { env });
+  return "create";
+}
+
+/** Renders the run's manifests and runs the kubectl script on them. */
+export function runKubectlScript(
+  access: ClusterAccess,
+  pr: BenchPullRequest,
+  options: StartProcessOptions = {},
+): Promise<ProcessRun> {
+  const resources = buildPrPodResources(pullRequestContextFromFlags(pr), { namespace: access.namespace });
+  const manifest = join(access.workDir, `${resources.name}.yaml`);
+  writeFileSync(manifest, renderManifests(resources));
+  return runProcess("bash", [baselineScript], {
+    ...options,
+    env: {
+      ...process.env,
+      KUBECTL: access.kubectl,
+      KUBECONFIG: access.kubeconfigPath,
+      KUBECACHEDIR: access.kubectlCacheDir,
+      NAMESPACE: access.namespace,
+      JOB_NAME: resources.name,
+      SECRET_NAME: resources.tokenSecretName ?? `${resources.name}-token`,
+      MANIFEST: manifest,
+      GITHUB_PAT: BENCH_TOKEN,
+      SECRET_VIA: access.secretVia,
+    },
+  });
+}
+
+/** Runs the given PRs through runPrPod in one child process (one PR: like `pr-pod run`). */
+export function runPrPodChild(
+  access: ClusterAccess,
+  prs: BenchPullRequest[],
+  options: StartProcessOptions = {},
+): Promise<ProcessRun> {
+  const args: PrPodRunArgs = {
+    kubeconfigPath: access.kubeconfigPath,
+    namespace: access.namespace,
+    token: BENCH_TOKEN,
+    printLogs: prs.length === 1,
+    runs: prs,
+  };
+  const env = { ...process.env };
+  delete env["GITHUB_PAT"];
+  delete env["GITHUB_TOKEN"];
+  return runProcess(process.execPath, ["--enable-source-maps", childProgram("pr-pod-run"), JSON.stringify(args)], {
+    ...options,
+    env,
+  });
+}

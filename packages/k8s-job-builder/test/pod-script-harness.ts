@@ -48,7 +48,13 @@ export interface Harness {
   busyboxBin: string;
   standinBin: string;
   /** Env every run starts from: PATH, HOME, workspace and termination log paths. */
-  run(options: { script: string; env: Record<string, string>; onSpawn?: (pid: number) => void }): Promise<PodScriptRun>;
+  run(options: {
+    script: string;
+    env: Record<string, string>;
+    onSpawn?: (pid: number) => void;
+    /** Called with the whole output so far, each time more arrives. */
+    onOutput?: (logSoFar: string) => void;
+  }): Promise<PodScriptRun>;
   cleanup(): Promise<void>;
 }
 
@@ -69,7 +75,7 @@ export async function createHarness(): Promise<Harness> {
     dir,
     busyboxBin,
     standinBin,
-    async run({ script, env, onSpawn }) {
+    async run({ script, env, onSpawn, onOutput }) {
       runs++;
       const root = join(dir, `run-${runs}`);
       const workspace = join(root, "workspace");
@@ -92,9 +98,11 @@ export async function createHarness(): Promise<Harness> {
       let log = "";
       child.stdout.on("data", (chunk: Buffer) => {
         log += chunk.toString("utf8");
+        onOutput?.(log);
       });
       child.stderr.on("data", (chunk: Buffer) => {
         log += chunk.toString("utf8");
+        onOutput?.(log);
       });
       const exitCode = await new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
       const terminationMessage = await readFile(terminationLog, "utf8");
@@ -125,6 +133,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 echo "#1 [internal] load build definition from $file"
+if [ -n "\${STANDIN_BLOCK_FIFO:-}" ]; then read -r _ < "$STANDIN_BLOCK_FIFO"; fi
 if grep -q FAIL "$file"; then echo "ERROR: failed to solve: process \\"/bin/sh -c exit 1\\" did not complete successfully" >&2; exit 1; fi
 digest=$(printf '%s' "$file" | sha256sum | cut -d' ' -f1)
 if [ "$2" = bake ] || [ "$1" = bake ]; then :; fi

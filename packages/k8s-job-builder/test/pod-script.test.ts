@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PullRequestContext } from "@pr-pod/pr-context";
 import { prPodEnv } from "@pr-pod/pr-context";
@@ -413,6 +413,41 @@ describe("the pod script: builds", () => {
     );
     const calls = await readCalls(record);
     expect(calls.map((c) => c[1])).toEqual(["create", "rm"]);
+  });
+
+  it("on SIGTERM mid-build (the Job deadline) writes a report with exit 143 and removes the builder", async () => {
+    const record = join(harness.dir, "docker-term.calls");
+    await installDockerStandin(harness, record);
+    const fifo = join(harness.dir, "block.fifo");
+    await new Promise<void>((resolve, reject) =>
+      execFile("mkfifo", [fifo], (error) => (error ? reject(error) : resolve())),
+    );
+    const { headSha } = await prRepo("terminated");
+    let pid = 0;
+    let signalled = false;
+    let released = false;
+    const run = await harness.run({
+      script,
+      env: { ...envFor(contextFor("terminated", headSha)), ...buildEnv, STANDIN_BLOCK_FIFO: fifo },
+      onSpawn: (p) => {
+        pid = p;
+      },
+      onOutput: (log) => {
+        if (!signalled && log.includes("load build definition")) {
+          signalled = true;
+          process.kill(pid, "SIGTERM");
+        }
+        if (!released && log.includes("::pr-pod-report::")) {
+          released = true; // the stand-in build is still blocked: let it go so its pipes close
+          void writeFile(fifo, "go\n");
+        }
+      },
+    });
+    expect(run.exitCode).toBe(143);
+    expect(run.report).toMatchObject({ exitCode: 143, stage: "build" });
+    expect(run.report?.error).toMatch(/terminated by a signal/);
+    const calls = await readCalls(record);
+    expect(calls.map((c) => c[1])).toEqual(["create", "build", "rm"]);
   });
 
   it("uses buildx bake when chosen and a bake file exists", async () => {

@@ -116,6 +116,16 @@ describe("startTestGitServer", () => {
     expect(fetch.stderr).toMatch(/unadvertised object|not our ref/);
   });
 
+  it("commits executable files and deletions on top of the parent's tree", async () => {
+    server = await startTestGitServer({ token: TOKEN });
+    const repo = await server.createRepo("owner/modes", { "keep.txt": "k\n", "gone.txt": "g\n" });
+    const sha = await repo.commit({ "gone.txt": null, "bin/run.sh": { content: "#!/bin/sh\n", executable: true } });
+    const tree = await repo.git(["ls-tree", "-r", sha]);
+    expect(tree).toMatch(/^100755 blob [0-9a-f]{40}\tbin\/run\.sh$/m);
+    expect(tree).toMatch(/^100644 blob [0-9a-f]{40}\tkeep\.txt$/m);
+    expect(tree).not.toContain("gone.txt");
+  });
+
   it("rejects repository names that would escape its root", async () => {
     server = await startTestGitServer({ token: TOKEN });
     await expect(server.createRepo("../evil")).rejects.toThrow(/not a repository name/);

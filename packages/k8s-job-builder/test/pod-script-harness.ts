@@ -58,7 +58,11 @@ export interface Harness {
   cleanup(): Promise<void>;
 }
 
-export async function createHarness(): Promise<Harness> {
+/**
+ * `tools: "busybox"` (default) puts busybox's applets first on PATH, as in docker:24-git; `"host"` leaves the
+ * host's GNU tools (as the test cluster's host runtime does) and only the shell is busybox.
+ */
+export async function createHarness(options: { tools?: "busybox" | "host" } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "pod-script-"));
   const busyboxBin = join(dir, "busybox-bin");
   const standinBin = join(dir, "standin-bin");
@@ -86,7 +90,10 @@ export async function createHarness(): Promise<Harness> {
       await writeFile(terminationLog, "");
       const child = spawn("/usr/bin/busybox", ["sh", "-c", script], {
         env: {
-          PATH: [standinBin, busyboxBin, gitBin].join(":"),
+          PATH:
+            options.tools === "host"
+              ? [standinBin, process.env.PATH ?? "/usr/bin:/bin"].join(":")
+              : [standinBin, busyboxBin, gitBin].join(":"),
           HOME: home,
           PR_POD_WORKSPACE: workspace,
           PR_POD_TERMINATION_LOG: terminationLog,

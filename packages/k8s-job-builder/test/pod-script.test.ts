@@ -1,8 +1,6 @@
 import { execFile } from "node:child_process";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { PullRequestContext } from "@pr-pod/pr-context";
-import { prPodEnv } from "@pr-pod/pr-context";
 import { startTestGitServer, type TestGitServer } from "@pr-pod/test-git-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPrPodScript } from "../src/index.ts";
@@ -13,10 +11,10 @@ import {
   installGitRecorder,
   sha256Hex,
 } from "./pod-script-harness.ts";
+import { createPrFixtures, SEED_FILES } from "./pr-fixtures.ts";
 
 const TOKEN = "ghp_testtesttesttesttesttesttesttest1234";
 const WRONG_TOKEN = "ghp_wrongwrongwrongwrongwrongwrong0000";
-const SEED_FILES = { "package.json": "{}\n", "README.md": "# app\n", Dockerfile: "FROM scratch\n" };
 
 let server: TestGitServer;
 let harness: Harness;
@@ -31,44 +29,7 @@ afterAll(async () => {
   await harness?.cleanup();
 });
 
-function contextFor(name: string, headSha: string, extra: Partial<PullRequestContext> = {}): PullRequestContext {
-  return {
-    owner: "acme",
-    repo: name,
-    number: 7,
-    title: "A change",
-    author: "dev",
-    headSha,
-    headRef: "feature",
-    headCloneUrl: server.repoUrl(`acme/${name}`),
-    baseRef: "main",
-    baseCloneUrl: server.repoUrl(`acme/${name}`),
-    mergeRef: "refs/pull/7/merge",
-    isFork: false,
-    draft: false,
-    state: "open",
-    source: "offline",
-    ...extra,
-  };
-}
-
-function envFor(context: PullRequestContext, extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = { PR_POD_GIT_TOKEN: TOKEN, PR_POD_CHECKOUT: "head", PR_POD_BUILD: "false" };
-  for (const { name, value } of prPodEnv(context)) env[name] = value;
-  return { ...env, ...extra };
-}
-
-/** A repo with main (seed files) and a PR branch `feature` with one more commit, PR #7 pointing at it. */
-async function prRepo(name: string, head: Record<string, string | null> = { "feature.txt": "new\n" }) {
-  let headSha = "";
-  let baseSha = "";
-  const repo = await server.createRepo(`acme/${name}`, async (r) => {
-    baseSha = await r.commit(SEED_FILES, { message: "seed" });
-    headSha = await r.commit(head, { branch: "feature", from: "main", message: "the PR" });
-    await r.pullRequest(7, headSha);
-  });
-  return { repo, headSha, baseSha };
-}
+const { contextFor, envFor, prRepo } = createPrFixtures(() => server, TOKEN);
 
 function git(args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) =>
@@ -253,6 +214,7 @@ describe("the pod script: verify and detect", () => {
       "services/web/Dockerfile.dockerignore": "node_modules\n",
       "tools/Containerfile": "FROM scratch\n",
       [odd]: "FROM scratch\n",
+      "tab\there\u0001/Dockerfile": "FROM scratch\n",
       "docker-bake.hcl": 'target "app" {}\n',
       "deploy/docker-bake.json": "{}\n",
       "compose.yaml": "services: {}\n",
@@ -272,6 +234,7 @@ describe("the pod script: verify and detect", () => {
         "services/api/Dockerfile",
         "services/web/Dockerfile.dev",
         "services/web/web.Dockerfile",
+        "tab\there\u0001/Dockerfile",
         "tools/Containerfile",
         odd,
       ],

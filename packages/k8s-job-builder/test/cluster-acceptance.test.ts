@@ -36,9 +36,7 @@ function kubectl(
   return new Promise((resolve) => {
     const child = execFile(
       join(tools, "kubectl"),
-      // --validate=false: the test cluster serves no /openapi/v3 for kubectl's schema download; the server
-      // still checks every object it is sent.
-      ["--kubeconfig", cluster.kubeconfigPath, "--validate=false", ...args],
+      ["--kubeconfig", cluster.kubeconfigPath, ...args],
       { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" } },
       (error, stdout, stderr) =>
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),

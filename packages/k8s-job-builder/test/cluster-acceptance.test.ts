@@ -72,6 +72,14 @@ describe("the rendered manifests on an API server", () => {
     });
   }
 
+  it("would be refused with a misspelt field, so the dry run above checks something", async () => {
+    const resources = buildPrPodResources(context, { namespace: "ci", build: false });
+    const broken = renderManifests(resources).replace("restartPolicy: Never", "restartPolicyy: Never");
+    const result = await kubectl(cluster, ["create", "--dry-run=server", "-f", "-"], broken);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/restartPolicy/);
+  });
+
   it("are created by kubectl apply as written, next to the token Secret made by pat-secret", async () => {
     const resources = buildPrPodResources(context, { namespace: "ci", activeDeadlineSeconds: 300 });
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);

@@ -106,6 +106,9 @@ export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobL
     // 2. Stream, reconnecting until a stream opened after termination has ended cleanly.
     const deduper = new LogLineDeduper();
     let failures = 0;
+    // A final stream that ended mid-line may have been cut; only a second one ending on the same
+    // unfinished line proves the container really wrote it without a newline.
+    let unfinishedLastLine: string | undefined;
     while (!signal.aborted) {
       if (watchError) throw watchError;
       const wasTerminated = terminated();
@@ -116,8 +119,15 @@ export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobL
           query: { container: containerName(), follow: "true", timestamps: "true", sinceTime: deduper.sinceTime },
           signal,
         });
+        let endedMidLine: string | undefined;
         for await (const raw of lines) {
-          const parsed = parseTimestampedLine(raw);
+          // A piece without its newline is (so far) a line cut in half: the next stream starts at or
+          // before its timestamp and brings it whole.
+          if (!raw.complete && raw.text !== unfinishedLastLine) {
+            endedMidLine = raw.text;
+            continue;
+          }
+          const parsed = parseTimestampedLine(raw.text);
           if (!deduper.accept(parsed)) continue;
           failures = 0;
           const line: LogLine = { line: redact(parsed.content) };
@@ -125,7 +135,8 @@ export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobL
           options.onLine?.(line);
           yield line;
         }
-        if (wasTerminated) return;
+        unfinishedLastLine = wasTerminated ? endedMidLine : undefined;
+        if (wasTerminated && endedMidLine === undefined) return;
         failures = 0;
       } catch (error) {
         if (signal.aborted) return;

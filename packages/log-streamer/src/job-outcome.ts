@@ -100,41 +100,41 @@ export function judgeJobOutcome(
   if (complete) {
     return { ...details, status: "succeeded", reason: "Completed", message: complete.message || "the Job completed" };
   }
-  // FailureTarget (1.31+) comes before Failed while the pods are being stopped; both are final.
+  const podCause = unfixablePodCause(pod, options);
+  // FailureTarget (1.31+) comes before Failed while the pods are being stopped; both are final. The
+  // pod's own cause (OOMKilled, Evicted...) says more than the Job's BackoffLimitExceeded.
   const failed = isTrue("Failed") ?? isTrue("FailureTarget");
   if (failed) {
-    const reason = failed.reason || "Failed";
-    return { ...details, status: "failed", reason, message: failed.message || `the Job failed: ${reason}` };
+    const reason = podCause?.reason ?? (failed.reason || "Failed");
+    const message = podCause?.message ?? (failed.message || `the Job failed: ${reason}`);
+    return { ...details, status: "failed", reason, message };
   }
-  if (!pod) return undefined;
+  return podCause ? { ...details, status: "failed", ...podCause } : undefined;
+}
 
-  if (pod.status?.reason === "Evicted") {
-    return { ...details, status: "failed", reason: "Evicted", message: pod.status.message || "the pod was evicted" };
-  }
+/** A pod state that no amount of waiting fixes, or undefined. */
+function unfixablePodCause(
+  pod: V1Pod | undefined,
+  options: JudgeOptions,
+): { reason: string; message: string } | undefined {
+  if (!pod) return undefined;
+  if (pod.status?.reason === "Evicted")
+    return { reason: "Evicted", message: pod.status.message || "the pod was evicted" };
   if (pod.status?.reason === "DeadlineExceeded") {
-    const message = pod.status.message || "the pod ran past its active deadline";
-    return { ...details, status: "failed", reason: "DeadlineExceeded", message };
+    return { reason: "DeadlineExceeded", message: pod.status.message || "the pod ran past its active deadline" };
   }
   const container = mainContainerStatus(pod, options.containerName);
   const waiting = container?.state?.waiting;
   if (waiting?.reason && UNFIXABLE_WAITING_REASONS.includes(waiting.reason)) {
-    const message = waiting.message || `the container cannot start: ${waiting.reason}`;
-    return { ...details, status: "failed", reason: waiting.reason, message };
+    return { reason: waiting.reason, message: waiting.message || `the container cannot start: ${waiting.reason}` };
   }
-  const terminated = container?.state?.terminated;
-  if (terminated?.reason === "OOMKilled") {
-    return {
-      ...details,
-      status: "failed",
-      reason: "OOMKilled",
-      message: "the container ran out of memory (OOMKilled)",
-    };
+  if (container?.state?.terminated?.reason === "OOMKilled") {
+    return { reason: "OOMKilled", message: "the container ran out of memory (OOMKilled)" };
   }
   const since = options.unschedulableSeenAt;
   if (isUnschedulable(pod) && since !== undefined && options.now - since >= options.unschedulableGraceMs) {
     const condition = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
-    const message = condition?.message || "no node can run the pod";
-    return { ...details, status: "failed", reason: "Unschedulable", message };
+    return { reason: "Unschedulable", message: condition?.message || "no node can run the pod" };
   }
   return undefined;
 }

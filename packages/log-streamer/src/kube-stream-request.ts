@@ -28,15 +28,22 @@ export interface StreamLinesOptions {
   signal: AbortSignal;
 }
 
+/** One line of the body; `complete` is false for a last piece the body ended without a newline after. */
+export interface StreamedLine {
+  text: string;
+  complete: boolean;
+}
+
 /**
  * Opens the GET and resolves once the response headers are in (rejects with {@link KubeHttpError}
  * on a non-2xx answer, or with the network error). The returned iterable yields each line without
- * its newline and ends on a clean end of the body; it throws when the body is cut short.
+ * its newline and ends on a clean end of the body; it throws when the body is cut short. A server
+ * that closes mid-line ends cleanly too, so the last piece comes marked incomplete.
  */
 export async function openLineStream(
   kubeConfig: KubeConfig,
   options: StreamLinesOptions,
-): Promise<AsyncIterable<string>> {
+): Promise<AsyncIterable<StreamedLine>> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error("the kubeconfig has no current cluster: set a current-context");
   const url = new URL(cluster.server.replace(/\/+$/, "") + options.path);
@@ -82,7 +89,7 @@ function httpErrorFrom(status: number, body: string, retryAfter: string | string
   return new KubeHttpError(status, message, reason, Number.isFinite(seconds) ? seconds : undefined);
 }
 
-async function* readLines(response: http.IncomingMessage): AsyncGenerator<string> {
+async function* readLines(response: http.IncomingMessage): AsyncGenerator<StreamedLine> {
   const decoder = new StringDecoder("utf8");
   let pending = "";
   try {
@@ -90,7 +97,7 @@ async function* readLines(response: http.IncomingMessage): AsyncGenerator<string
       pending += decoder.write(chunk as Buffer);
       let newline = pending.indexOf("\n");
       while (newline !== -1) {
-        yield pending.slice(0, newline).replace(/\r$/, "");
+        yield { text: pending.slice(0, newline).replace(/\r$/, ""), complete: true };
         pending = pending.slice(newline + 1);
         newline = pending.indexOf("\n");
       }
@@ -98,7 +105,7 @@ async function* readLines(response: http.IncomingMessage): AsyncGenerator<string
     // Node ends the iteration quietly when the socket closes before the end of a chunked body.
     if (!response.complete) throw new Error("the log stream was cut before its end");
     pending += decoder.end();
-    if (pending.length > 0) yield pending;
+    if (pending.length > 0) yield { text: pending, complete: false };
   } finally {
     response.destroy();
   }

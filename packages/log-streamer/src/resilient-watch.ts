@@ -68,7 +68,8 @@ export async function runResilientWatch<T extends KubernetesObject>(
         options.onChange(objects);
       };
       const onDone = (error: unknown) => {
-        if (gone) resolve({ kind: "gone" });
+        // 410 comes in-band (an ERROR event) from real API servers, as an HTTP status from some proxies.
+        if (gone || statusOf(error) === 410) resolve({ kind: "gone" });
         else if (error && !options.signal.aborted) resolve({ kind: "error", error });
         else resolve({ kind: "closed", sawEvents });
       };

@@ -57,6 +57,16 @@ export async function waitForJobResult(kubeConfig: KubeConfig, options: WaitForJ
     return [...pods.values()].filter((pod) => pod.metadata?.ownerReferences?.some((owner) => owner.uid === uid));
   };
 
+  const reportPods = () => {
+    if (!options.onPod) return;
+    for (const pod of ownPods()) {
+      const key = pod.metadata?.uid ?? "";
+      if (reported.get(key) === pod.metadata?.resourceVersion) continue;
+      reported.set(key, pod.metadata?.resourceVersion);
+      options.onPod(pod);
+    }
+  };
+
   const evaluate = () => {
     if (verdict || signal.aborted) return;
     const mine = ownPods();
@@ -108,17 +118,24 @@ export async function waitForJobResult(kubeConfig: KubeConfig, options: WaitForJ
       unschedulableSeenAt,
       now: Date.now(),
     });
-    const result = { ...(refreshed?.reason === verdict?.reason ? refreshed : verdict)! };
+    const result = { ...(refreshed ?? verdict)! };
     result.message = redact(result.message);
     if (result.terminationMessage !== undefined) result.terminationMessage = redact(result.terminationMessage);
     settle(result);
   };
 
-  // Only a container last seen running is worth waiting for: one that never started has no exit code.
+  // After the Job's own verdict, its pod's final state is worth a short wait: the pod watch may simply
+  // not have delivered it yet (or the pod at all). A container that never started has nothing to add.
   const needsPodFinalState = () => {
     if (!verdict || verdict.exitCode !== undefined) return false;
-    const status = mainContainerStatus(currentPod(ownPods()), options.containerName);
-    return status?.state?.running !== undefined;
+    const fromJob = (job?.status?.conditions ?? []).some(
+      (c) => ["Complete", "Failed", "FailureTarget"].includes(c.type) && c.status === "True",
+    );
+    if (!fromJob) return false;
+    const pod = currentPod(ownPods());
+    if (!pod) return true;
+    const state = mainContainerStatus(pod, options.containerName)?.state;
+    return state?.running !== undefined || (state === undefined && pod.status?.phase !== "Pending");
   };
 
   const jobWatch = runResilientWatch<V1Job>(kubeConfig, {
@@ -132,6 +149,7 @@ export async function waitForJobResult(kubeConfig: KubeConfig, options: WaitForJ
     onChange: (jobs) => {
       job = [...jobs.values()].find((candidate) => candidate.metadata?.name === jobName);
       if (job) jobSeen = true;
+      reportPods();
       evaluate();
     },
   });
@@ -145,14 +163,7 @@ export async function waitForJobResult(kubeConfig: KubeConfig, options: WaitForJ
     signal,
     onChange: (current) => {
       pods = current;
-      if (options.onPod) {
-        for (const pod of ownPods()) {
-          const key = pod.metadata?.uid ?? "";
-          if (reported.get(key) === pod.metadata?.resourceVersion) continue;
-          reported.set(key, pod.metadata?.resourceVersion);
-          options.onPod(pod);
-        }
-      }
+      reportPods();
       evaluate();
       podChanged();
     },

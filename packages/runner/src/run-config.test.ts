@@ -18,14 +18,14 @@ describe("loadRunConfig", () => {
   it("reads pr-pod.config.yaml from the folder it searches", async () => {
     await writeFile(
       path.join(dir, "pr-pod.config.yaml"),
-      "image: docker:25-git\nverify: [package.json]\nbuildx:\n  driverOptions:\n    requests.cpu: 1\nresources:\n  limits: { memory: 2Gi }\n",
+      "image: docker:25-git\nverify: [package.json]\nbuildx:\n  replicas: 2\n  requests: { cpu: 500m }\nresources:\n  limits: { memory: 2Gi }\n",
     );
     const loaded = await loadRunConfig({ searchDirs: [dir] });
     expect(loaded.path).toBe(path.join(dir, "pr-pod.config.yaml"));
     expect(loaded.config).toEqual({
       image: "docker:25-git",
       verify: ["package.json"],
-      buildx: { driverOptions: { "requests.cpu": "1" } },
+      buildx: { replicas: 2, requests: { cpu: "500m" } },
       resources: { limits: { memory: "2Gi" } },
     });
   });
@@ -74,8 +74,8 @@ describe("parseRunConfig", () => {
 describe("mergeRunSettings", () => {
   it("takes options over the config file over defaults", () => {
     const settings = mergeRunSettings(
-      { image: "flag:1", buildxDriverOptions: { a: "flag" } },
-      { image: "file:1", namespace: "ci", build: false, buildx: { driverOptions: { a: "file", b: "file" } } },
+      { image: "flag:1", buildx: { replicas: 2 } },
+      { image: "file:1", namespace: "ci", build: false, buildx: { replicas: 1, rootless: true } },
     );
     expect(settings).toMatchObject({
       image: "flag:1",
@@ -85,7 +85,7 @@ describe("mergeRunSettings", () => {
       checkout: "head",
       keep: false,
       timeoutSeconds: 1800,
-      buildxDriverOptions: { a: "flag", b: "file" },
+      buildx: { replicas: 2, rootless: true },
     });
     expect(settings.verify).toBeUndefined();
   });

@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
+import type { BuildxOptions } from "./run-events.ts";
 import { RunnerError } from "./runner-error.ts";
 
 /** Container resources, as in a Pod spec (`cpu: "500m"`, `memory: "1Gi"`). */
@@ -28,8 +29,8 @@ export interface RunConfig {
   unschedulableGraceSeconds?: number;
   keep?: boolean;
   allowForkToken?: boolean;
-  /** `docker buildx create --driver kubernetes --driver-opt key=value` options. */
-  buildx?: { driverOptions?: Record<string, string> };
+  /** buildx Kubernetes driver options (`--driver-opt`): replicas, requests, limits, rootless, serviceAccount, timeout, image, nodeSelector. */
+  buildx?: BuildxOptions;
   resources?: ResourceSettings;
 }
 
@@ -169,7 +170,16 @@ const RUN_CONFIG_FIELDS: Record<keyof RunConfig, Check> = {
   unschedulableGraceSeconds: isPositiveInteger,
   keep: isBoolean,
   allowForkToken: isBoolean,
-  buildx: isObjectOf({ driverOptions: isStringMap }),
+  buildx: isObjectOf({
+    replicas: isPositiveInteger,
+    requests: isObjectOf({ cpu: isString, memory: isString }),
+    limits: isObjectOf({ cpu: isString, memory: isString }),
+    rootless: isBoolean,
+    serviceAccount: isString,
+    timeout: isString,
+    image: isString,
+    nodeSelector: isStringMap,
+  }),
   resources: isObjectOf({ requests: isStringMap, limits: isStringMap }),
 };
 

@@ -2,7 +2,11 @@
 // what a run takes, the events it emits while it goes, and what it ends with.
 // The apps render these events their own way; they never talk to the cluster themselves.
 import type { KubeConfig } from "@kubernetes/client-node";
+import type { BuilderOptions } from "@pr-pod/k8s-job-builder";
 import type { PullRequestContext } from "@pr-pod/pr-context";
+
+/** buildx's Kubernetes driver options (`--driver-opt`), as @pr-pod/k8s-job-builder takes them. */
+export type BuildxOptions = BuilderOptions;
 
 /** How the run learns which pull request it builds. */
 export type PullRequestSource =
@@ -51,8 +55,8 @@ export interface RunPrPodOptions {
   configSearchDirs?: string[];
   /** Skip the config file lookup entirely (the options are all there is). */
   noConfigFile?: boolean;
-  /** `--driver-opt` options for buildx's Kubernetes driver (merged over the config file's). */
-  buildxDriverOptions?: Record<string, string>;
+  /** buildx Kubernetes driver options (replicas, requests, limits, rootless...); merged over the config file's. */
+  buildx?: BuildxOptions;
   /** The pod's container resources. */
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   /** How long the pod may wait for a node before the run fails. Default 120. */

@@ -1,7 +1,7 @@
 // Merges what a run is told: options passed to runPrPod (the CLI's flags, the action's inputs) win
 // over the config file, which wins over the defaults. Pure.
 import type { ResourceSettings, RunConfig } from "./run-config.ts";
-import type { RunPrPodOptions } from "./run-events.ts";
+import type { BuildxOptions, RunPrPodOptions } from "./run-events.ts";
 import { RunnerError } from "./runner-error.ts";
 
 export const DEFAULT_IMAGE = "docker:24-git";
@@ -23,7 +23,7 @@ export interface RunSettings {
   unschedulableGraceSeconds: number;
   keep: boolean;
   allowForkToken: boolean;
-  buildxDriverOptions: Record<string, string>;
+  buildx: BuildxOptions;
   resources?: ResourceSettings;
   /** The config file the settings came from, when there was one. */
   configFile?: string;
@@ -49,7 +49,7 @@ export function mergeRunSettings(
     unschedulableGraceSeconds: pick("unschedulableGraceSeconds") ?? DEFAULT_UNSCHEDULABLE_GRACE_SECONDS,
     keep: pick("keep") ?? false,
     allowForkToken: pick("allowForkToken") ?? false,
-    buildxDriverOptions: { ...config.buildx?.driverOptions, ...options.buildxDriverOptions },
+    buildx: { ...config.buildx, ...options.buildx },
   };
   const verify = pick("verify");
   if (verify !== undefined) settings.verify = verify;

@@ -25,7 +25,7 @@ afterAll(async () => {
 describe("the pod script with GNU tools", () => {
   it("merges, verifies, detects odd names and builds like it does with busybox", async () => {
     const record = join(harness.dir, "docker.calls");
-    await installDockerStandin(harness, record);
+    await installDockerStandin(harness.standinBin, record);
     const odd = 'sp ace/"q"\\ñ\t/Dockerfile';
     const { repo, headSha } = await prRepo("gnu", { [odd]: "FROM scratch\n", "chart/Chart.yaml": "name: c\n" });
     const baseSha = await repo.commit({ "base.txt": "b\n" }, { branch: "main" });

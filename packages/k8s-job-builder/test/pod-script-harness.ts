@@ -121,7 +121,7 @@ export async function createHarness(options: { tools?: "busybox" | "host" } = {}
 }
 
 /** A `docker` stand-in: records each call's argv (one line per arg, calls separated by "--"), writes metadata. */
-export async function installDockerStandin(harness: Harness, recordFile: string): Promise<void> {
+export async function installDockerStandin(binDir: string, recordFile: string): Promise<void> {
   const script = `#!/usr/bin/busybox sh
 { for a in "$@"; do printf '%s\\n' "$a"; done; echo --; } >> ${JSON.stringify(recordFile)}
 [ "$1" = buildx ] || exit 2
@@ -151,14 +151,14 @@ else
 fi
 echo "#9 DONE"
 `;
-  const path = join(harness.standinBin, "docker");
+  const path = join(binDir, "docker");
   await writeFile(path, script);
   await chmod(path, 0o755);
 }
 
 /** A `git` wrapper that records each call's argv, then runs the real git. */
-export async function installGitRecorder(harness: Harness, recordFile: string): Promise<void> {
-  const path = join(harness.standinBin, "git");
+export async function installGitRecorder(binDir: string, recordFile: string): Promise<void> {
+  const path = join(binDir, "git");
   await writeFile(
     path,
     `#!/usr/bin/busybox sh\n{ printf '%s ' "$@"; echo; } >> ${JSON.stringify(recordFile)}\nexec /usr/bin/git "$@"\n`,

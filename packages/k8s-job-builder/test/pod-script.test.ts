@@ -275,7 +275,7 @@ describe("the pod script: builds", () => {
 
   it("creates a Kubernetes-driver builder, builds each Dockerfile in its folder, reports digests, removes the builder", async () => {
     const record = join(harness.dir, "docker-ok.calls");
-    await installDockerStandin(harness, record);
+    await installDockerStandin(harness.standinBin, record);
     try {
       const { headSha } = await prRepo("builds", { "api/Dockerfile": "FROM scratch\n" });
       const run = await harness.run({ script, env: { ...envFor(contextFor("builds", headSha)), ...buildEnv } });
@@ -342,13 +342,13 @@ describe("the pod script: builds", () => {
       ]);
       expect(run.report?.durationsMs.build).toEqual(expect.any(Number));
     } finally {
-      await installDockerStandin(harness, join(harness.dir, "unused.calls"));
+      await installDockerStandin(harness.standinBin, join(harness.dir, "unused.calls"));
     }
   });
 
   it("carries on after a failed build, reports its error, exits 16 and still removes the builder", async () => {
     const record = join(harness.dir, "docker-fail.calls");
-    await installDockerStandin(harness, record);
+    await installDockerStandin(harness.standinBin, record);
     const { headSha } = await prRepo("build-fail", { "broken/Dockerfile": "FROM scratch\nRUN FAIL\n" });
     const run = await harness.run({ script, env: { ...envFor(contextFor("build-fail", headSha)), ...buildEnv } });
     expect(run.exitCode).toBe(16);
@@ -364,7 +364,7 @@ describe("the pod script: builds", () => {
 
   it("exits 15 when the builder cannot be created, and removes what was half made", async () => {
     const record = join(harness.dir, "docker-create.calls");
-    await installDockerStandin(harness, record);
+    await installDockerStandin(harness.standinBin, record);
     const { headSha } = await prRepo("builder-fail");
     const run = await harness.run({
       script,
@@ -380,7 +380,7 @@ describe("the pod script: builds", () => {
 
   it("on SIGTERM mid-build (the Job deadline) writes a report with exit 143 and removes the builder", async () => {
     const record = join(harness.dir, "docker-term.calls");
-    await installDockerStandin(harness, record);
+    await installDockerStandin(harness.standinBin, record);
     const fifo = join(harness.dir, "block.fifo");
     await new Promise<void>((resolve, reject) =>
       execFile("mkfifo", [fifo], (error) => (error ? reject(error) : resolve())),
@@ -415,7 +415,7 @@ describe("the pod script: builds", () => {
 
   it("uses buildx bake when chosen and a bake file exists", async () => {
     const record = join(harness.dir, "docker-bake.calls");
-    await installDockerStandin(harness, record);
+    await installDockerStandin(harness.standinBin, record);
     const { headSha } = await prRepo("bake", { "docker-bake.hcl": 'target "app" {}\n' });
     const run = await harness.run({
       script,
@@ -450,9 +450,9 @@ describe("the pod script: builds", () => {
 describe("the pod script: the token", () => {
   it("appears nowhere: not in the log (even with set -x), argv, ps output, .git, or the report", async () => {
     const gitCalls = join(harness.dir, "git.calls");
-    await installGitRecorder(harness, gitCalls);
+    await installGitRecorder(harness.standinBin, gitCalls);
     const dockerCalls = join(harness.dir, "docker-leak.calls");
-    await installDockerStandin(harness, dockerCalls);
+    await installDockerStandin(harness.standinBin, dockerCalls);
     try {
       const { repo, headSha } = await prRepo("leak");
       await repo.commit({ "base.txt": "b\n" }, { branch: "main" });

@@ -382,6 +382,10 @@ fi
 if [ "$PR_POD_BUILD" != true ]; then
   pr_pod_finish "$EXIT_OK"
 fi
+if [ ! -s "$R_ARTIFACTS_DIR/dockerfiles" ] && { [ "$PR_POD_BAKE" != true ] || [ ! -s "$R_ARTIFACTS_DIR/bake" ]; }; then
+  pr_pod_log "nothing to build: no Dockerfile found"
+  pr_pod_finish "$EXIT_OK"
+fi
 R_STAGE=build
 PR_POD_T_BUILD=$(pr_pod_now_ms)
 R_BUILDS_FILE="$PR_POD_TMP/builds.jsonl"

@@ -413,6 +413,20 @@ describe("the pod script: builds", () => {
     expect(calls.map((c) => c[1])).toEqual(["create", "build", "rm"]);
   });
 
+  it("creates no builder when there is nothing to build", async () => {
+    const record = join(harness.dir, "docker-none.calls");
+    await installDockerStandin(harness.standinBin, record);
+    const { headSha } = await prRepo("nothing-to-build", { Dockerfile: null });
+    const run = await harness.run({
+      script: buildPrPodScript({ verify: ["package.json"] }),
+      env: { ...envFor(contextFor("nothing-to-build", headSha)), ...buildEnv },
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toContain("nothing to build");
+    expect(run.report?.builds).toBeUndefined();
+    expect(await readCalls(record)).toEqual([]);
+  });
+
   it("uses buildx bake when chosen and a bake file exists", async () => {
     const record = join(harness.dir, "docker-bake.calls");
     await installDockerStandin(harness.standinBin, record);

@@ -64,11 +64,12 @@ pr_pod_json_lines() {
 { out = out (NR > 1 ? "," : "") "\"" esc($0) "\"" } END { printf "[%s]", out }' "$1"
 }
 
-# pr_pod_json_lines_where FILE STATUS -> the second tab-separated field of lines whose first field is STATUS
+# pr_pod_json_lines_where FILE STATUS [MAX] -> the second tab-separated field of lines whose first field is
+# STATUS (at most MAX of them)
 pr_pod_json_lines_where() {
   if [ ! -s "$1" ]; then printf '[]'; return; fi
-  awk -F '\t' -v want="$2" "$PR_POD_AWK_ESCAPE"'
-$1 == want { out = out (n++ ? "," : "") "\"" esc($2) "\"" } END { printf "[%s]", out }' "$1"
+  awk -F '\t' -v want="$2" -v max="${3:-0}" "$PR_POD_AWK_ESCAPE"'
+$1 == want && (max == 0 || n < max) { out = out (n++ ? "," : "") "\"" esc($2) "\"" } END { printf "[%s]", out }' "$1"
 }
 
 # @@VERIFY_FILES_SNIPPET@@
@@ -114,7 +115,7 @@ pr_pod_report_json() {
   if [ -n "$R_FILES_FILE" ] && [ -f "$R_FILES_FILE" ]; then
     if [ "$2" = 1 ]; then
       printf ',"files":{"found":[],"missing":%s,"optionalFound":[],"optionalMissing":[]}' \
-        "$(pr_pod_json_lines_where "$R_FILES_FILE" missing | head -c 1500)"
+        "$(pr_pod_json_lines_where "$R_FILES_FILE" missing 20)"
     else
       printf ',"files":{"found":%s,"missing":%s,"optionalFound":%s,"optionalMissing":%s}' \
         "$(pr_pod_json_lines_where "$R_FILES_FILE" found)" \

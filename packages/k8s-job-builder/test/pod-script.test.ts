@@ -244,6 +244,21 @@ describe("the pod script: verify and detect", () => {
     });
   });
 
+  it("keeps the short form valid JSON when many required files are missing", async () => {
+    const { headSha } = await prRepo("many-missing");
+    const required = Array.from({ length: 150 }, (_, i) => `docs/a-rather-long-required-file-name-${i}.md`);
+    const run = await harness.run({
+      script: buildPrPodScript({ verify: required }),
+      env: envFor(contextFor("many-missing", headSha)),
+    });
+    expect(run.exitCode).toBe(14);
+    expect(Buffer.byteLength(run.terminationMessage)).toBeLessThanOrEqual(4096);
+    const short = JSON.parse(run.terminationMessage);
+    expect(short).toMatchObject({ truncated: true, exitCode: 14, stage: "verify" });
+    expect(short.files.missing).toEqual(required.slice(0, 20));
+    expect(run.report?.files?.missing).toEqual(required);
+  });
+
   it("keeps the termination message under 4096 bytes and puts the full report on the log line", async () => {
     const many: Record<string, string> = {};
     for (let i = 0; i < 120; i++) many[`services/service-number-${i}/Dockerfile`] = "FROM scratch\n";

@@ -3,7 +3,7 @@ import { type FileSpec, normalizeFileSpec } from "./file-spec.ts";
 import type { BuildResult, PrPodReport } from "./pr-pod-report.ts";
 
 export interface ReportExpectations {
-  /** Files that must be in the report as found (default: whatever the pod checked). */
+  /** Files that must be in the report as found (default: whatever the pod checked). Ignored for a truncated report. */
   files?: FileSpec | readonly string[];
   /** Fail when a build failed. Default true. */
   buildsMustSucceed?: boolean;
@@ -23,9 +23,11 @@ export interface ReportVerdict {
 export function evaluate(report: PrPodReport, expectations: ReportExpectations = {}): ReportVerdict {
   const reasons: string[] = [];
   const found = new Set(report.files?.found ?? []);
-  const missing = expectations.files
-    ? normalizeFileSpec(expectations.files).required.filter((pattern) => !found.has(pattern))
-    : [...(report.files?.missing ?? [])];
+  // The short (truncated) form carries no found list: only what the pod itself saw missing is known.
+  const missing =
+    expectations.files && !report.truncated
+      ? normalizeFileSpec(expectations.files).required.filter((pattern) => !found.has(pattern))
+      : [...(report.files?.missing ?? [])];
   if (!report.ok || report.exitCode !== 0) {
     reasons.push(
       `the pod failed in stage "${report.stage}" with exit code ${report.exitCode}${report.error ? `: ${report.error}` : ""}`,

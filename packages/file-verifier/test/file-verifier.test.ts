@@ -220,6 +220,15 @@ describe("evaluate", () => {
     ]);
   });
 
+  it("judges a truncated report by what the pod saw missing, since it lists nothing found", () => {
+    const short: PrPodReport = {
+      ...baseReport,
+      truncated: true,
+      files: { found: [], missing: [], optionalFound: [], optionalMissing: [] },
+    };
+    expect(evaluate(short, { files: ["package.json"] })).toMatchObject({ passed: true, missing: [] });
+  });
+
   it("checks the caller's own expectations against what the pod found", () => {
     const verdict = evaluate(baseReport, { files: ["package.json", "LICENSE"], requireArtifacts: true });
     expect(verdict.missing).toEqual(["LICENSE"]);

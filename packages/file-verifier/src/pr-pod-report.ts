@@ -126,7 +126,10 @@ export function parsePrPodReport(sources: PrPodReportSources | string): ParsedPr
       ? parseJson(terminationMessage.trim())
       : undefined;
   if (fromMessage && !fromMessage.truncated) return { report: fromMessage, source: "termination-message" };
-  const fromLog = logText ? reportFromLog(logText) : undefined;
+  // With FallbackToLogsOnError, a message that is not JSON is the log's tail, which may hold the marked line.
+  const fromLog =
+    (logText ? reportFromLog(logText) : undefined) ??
+    (terminationMessage ? reportFromLog(terminationMessage) : undefined);
   if (fromLog) return { report: fromLog, source: "log" };
   if (fromMessage) return { report: fromMessage, source: "termination-message" };
   return undefined;

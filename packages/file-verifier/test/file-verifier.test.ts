@@ -186,6 +186,11 @@ describe("parsePrPodReport", () => {
     expect(parsePrPodReport({ logText: log })?.report.sha).toBe("c".repeat(40));
   });
 
+  it("finds the marked line in a termination message that is the log's tail (FallbackToLogsOnError)", () => {
+    const tail = `[pr-pod] done\n${REPORT_LOG_MARKER}${JSON.stringify(baseReport)}\n`;
+    expect(parsePrPodReport({ terminationMessage: tail })).toEqual({ report: baseReport, source: "log" });
+  });
+
   it("keeps the short form when it is all there is, and returns undefined for no report at all", () => {
     const short = { ...baseReport, truncated: true };
     expect(

@@ -29,6 +29,9 @@ const exitCodeByLibraryCode: Record<string, ExitCodeName> = {
   NO_TOKEN: "missingToken",
   MISSING_TOKEN: "missingToken",
   ENV_FILE_UNREADABLE: "missingToken",
+  INVALID_TOKEN: "missingToken",
+  SECRET_EXISTS: "internal",
+  SECRET_REQUEST_FAILED: "clusterUnreachable",
   // @pr-pod/runner and @pr-pod/log-streamer
   CLUSTER_UNREACHABLE: "clusterUnreachable",
   NAMESPACE_NOT_FOUND: "badInput",
@@ -40,9 +43,27 @@ const exitCodeByLibraryCode: Record<string, ExitCodeName> = {
   DEADLINE_EXCEEDED: "timeout",
   RETRY_BUDGET_EXHAUSTED: "clusterUnreachable",
   INVALID_CONFIG: "usage",
+  INVALID_INPUT: "usage",
+  INVALID_JOB_OPTIONS: "usage",
+  API_ERROR: "badInput",
   CONFIG_INVALID: "usage",
   CONFIG_NOT_FOUND: "usage",
   ABORTED: "interrupted",
+  // @pr-pod/kind-cluster: no kind, no Docker, no node image means no cluster to run in
+  KIND_NOT_FOUND: "clusterUnreachable",
+  KIND_VERSION_UNSUPPORTED: "clusterUnreachable",
+  UNSUPPORTED_PLATFORM: "clusterUnreachable",
+  DOWNLOAD_FAILED: "clusterUnreachable",
+  CHECKSUM_MISMATCH: "clusterUnreachable",
+  CHECKSUM_UNKNOWN: "clusterUnreachable",
+  DOCKER_NOT_FOUND: "clusterUnreachable",
+  DOCKER_NOT_RUNNING: "clusterUnreachable",
+  DOCKER_PERMISSION_DENIED: "clusterUnreachable",
+  PORT_IN_USE: "clusterUnreachable",
+  NODE_IMAGE_PULL_FAILED: "clusterUnreachable",
+  CLUSTER_ALREADY_EXISTS: "clusterUnreachable",
+  CLUSTER_NOT_RUNNING: "clusterUnreachable",
+  KIND_COMMAND_FAILED: "clusterUnreachable",
 };
 
 const networkErrnoCodes = new Set([

@@ -51,7 +51,10 @@ function addClusterRunOptions(command: Command): Command {
   return command
     .option("--keep", "leave the run's objects in the cluster afterwards (clean up later with pr-pod cleanup)")
     .option("--create-namespace", "create the namespace when it does not exist")
-    .option("--env-file <file>", "env file searched for GITHUB_PAT/GITHUB_TOKEN", "web/.env")
+    .option(
+      "--env-file <file>",
+      "env file searched for GITHUB_PAT/GITHUB_TOKEN (default: web/.env at the repository root)",
+    )
     .option("--allow-fork-token", "give a PR from a fork the token too (off by default)");
 }
 
@@ -148,11 +151,16 @@ export function createProgram(state: ProgramState): Command {
               .choices(["opened", "synchronize", "reopened", "edited", "ready_for_review"])
               .default("synchronize"),
           )
+          .option("--base-sha <sha>", "the target branch's commit, for a payload made from offline flags")
           .option("--print-payload", "print the payload and the pull request it resolves to, and stop (no cluster)"),
       ),
     ),
   )
-    .option("--cluster <where>", "current or test", "current")
+    .addOption(
+      new Option("--cluster <where>", "current: the kubeconfig's cluster; test: an in-process test cluster")
+        .choices(["current", "test"])
+        .default("current"),
+    )
     .addHelpText(
       "after",
       examples(
@@ -219,7 +227,7 @@ export function createProgram(state: ProgramState): Command {
     .description(
       "check the kubeconfig, the cluster, kind, the namespace, RBAC and the GitHub token, and say what to fix",
     )
-    .option("--env-file <file>", "env file searched for the token", "web/.env")
+    .option("--env-file <file>", "env file searched for the token (default: web/.env at the repository root)")
     .addHelpText(
       "after",
       examples("pr-pod doctor", "pr-pod doctor --context kind-pr-pod -n ci", "pr-pod doctor -o json"),

@@ -1,6 +1,185 @@
-import { CliError } from "../cli-error.ts";
+// `pr-pod demo` (also `pr-pod run --cluster test --demo`): the whole real path with nothing to set
+// up. It starts @pr-pod/test-cluster in-process with the host runtime (the pod's real script runs
+// here under busybox sh, with real git), a local git server (@pr-pod/test-git-server) holding a
+// generated repository with an open PR, and a stand-in `docker` on the pod's PATH that records what
+// it would run and builds nothing. Then it is an ordinary run: the same runner, events and verdict.
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { CommandEnvironment } from "../command-environment.ts";
+import { runAndRender } from "../run-session.ts";
+import { loadRunner } from "../runner-module.ts";
 
-export default async function demoCommand(_environment: CommandEnvironment, _options: unknown): Promise<number> {
-  throw new CliError("NOT_IMPLEMENTED", "pr-pod demo is not built yet");
+/** The demo's own token: the local git server demands it; the user's token is never used. */
+const DEMO_TOKEN = "ghp_pr0pod0demo0not0a0real0token0000000";
+const DEMO_REPO = "octo/demo-app";
+const DEMO_PR = 1;
+
+export interface DemoOptions {
+  scenario: "succeed" | "fail";
+  keep?: boolean;
+  timeout?: number;
+}
+
+export interface DemoCluster {
+  kubeConfig: KubeConfig;
+  kubeconfigPath: string;
+  url: string;
+  /** Every `docker ...` line the stand-in recorded. */
+  dockerCalls(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** The stand-in: POSIX sh (the pod runs under busybox sh), writes buildx metadata so the report has a digest. */
+function standInDocker(recordFile: string): string {
+  return `#!/bin/sh
+# pr-pod demo: a STAND-IN for docker. It builds nothing; it records what it was asked to run.
+printf '%s\\n' "docker $*" >> '${recordFile}'
+echo "[pr-pod demo] stand-in docker, nothing built: docker $*"
+metadata=""
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --metadata-file) shift; metadata="$1" ;;
+    --metadata-file=*) metadata="\${1#--metadata-file=}" ;;
+  esac
+  shift
+done
+if [ -n "$metadata" ]; then
+  printf '%s' '{"containerimage.digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000"}' > "$metadata"
+fi
+exit 0
+`;
+}
+
+/** The in-process test cluster with the host runtime and the stand-in docker first on the pod's PATH. */
+export async function startDemoCluster(environment: CommandEnvironment): Promise<DemoCluster> {
+  const { startTestCluster } = await import("@pr-pod/test-cluster");
+  const folder = await mkdtemp(join(tmpdir(), "pr-pod-demo-"));
+  const recordFile = join(folder, "docker-calls.log");
+  const bin = join(folder, "bin");
+  await import("node:fs/promises").then((fs) => fs.mkdir(bin));
+  await writeFile(join(bin, "docker"), standInDocker(recordFile));
+  await chmod(join(bin, "docker"), 0o755);
+  environment.terminal.phase("starting the in-process test cluster");
+  const cluster = await startTestCluster({ runtime: "host", hostRuntime: { extraPath: [bin] } });
+  environment.terminal.endPhase();
+  environment.terminal.info(
+    environment.terminal.style("dim", `test cluster: ${cluster.url} (in-process @pr-pod/test-cluster, host runtime)`),
+  );
+  return {
+    kubeConfig: cluster.kubeConfig,
+    kubeconfigPath: cluster.kubeconfigPath,
+    url: cluster.url,
+    async dockerCalls() {
+      const text = await readFile(recordFile, "utf8").catch(() => "");
+      return text.split("\n").filter(Boolean);
+    },
+    async close() {
+      await cluster.close();
+      await rm(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+const demoFiles = {
+  "README.md": "# demo-app\n\nA repository pr-pod generates for its demo.\n",
+  "package.json": `${JSON.stringify({ name: "demo-app", version: "1.0.0", private: true }, null, 2)}\n`,
+  "src/index.js": 'console.log("hello from demo-app");\n',
+};
+
+const demoPullRequestFiles = {
+  "src/index.js": 'console.log("hello from the pull request");\n',
+  Dockerfile: 'FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nCMD ["node", "src/index.js"]\n',
+  "services/worker/Dockerfile": 'FROM alpine:3.20\nCMD ["echo", "worker"]\n',
+  "compose.yaml": "services:\n  app:\n    build: .\n",
+  "charts/demo-app/Chart.yaml": "apiVersion: v2\nname: demo-app\nversion: 0.1.0\n",
+};
+
+export async function runDemo(environment: CommandEnvironment, options: DemoOptions): Promise<number> {
+  const { terminal } = environment;
+  const [{ startTestGitServer }, { pullRequestContextFromFlags }] = await Promise.all([
+    import("@pr-pod/test-git-server"),
+    import("@pr-pod/pr-context"),
+  ]);
+  terminal.info(
+    terminal.style(
+      "bold",
+      "pr-pod demo: an in-process test cluster, a local git server and a stand-in docker. Nothing leaves this machine.",
+    ),
+  );
+  const git = await startTestGitServer({ token: DEMO_TOKEN });
+  let cluster: DemoCluster | undefined;
+  try {
+    let headSha = "";
+    let baseSha = "";
+    await git.createRepo(DEMO_REPO, async (repo) => {
+      baseSha = await repo.commit(demoFiles, { message: "demo-app: first commit" });
+      const files: Record<string, string | null> = { ...demoPullRequestFiles };
+      if (options.scenario === "fail") files.Dockerfile = null;
+      headSha = await repo.commit(files, {
+        branch: "feature/greeting",
+        from: "main",
+        message:
+          options.scenario === "fail" ? "greeting, but the Dockerfile was forgotten" : "greeting, image and chart",
+      });
+      await repo.pullRequest(DEMO_PR, headSha);
+    });
+    terminal.info(terminal.style("dim", `git server: ${git.repoUrl(DEMO_REPO)} (local, demands the demo token)`));
+    cluster = await startDemoCluster(environment);
+    const context = pullRequestContextFromFlags({
+      repo: DEMO_REPO,
+      pr: DEMO_PR,
+      sha: headSha,
+      headRef: "feature/greeting",
+      baseRef: "main",
+      baseSha,
+      title: options.scenario === "fail" ? "Add a greeting (no Dockerfile)" : "Add a greeting, an image and a chart",
+      author: "octocat",
+      serverUrl: git.url,
+    });
+    const runner = await loadRunner();
+    const demoCluster = cluster;
+    const dockerCalls: string[] = [];
+    return await runAndRender(
+      environment,
+      runner.runPrPod,
+      {
+        kubeConfig: cluster.kubeConfig,
+        pullRequest: { kind: "context", context },
+        token: DEMO_TOKEN,
+        ...(environment.globals.namespace ? { namespace: environment.globals.namespace, createNamespace: true } : {}),
+        ...(options.keep ? { keep: true } : {}),
+        ...(options.timeout ? { timeoutSeconds: options.timeout } : {}),
+      },
+      {
+        cleanupCommand: () => "(nothing to clean up: the demo's cluster lives only as long as this process)",
+        documentExtras: () => ({
+          demo: {
+            cluster: `in-process @pr-pod/test-cluster at ${demoCluster.url} (host runtime)`,
+            gitServer: git.repoUrl(DEMO_REPO),
+            docker: "stand-in: records the commands, builds nothing",
+            dockerCalls,
+          },
+        }),
+        epilogue: () => [
+          "",
+          "This was a demo. The cluster was @pr-pod/test-cluster running in this process, the repository",
+          "came from a local git server, and `docker` was a stand-in that recorded these commands and built nothing:",
+          ...dockerCalls.map((call) => `  ${call}`),
+          "For real runs: pr-pod cluster up (kind), then pr-pod run --repo owner/name --pr 123.",
+        ],
+      },
+      async () => {
+        dockerCalls.push(...(await demoCluster.dockerCalls()));
+      },
+    );
+  } finally {
+    await cluster?.close();
+    await git.close();
+  }
+}
+
+export default async function demoCommand(environment: CommandEnvironment, options: DemoOptions): Promise<number> {
+  return runDemo(environment, options);
 }

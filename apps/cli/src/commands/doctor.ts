@@ -1,6 +1,219 @@
-import { CliError } from "../cli-error.ts";
+// `pr-pod doctor`: is everything a run needs in place? Each check says ok, warn or fail, and for
+// anything not ok, what to do. The token's presence and shape are checked, never printed. Exits with
+// the code of the first failing check (so scripts can tell "no cluster" from "no token").
+// Note: the RBAC check asks one SelfSubjectAccessReview per permission the runner says a run needs
+// (requiredPermissions); the runner's own preflight (rules review first) is not exported yet.
 import type { CommandEnvironment } from "../command-environment.ts";
+import { exitCodeForError } from "../exit-code-for-error.ts";
+import { EXIT_CODES } from "../exit-codes.ts";
+import type { LoadedKubeConfig } from "../kubeconfig.ts";
+import { describeChoice } from "../kubeconfig.ts";
+import { loadRunner } from "../runner-module.ts";
 
-export default async function doctorCommand(_environment: CommandEnvironment, _options: unknown): Promise<number> {
-  throw new CliError("NOT_IMPLEMENTED", "pr-pod doctor is not built yet");
+interface DoctorFlags {
+  envFile?: string;
+}
+
+type CheckStatus = "ok" | "warn" | "fail" | "skipped";
+
+interface DoctorCheck {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
+  exitCode?: number;
+}
+
+function failure(name: string, error: unknown): DoctorCheck {
+  const fix = (error as { fix?: unknown }).fix;
+  return {
+    name,
+    status: "fail",
+    detail: error instanceof Error ? error.message : String(error),
+    ...(typeof fix === "string" ? { fix } : {}),
+    exitCode: exitCodeForError(error),
+  };
+}
+
+async function clusterChecks(environment: CommandEnvironment, checks: DoctorCheck[]): Promise<void> {
+  let loaded: LoadedKubeConfig;
+  try {
+    loaded = environment.loadKube();
+  } catch (error) {
+    checks.push(failure("kubeconfig", error));
+    for (const name of ["cluster", "namespace", "permissions"]) {
+      checks.push({ name, status: "skipped", detail: "no kubeconfig" });
+    }
+    return;
+  }
+  checks.push({
+    name: "kubeconfig",
+    status: "ok",
+    detail: `${describeChoice(loaded)}, context ${loaded.context}`,
+  });
+  const client = await import("@kubernetes/client-node");
+  const { kubeConfig } = loaded;
+  try {
+    const version = await kubeConfig.makeApiClient(client.VersionApi).getCode();
+    checks.push({ name: "cluster", status: "ok", detail: `Kubernetes ${version.gitVersion} at ${loaded.server}` });
+  } catch (error) {
+    const status = (error as { code?: unknown }).code;
+    checks.push({
+      name: "cluster",
+      status: "fail",
+      detail:
+        status === 401 || status === 403
+          ? `the API server at ${loaded.server} refused these credentials (${status})`
+          : `cannot reach the API server at ${loaded.server}: ${(error as Error).message}`,
+      fix:
+        status === 401 || status === 403
+          ? "log in again or pick another context (--context)"
+          : "check the cluster is running (pr-pod cluster status for kind) and the context is the one you mean",
+      exitCode: status === 401 || status === 403 ? EXIT_CODES.forbidden : EXIT_CODES.clusterUnreachable,
+    });
+    checks.push({ name: "namespace", status: "skipped", detail: "no cluster" });
+    checks.push({ name: "permissions", status: "skipped", detail: "no cluster" });
+    return;
+  }
+  const namespace = environment.globals.namespace ?? "default";
+  try {
+    await kubeConfig.makeApiClient(client.CoreV1Api).readNamespace({ name: namespace });
+    checks.push({ name: "namespace", status: "ok", detail: `${namespace} exists` });
+  } catch (error) {
+    const status = (error as { code?: unknown }).code;
+    checks.push({
+      name: "namespace",
+      status: status === 403 ? "warn" : "fail",
+      detail:
+        status === 404
+          ? `namespace ${namespace} does not exist`
+          : `cannot read namespace ${namespace}: ${(error as Error).message}`,
+      fix: `create it (kubectl create namespace ${namespace}), pass -n <namespace>, or run with --create-namespace`,
+      ...(status === 403 ? {} : { exitCode: EXIT_CODES.badInput }),
+    });
+  }
+  const [runner, builder] = await Promise.all([loadRunner(), import("@pr-pod/k8s-job-builder")]);
+  const required = runner.requiredPermissions({
+    namespace,
+    createNamespace: false,
+    roleRules: builder.BUILDX_KUBERNETES_DRIVER_RULES.map((rule) => ({ ...rule, verbs: [...rule.verbs] })),
+  });
+  const authorization = kubeConfig.makeApiClient(client.AuthorizationV1Api);
+  const answers = await Promise.all(
+    required.map(async (permission) => {
+      const review = await authorization.createSelfSubjectAccessReview({
+        body: {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SelfSubjectAccessReview",
+          spec: {
+            resourceAttributes: {
+              verb: permission.verb,
+              group: permission.group,
+              resource: permission.resource,
+              ...(permission.subresource ? { subresource: permission.subresource } : {}),
+              ...(permission.namespace ? { namespace: permission.namespace } : {}),
+            },
+          },
+        },
+      });
+      return { permission, allowed: Boolean(review.status?.allowed) };
+    }),
+  ).catch((error: unknown) => error);
+  if (!Array.isArray(answers)) {
+    checks.push(failure("permissions", answers));
+    return;
+  }
+  const missing = answers
+    .filter((answer) => !answer.allowed)
+    .map((answer) => runner.describePermission(answer.permission));
+  checks.push(
+    missing.length === 0
+      ? { name: "permissions", status: "ok", detail: `all ${required.length} permissions a run needs in ${namespace}` }
+      : {
+          name: "permissions",
+          status: "fail",
+          detail: `missing ${missing.length} of ${required.length}: ${missing.join("; ")}`,
+          fix: `ask a cluster admin, e.g. kubectl create rolebinding pr-pod-runner --clusterrole=admin --user=<you> -n ${namespace}`,
+          exitCode: EXIT_CODES.forbidden,
+        },
+  );
+}
+
+async function kindCheck(checks: DoctorCheck[]): Promise<void> {
+  const { findKind, PINNED_KIND_VERSION } = await import("@pr-pod/kind-cluster");
+  const found = await findKind().catch(() => undefined);
+  checks.push(
+    found
+      ? { name: "kind", status: "ok", detail: `kind ${found.version} at ${found.path}` }
+      : {
+          name: "kind",
+          status: "warn",
+          detail: `no supported kind on PATH (needed only for pr-pod cluster up / run --kind)`,
+          fix: `pr-pod cluster up installs kind ${PINNED_KIND_VERSION} (checksum-verified) into ~/.cache/pr-pod`,
+        },
+  );
+}
+
+async function tokenCheck(environment: CommandEnvironment, flags: DoctorFlags, checks: DoctorCheck[]): Promise<void> {
+  const { loadGitHubToken } = await import("@pr-pod/pat-secret");
+  const warnings: string[] = [];
+  try {
+    const loaded = await loadGitHubToken({
+      env: environment.env,
+      ...(flags.envFile ? { envFile: flags.envFile } : {}),
+      warn: (message) => warnings.push(message),
+    });
+    const { redactorFor, tokensInEnvironment } = await import("../redaction.ts");
+    environment.terminal.setRedactor(redactorFor([...tokensInEnvironment(environment.env), loaded.token]));
+    checks.push(
+      loaded.kind === "unknown"
+        ? {
+            name: "token",
+            status: "warn",
+            detail: `found in ${loaded.source}, but it does not look like a GitHub token (${warnings.join(" ") || "unknown prefix"})`,
+            fix: "use a classic (ghp_) or fine-grained (github_pat_) personal access token with read access to the repository",
+          }
+        : {
+            name: "token",
+            status: "ok",
+            detail: `found in ${loaded.source} (${loaded.kind} token; its scopes are not checked offline)`,
+          },
+    );
+  } catch (error) {
+    checks.push(failure("token", error));
+  }
+}
+
+export default async function doctorCommand(environment: CommandEnvironment, flags: DoctorFlags): Promise<number> {
+  const { terminal } = environment;
+  const checks: DoctorCheck[] = [];
+  terminal.phase("checking");
+  await clusterChecks(environment, checks);
+  await kindCheck(checks);
+  await tokenCheck(environment, flags, checks);
+  terminal.endPhase();
+  const failed = checks.find((check) => check.status === "fail");
+  const exitCode = failed ? (failed.exitCode ?? EXIT_CODES.runFailed) : EXIT_CODES.success;
+  terminal.document({
+    apiVersion: "pr-pod.dev/v1",
+    kind: "DoctorReport",
+    ok: !failed,
+    exitCode,
+    checks: checks.map(({ exitCode: _ignored, ...check }) => check),
+  });
+  if (terminal.mode === "text") {
+    const mark: Record<CheckStatus, string> = {
+      ok: terminal.styleOut("green", "✔"),
+      warn: terminal.styleOut("yellow", "!"),
+      fail: terminal.styleOut("red", "✘"),
+      skipped: terminal.styleOut("dim", "-"),
+    };
+    for (const check of checks) {
+      terminal.out(`${mark[check.status]} ${check.name.padEnd(12)} ${check.detail}`);
+      if (check.fix && check.status !== "ok")
+        terminal.out(`  ${"".padEnd(12)} ${terminal.styleOut("green", "fix:")} ${check.fix}`);
+    }
+    terminal.out(failed ? `not ready: fix the ${failed.name} check first` : "ready to run");
+  }
+  return exitCode;
 }

@@ -1,6 +1,44 @@
-import { CliError } from "../cli-error.ts";
+// `pr-pod render`: the run's manifests as YAML (or a v1 List in -o json), no cluster needed: what
+// the spike's test-pr-pod.yaml was, ready for `kubectl apply -f -`. The token Secret is never in it;
+// the header says how to create it.
 import type { CommandEnvironment } from "../command-environment.ts";
+import { EXIT_CODES } from "../exit-codes.ts";
+import { optionalToken, resolveContextFromFlags } from "../pull-request-context.ts";
+import { type PullRequestFlags, pullRequestSourceFromFlags } from "../pull-request-flags.ts";
+import { redactorFor, tokensInEnvironment } from "../redaction.ts";
+import { loadRunner } from "../runner-module.ts";
+import { type RunFlags, runOptionsFromFlags } from "./run.ts";
 
-export default async function renderCommand(_environment: CommandEnvironment, _options: unknown): Promise<number> {
-  throw new CliError("NOT_IMPLEMENTED", "pr-pod render is not built yet");
+type RenderFlags = PullRequestFlags &
+  Pick<RunFlags, "image" | "checkout" | "build" | "bake" | "verify" | "timeout" | "config">;
+
+export default async function renderCommand(environment: CommandEnvironment, flags: RenderFlags): Promise<number> {
+  const { terminal } = environment;
+  const source = pullRequestSourceFromFlags(flags);
+  if (source.kind === "local-checkout") throw new Error("unreachable: render has no --source");
+  const token = source.kind === "github-api" ? await optionalToken(environment.env) : undefined;
+  if (token) terminal.setRedactor(redactorFor([...tokensInEnvironment(environment.env), token]));
+  const context = await resolveContextFromFlags(source, token);
+  const [runner, builder] = await Promise.all([loadRunner(), import("@pr-pod/k8s-job-builder")]);
+  const loaded = await runner.loadRunConfig({ configFile: flags.config });
+  const settings = runner.mergeRunSettings(runOptionsFromFlags(environment, flags), loaded.config, loaded.path);
+  // The same mapping as the runner's own (not exported) buildRunObjects, so render shows what a run creates.
+  const resources = builder.buildPrPodResources(context, {
+    namespace: settings.namespace,
+    image: settings.image,
+    checkout: settings.checkout,
+    build: settings.build,
+    bake: settings.bake,
+    builder: settings.buildx,
+    withToken: true,
+    activeDeadlineSeconds: settings.timeoutSeconds,
+    ...(settings.verify ? { verify: settings.verify } : {}),
+    ...(settings.resources ? { resources: settings.resources as never } : {}),
+  });
+  if (terminal.mode === "json") {
+    terminal.document({ apiVersion: "v1", kind: "List", items: builder.prPodResourceList(resources) });
+  } else {
+    terminal.write(builder.renderManifests(resources));
+  }
+  return EXIT_CODES.success;
 }

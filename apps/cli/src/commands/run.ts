@@ -1,6 +1,147 @@
+// `pr-pod run`: which PR (flags, GitHub API, or the local checkout), which cluster (the kubeconfig,
+// kind, or the in-process test cluster), the token, then the runner does the run and run-session
+// renders it.
+import type { PullRequestSource, RunPrPodOptions } from "@pr-pod/runner";
+import { cleanupCommandLine } from "../cleanup-command.ts";
 import { CliError } from "../cli-error.ts";
 import type { CommandEnvironment } from "../command-environment.ts";
+import {
+  buildLocalChangesConfigMap,
+  collectLocalChanges,
+  encodedSize,
+  formatBytes,
+  hasLocalChanges,
+} from "../local-source.ts";
+import { type PullRequestFlags, pullRequestSourceFromFlags } from "../pull-request-flags.ts";
+import { runAndRender } from "../run-session.ts";
+import { loadRunner } from "../runner-module.ts";
+import { loadTokenForRun } from "../token.ts";
+import { kindDefaultKubeconfig, kindExecutable, kindLogger } from "./cluster.ts";
 
-export default async function runCommand(_environment: CommandEnvironment, _options: unknown): Promise<number> {
-  throw new CliError("NOT_IMPLEMENTED", "pr-pod run is not built yet");
+export interface RunFlags extends PullRequestFlags {
+  image?: string;
+  checkout?: "head" | "merge";
+  build: boolean;
+  bake?: boolean;
+  verify?: string[];
+  timeout?: number;
+  config?: string;
+  keep?: boolean;
+  createNamespace?: boolean;
+  envFile?: string;
+  allowForkToken?: boolean;
+  cluster: "current" | "test";
+  kind?: boolean;
+  kindName: string;
+  demo?: boolean;
+}
+
+/** The run options every run-like command shares, from its flags. */
+export function runOptionsFromFlags(environment: CommandEnvironment, flags: Omit<RunFlags, "cluster" | "kindName">) {
+  const options: Omit<RunPrPodOptions, "kubeConfig" | "pullRequest" | "signal"> = {};
+  if (environment.globals.namespace) options.namespace = environment.globals.namespace;
+  if (flags.createNamespace) options.createNamespace = true;
+  if (flags.image) options.image = flags.image;
+  if (flags.checkout) options.checkout = flags.checkout;
+  if (flags.build === false) options.build = false;
+  if (flags.bake) options.bake = true;
+  if (flags.verify) options.verify = flags.verify;
+  if (flags.timeout) options.timeoutSeconds = flags.timeout;
+  if (flags.keep) options.keep = true;
+  if (flags.config) options.configFile = flags.config;
+  if (flags.allowForkToken) options.allowForkToken = true;
+  return options;
+}
+
+/** `--source DIR`: the checkout's PR context, at the newest pushed commit, plus what only exists locally. */
+async function localCheckoutSource(
+  environment: CommandEnvironment,
+  flags: RunFlags,
+  directory: string,
+): Promise<PullRequestSource> {
+  if (flags.pr === undefined) {
+    throw new CliError("USAGE", "--source needs --pr: a local checkout does not know its pull request number", {
+      fix: `pass --pr <number> (and --base-ref <branch> when the PR does not target the default branch)`,
+    });
+  }
+  const { pullRequestContextFromCheckout } = await import("@pr-pod/pr-context");
+  const context = await pullRequestContextFromCheckout({ pr: flags.pr, cwd: directory, baseRef: flags.baseRef });
+  const changes = await collectLocalChanges(directory);
+  const { terminal } = environment;
+  if (!hasLocalChanges(changes)) {
+    terminal.info(
+      terminal.style("dim", `--source: nothing unpushed or uncommitted; building ${changes.headSha.slice(0, 7)}`),
+    );
+    return { kind: "context", context: { ...context, headSha: changes.pushedSha } };
+  }
+  // Checks the 1 MiB ConfigMap limit first: that error is the user's to fix whatever the runner supports.
+  buildLocalChangesConfigMap(changes, {
+    name: "pr-pod-local-changes",
+    namespace: environment.globals.namespace ?? "default",
+  });
+  const what = [
+    changes.unpushedCommits
+      ? `${changes.unpushedCommits} unpushed commit(s) (${formatBytes(changes.bundle?.length ?? 0)} bundle)`
+      : "",
+    changes.diff ? `uncommitted changes (${formatBytes(changes.diff.length)} diff)` : "",
+  ]
+    .filter(Boolean)
+    .join(" and ");
+  throw new CliError(
+    "LOCAL_SOURCE_UNSUPPORTED",
+    `the checkout has ${what}, ${formatBytes(encodedSize(changes))} encoded, which the pod cannot apply yet: the runner has no option to create the ConfigMap and the job builder does not mount it or run \`git fetch <bundle>\` / \`git apply --binary\` after the clone`,
+    {
+      fix: "push the commits and commit or stash the changes; --source . then builds the pushed head exactly",
+    },
+  );
+}
+
+export default async function runCommand(environment: CommandEnvironment, flags: RunFlags): Promise<number> {
+  if (flags.demo || (flags.cluster === "test" && !flags.repo && !flags.source)) {
+    const { runDemo } = await import("./demo.ts");
+    return runDemo(environment, { keep: flags.keep, timeout: flags.timeout, scenario: "succeed" });
+  }
+  const source = pullRequestSourceFromFlags(flags);
+  const pullRequest: PullRequestSource =
+    source.kind === "local-checkout" ? await localCheckoutSource(environment, flags, source.directory) : source;
+  const token = await loadTokenForRun(environment, flags.envFile);
+
+  let kubeConfig: RunPrPodOptions["kubeConfig"];
+  let closeCluster: (() => Promise<void>) | undefined;
+  if (flags.cluster === "test") {
+    const { startDemoCluster } = await import("./demo.ts");
+    const cluster = await startDemoCluster(environment);
+    kubeConfig = cluster.kubeConfig;
+    closeCluster = cluster.close;
+  } else if (flags.kind) {
+    const { ensureKindCluster } = await import("@pr-pod/kind-cluster");
+    const kind = await kindExecutable(environment);
+    environment.terminal.phase(`making sure the kind cluster "${flags.kindName}" is running`);
+    const cluster = await ensureKindCluster({
+      kind,
+      name: flags.kindName,
+      kubeconfigPath: kindDefaultKubeconfig(environment.env),
+      logger: kindLogger(environment),
+    });
+    environment.terminal.endPhase();
+    const { loadKubeConfig } = await import("../kubeconfig.ts");
+    kubeConfig = loadKubeConfig({ kubeconfig: cluster.kubeconfigPath, context: cluster.context }).kubeConfig;
+  } else {
+    kubeConfig = environment.loadKube().kubeConfig;
+  }
+
+  try {
+    const runner = await loadRunner();
+    return await runAndRender(
+      environment,
+      runner.runPrPod,
+      { ...runOptionsFromFlags(environment, flags), kubeConfig, pullRequest, token },
+      {
+        cleanupCommand: (context) =>
+          cleanupCommandLine(environment.globals, context ?? { repo: flags.repo, pr: flags.pr }),
+      },
+    );
+  } finally {
+    await closeCluster?.();
+  }
 }

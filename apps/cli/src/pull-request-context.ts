@@ -1,0 +1,35 @@
+// The PullRequestContext for commands that need it before (or without) a run: render and
+// simulate --print-payload. Resolution itself is pr-context's; this only picks the call.
+import type { PullRequestContext } from "@pr-pod/pr-context";
+import type { FlagPullRequestSource } from "./pull-request-flags.ts";
+
+export async function resolveContextFromFlags(
+  source: Exclude<FlagPullRequestSource, { kind: "local-checkout" }>,
+  token: string | undefined,
+): Promise<PullRequestContext> {
+  const prContext = await import("@pr-pod/pr-context");
+  if (source.kind === "offline") {
+    return prContext.pullRequestContextFromFlags({
+      repo: source.repo,
+      pr: source.pr,
+      sha: source.sha,
+      headRef: source.headRef,
+      baseRef: source.baseRef,
+      ...(source.cloneUrl ? { cloneUrl: source.cloneUrl } : {}),
+    });
+  }
+  return prContext.fetchPullRequestContext(
+    { repo: source.repo, pr: source.pr },
+    { ...(token ? { token } : {}), ...(source.apiBaseUrl ? { baseUrl: source.apiBaseUrl } : {}) },
+  );
+}
+
+/** The token when one is configured, else undefined (public repositories resolve without one). */
+export async function optionalToken(env: NodeJS.ProcessEnv, envFile?: string): Promise<string | undefined> {
+  const { loadGitHubToken } = await import("@pr-pod/pat-secret");
+  try {
+    return (await loadGitHubToken({ env, ...(envFile ? { envFile } : {}) })).token;
+  } catch {
+    return undefined;
+  }
+}

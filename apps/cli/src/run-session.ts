@@ -1,0 +1,241 @@
+// One run as the terminal shows it: the runner's events rendered as progress on stderr, the pod's
+// log streamed live, a verdict at the end (stdout: text, or a RunResult document in -o json|yaml),
+// Ctrl-C wired to the run's AbortSignal, and the exit code the run ends with. Shared by run,
+// simulate and demo; the run itself is entirely @pr-pod/runner's.
+import type { PrPodReport } from "@pr-pod/file-verifier";
+import { PR_POD_EXIT_CODES } from "@pr-pod/k8s-job-builder";
+import type { PullRequestContext } from "@pr-pod/pr-context";
+import type { PrPodRun, RunEvent, RunPrPodOptions, RunResult } from "@pr-pod/runner";
+import type { CommandEnvironment } from "./command-environment.ts";
+import { EXIT_CODES } from "./exit-codes.ts";
+import { handleInterrupts, type InterruptHandling } from "./interrupts.ts";
+
+/** The line the pod script prints its report on; the verdict shows it, so the log does not repeat it. */
+const REPORT_LOG_MARKER = "::pr-pod-report::";
+
+export interface RunSessionOptions {
+  /** How to finish the job if the user stops waiting for cleanup (shown on a second Ctrl-C). */
+  cleanupCommand: (context?: PullRequestContext) => string;
+  /** Extra fields for the RunResult document (the demo says what stood in for what). */
+  documentExtras?: (result: RunResult) => Record<string, unknown>;
+  /** Lines printed after the verdict in text mode. */
+  epilogue?: (result: RunResult) => string[];
+}
+
+export interface RunResultDocument {
+  apiVersion: "pr-pod.dev/v1";
+  kind: "RunResult";
+  status: RunResult["status"];
+  reason: string;
+  message: string;
+  exitCode: number;
+  podExitCode?: number;
+  stage?: string;
+  namespace: string;
+  jobName: string;
+  pullRequest: PullRequestContext;
+  report?: unknown;
+  durationsMs: RunResult["durationsMs"];
+  cleanedUp?: Array<{ kind: string; name: string }>;
+  [extra: string]: unknown;
+}
+
+export type StartRun = (options: RunPrPodOptions) => PrPodRun;
+
+/** Starts the run with Ctrl-C handling, renders it to the end, and returns pr-pod's exit code. */
+export async function runAndRender(
+  environment: CommandEnvironment,
+  startRun: StartRun,
+  options: Omit<RunPrPodOptions, "signal">,
+  session: RunSessionOptions,
+  /** Runs after the run ends and before the verdict is printed (the demo reads its docker record). */
+  beforeVerdict?: () => Promise<void>,
+): Promise<number> {
+  const { terminal } = environment;
+  const interrupts = handleInterrupts(terminal, session.cleanupCommand());
+  let cleanedUp: Array<{ kind: string; name: string }> | undefined;
+  try {
+    const run = startRun({ ...options, signal: interrupts.signal });
+    for await (const event of run) {
+      renderEvent(environment, event, interrupts, session);
+      if (event.type === "cleaned-up") cleanedUp = event.deleted;
+    }
+    const result = await run.result;
+    terminal.endPhase();
+    await beforeVerdict?.();
+    const exitCode = exitCodeForRun(result, interrupts);
+    const document = runResultDocument(result, exitCode, cleanedUp, session.documentExtras?.(result));
+    terminal.document(document);
+    if (terminal.mode === "text") {
+      for (const line of verdictLines(environment, result, exitCode)) terminal.out(line);
+      for (const line of session.epilogue?.(result) ?? []) terminal.out(line);
+    }
+    return exitCode;
+  } finally {
+    terminal.endPhase();
+    interrupts.dispose();
+  }
+}
+
+function renderEvent(
+  environment: CommandEnvironment,
+  event: RunEvent,
+  interrupts: InterruptHandling,
+  session: RunSessionOptions,
+): void {
+  const { terminal } = environment;
+  const dim = (text: string) => terminal.style("dim", text);
+  switch (event.type) {
+    case "resolved-context": {
+      const pr = event.context;
+      interrupts.setCleanupCommand(session.cleanupCommand(pr));
+      const title = pr.title ? ` "${pr.title}"` : "";
+      terminal.info(
+        `${terminal.style("bold", `${pr.owner}/${pr.repo}#${pr.number}`)}${title} at ${pr.headSha.slice(0, 7)} (${pr.headRef} → ${pr.baseRef}${pr.isFork ? ", from a fork" : ""})`,
+      );
+      terminal.phase("checking the cluster");
+      break;
+    }
+    case "token-loaded":
+      terminal.info(dim(`token: from ${event.source}`));
+      break;
+    case "preflight":
+      terminal.info(dim(`cluster ok: namespace ${event.namespace}, ${event.checks.length} checks passed`));
+      terminal.phase("creating the run's objects");
+      break;
+    case "created":
+      terminal.info(dim(`created ${event.kind}/${event.name}`));
+      if (event.kind === "Job") terminal.phase(`waiting for the pod of Job ${event.name}`);
+      break;
+    case "pod-scheduled":
+      terminal.info(dim(`pod ${event.podName} scheduled${event.nodeName ? ` on ${event.nodeName}` : ""}`));
+      terminal.phase(`pod ${event.podName} running`);
+      break;
+    case "log-line":
+      if (event.line.includes(REPORT_LOG_MARKER) && !environment.globals.debug) break;
+      terminal.info(event.line);
+      break;
+    case "report":
+      break;
+    case "finished":
+      terminal.endPhase();
+      if (event.result.status !== "aborted") terminal.phase("cleaning up");
+      break;
+    case "cleaned-up":
+      terminal.endPhase();
+      terminal.info(
+        dim(
+          event.deleted.length
+            ? `cleaned up: ${event.deleted.map((object) => `${object.kind}/${object.name}`).join(", ")}`
+            : "cleaned up: nothing was left",
+        ),
+      );
+      break;
+  }
+}
+
+/** 0 on success; the pod's stage code when a stage failed; 124 after the deadline; 130/143 after a signal; else 1. */
+export function exitCodeForRun(result: RunResult, interrupts?: Pick<InterruptHandling, "received">): number {
+  if (result.status === "succeeded") return EXIT_CODES.success;
+  if (result.status === "aborted") {
+    return interrupts?.received === "SIGTERM" ? EXIT_CODES.terminated : EXIT_CODES.interrupted;
+  }
+  if (/deadline|timeout/i.test(result.reason)) return EXIT_CODES.timeout;
+  const stage = PR_POD_EXIT_CODES.find((entry) => entry.code === result.exitCode);
+  if (stage && stage.code !== 0 && stage.name !== "TERMINATED") return stage.code;
+  return EXIT_CODES.runFailed;
+}
+
+function asReport(report: unknown): PrPodReport | undefined {
+  return typeof report === "object" && report !== null && (report as PrPodReport).version === 1
+    ? (report as PrPodReport)
+    : undefined;
+}
+
+export function runResultDocument(
+  result: RunResult,
+  exitCode: number,
+  cleanedUp?: Array<{ kind: string; name: string }>,
+  extras: Record<string, unknown> = {},
+): RunResultDocument {
+  const report = asReport(result.report);
+  const stage = PR_POD_EXIT_CODES.find((entry) => entry.code === result.exitCode);
+  return {
+    apiVersion: "pr-pod.dev/v1",
+    kind: "RunResult",
+    status: result.status,
+    reason: result.reason,
+    message: result.message,
+    exitCode,
+    ...(result.exitCode !== undefined ? { podExitCode: result.exitCode } : {}),
+    ...(report && !report.ok ? { stage: report.stage } : stage && stage.code !== 0 ? { stage: stage.stage } : {}),
+    namespace: result.namespace,
+    jobName: result.jobName,
+    pullRequest: result.context,
+    ...(result.report !== undefined ? { report: result.report } : {}),
+    durationsMs: result.durationsMs,
+    ...(cleanedUp ? { cleanedUp } : {}),
+    ...extras,
+  };
+}
+
+function seconds(ms: number | undefined): string {
+  return ms === undefined ? "?" : `${(ms / 1000).toFixed(1)}s`;
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** The short verdict: outcome, then files verified, artifacts found, builds, durations. */
+export function verdictLines(environment: CommandEnvironment, result: RunResult, exitCode: number): string[] {
+  const { terminal } = environment;
+  const pr = result.context;
+  const where = `${pr.owner}/${pr.repo}#${pr.number} at ${pr.headSha.slice(0, 7)}`;
+  const timing = `in ${seconds(result.durationsMs.total)}${result.durationsMs.pod !== undefined ? ` (pod ${seconds(result.durationsMs.pod)})` : ""}`;
+  const lines: string[] = [];
+  if (result.status === "succeeded") {
+    lines.push(`${terminal.styleOut(["green", "bold"], "✔ succeeded")} ${where} ${timing}`);
+  } else if (result.status === "aborted") {
+    lines.push(`${terminal.styleOut(["yellow", "bold"], "■ aborted")} ${where}: ${result.message}`);
+  } else {
+    lines.push(
+      `${terminal.styleOut(["red", "bold"], "✘ failed")} ${where} ${timing}: ${result.reason}: ${result.message}`,
+    );
+  }
+  const report = asReport(result.report);
+  if (report?.files) {
+    const { found, missing } = report.files;
+    lines.push(
+      `  files verified: ${found.length ? found.join(", ") : "none"}${missing.length ? terminal.styleOut("red", `; missing: ${missing.join(", ")}`) : ""}`,
+    );
+  }
+  if (report?.artifacts) {
+    const a = report.artifacts;
+    const found = [
+      a.dockerfiles.length ? plural(a.dockerfiles.length, "Dockerfile") : undefined,
+      a.bakeFiles.length ? plural(a.bakeFiles.length, "bake file") : undefined,
+      a.composeFiles.length ? plural(a.composeFiles.length, "compose file") : undefined,
+      a.charts.length ? plural(a.charts.length, "Helm chart") : undefined,
+    ].filter(Boolean);
+    lines.push(`  artifacts: ${found.length ? found.join(", ") : "none found"}`);
+  }
+  if (report?.builds) {
+    const ok = report.builds.filter((build) => build.ok).length;
+    lines.push(`  builds: ${ok} of ${report.builds.length} ok`);
+    for (const build of report.builds) {
+      const outcome = build.ok
+        ? terminal.styleOut("green", `ok${build.digest ? ` ${build.digest.slice(0, 19)}` : ""}`)
+        : terminal.styleOut("red", `failed${build.error ? `: ${build.error}` : ""}`);
+      lines.push(`    ${build.file}: ${outcome} (${seconds(build.durationMs)})`);
+    }
+  } else if (report?.ok) {
+    lines.push("  builds: off");
+  }
+  if (result.status === "failed") {
+    const stage = PR_POD_EXIT_CODES.find((entry) => entry.code === result.exitCode);
+    if (stage && stage.code !== 0) lines.push(`  stage: ${stage.stage} (pod exit ${stage.code}: ${stage.meaning})`);
+    lines.push(`  exit code: ${exitCode}`);
+  }
+  return lines;
+}

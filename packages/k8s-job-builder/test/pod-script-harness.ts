@@ -62,7 +62,9 @@ export interface Harness {
  * `tools: "busybox"` (default) puts busybox's applets first on PATH, as in docker:24-git; `"host"` leaves the
  * host's GNU tools (as the test cluster's host runtime does) and only the shell is busybox.
  */
-export async function createHarness(options: { tools?: "busybox" | "host" } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { tools?: "busybox" | "host"; shell?: [string, ...string[]] } = {},
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "pod-script-"));
   const busyboxBin = join(dir, "busybox-bin");
   const standinBin = join(dir, "standin-bin");
@@ -88,7 +90,8 @@ export async function createHarness(options: { tools?: "busybox" | "host" } = {}
       await mkdir(home, { recursive: true });
       const terminationLog = join(root, "termination-log");
       await writeFile(terminationLog, "");
-      const child = spawn("/usr/bin/busybox", ["sh", "-c", script], {
+      const [shell, ...shellArgs] = options.shell ?? ["/usr/bin/busybox", "sh"];
+      const child = spawn(shell, [...shellArgs, "-c", script], {
         env: {
           PATH:
             options.tools === "host"

@@ -109,8 +109,9 @@ export class JobBuilderError extends Error {
 
 /**
  * What buildx's Kubernetes driver calls (driver/kubernetes/driver.go): get/create/delete its Deployment,
- * create/update/delete the BuildKit ConfigMap, list/get the Deployment's pods, and exec `buildctl dial-stdio`
- * in one. Not restricted by resourceNames: buildx derives the names itself, and the Role dies with the run.
+ * create/update/delete the BuildKit ConfigMap, list the Deployment's pods (podchooser; `get` adds nothing a
+ * list does not already show), and exec `buildctl dial-stdio` in one over SPDY, a POST, hence `create`
+ * (execconn.go). Not restricted by resourceNames: buildx derives the names itself, and the Role dies with the run.
  */
 export const BUILDX_KUBERNETES_DRIVER_RULES: readonly V1PolicyRule[] = [
   { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "create", "delete"] },

@@ -3,6 +3,7 @@
 // until a budget of attempts runs out, then one RunnerError says which call gave up and why.
 // Other answers (4xx) are returned to the caller at once: they are decisions, not accidents.
 // https://kubernetes.io/docs/reference/using-api/api-concepts/#retry-after
+import { type ConfigurationOptions, Observable, type ObservableMiddleware } from "@kubernetes/client-node";
 import { RunnerError } from "./runner-error.ts";
 
 export interface RetryPolicy {
@@ -170,18 +171,17 @@ export async function callWithRetries<T>(call: (signal: AbortSignal) => Promise<
 }
 
 /**
- * client-node call options that make the request end when `signal` aborts: the generated API's
- * per-call middleware sets the signal on the request before it is sent.
+ * client-node call options that make the request end when `signal` aborts: a per-call middleware
+ * sets the signal on the request before it is sent. (Per-call middleware of the object-style APIs is
+ * the Observable kind, so it returns client-node's Observable.)
  */
-export function requestOptions(signal: AbortSignal) {
-  const middleware = {
-    pre: async (context: { setSignal(signal: AbortSignal): void }) => {
+export function requestOptions(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
+  const middleware: ObservableMiddleware = {
+    pre: (context) => {
       context.setSignal(signal);
-      return context;
+      return new Observable(Promise.resolve(context));
     },
-    post: async <R>(response: R) => response,
+    post: (response) => new Observable(Promise.resolve(response)),
   };
-  // The typings name the Observable middleware, but per-call options are wrapped as promise middleware.
-  // biome-ignore lint/suspicious/noExplicitAny: see above
-  return { middleware: [middleware as any], middlewareMergeStrategy: "append" as const };
+  return { middleware: [middleware], middlewareMergeStrategy: "append" };
 }

@@ -16,7 +16,11 @@ export interface BuiltRunObjects {
 }
 
 /** `token` undefined: the pod clones without one (forks without allowForkToken). */
-export function buildRunObjects(context: PullRequestContext, settings: RunSettings, token: string | undefined): BuiltRunObjects {
+export function buildRunObjects(
+  context: PullRequestContext,
+  settings: RunSettings,
+  token: string | undefined,
+): BuiltRunObjects {
   const options: PrPodResourceOptions = {
     namespace: settings.namespace,
     image: settings.image,
@@ -40,7 +44,8 @@ export function buildRunObjects(context: PullRequestContext, settings: RunSettin
     throw error;
   }
   const dependents: RunObjectsPlan["dependents"] = [];
-  if (token !== undefined) dependents.push({ kind: "Secret", object: buildTokenSecret(context, token, { namespace: settings.namespace }) });
+  if (token !== undefined)
+    dependents.push({ kind: "Secret", object: buildTokenSecret(context, token, { namespace: settings.namespace }) });
   dependents.push({ kind: "ServiceAccount", object: resources.serviceAccount });
   if (resources.role) dependents.push({ kind: "Role", object: resources.role });
   if (resources.roleBinding) dependents.push({ kind: "RoleBinding", object: resources.roleBinding });

@@ -104,7 +104,8 @@ export interface DeletedObject {
   namespace: string;
 }
 
-const CLEANUP_KINDS: RunObjectKind[] = ["Job", "Secret", "ServiceAccount", "Role", "RoleBinding"];
+// The Job last: deleting it first would let the garbage collector race this loop for the rest.
+const CLEANUP_KINDS: RunObjectKind[] = ["Secret", "ServiceAccount", "Role", "RoleBinding", "Job"];
 
 /**
  * Deletes everything pr-pod made that matches the selector (all runs, one repo, one PR): Jobs with

@@ -17,7 +17,7 @@ export interface PermissionCheck {
   requests: number;
 }
 
-const ACCESS_REVIEW_CONCURRENCY = 6;
+const ACCESS_REVIEW_CONCURRENCY = 16;
 
 /** Finds every permission in `required` the current user lacks. */
 export async function checkPermissions(

@@ -76,7 +76,6 @@ class PrPodRunExecution {
       this.#channel.finish(result);
     } catch (error) {
       if (signal?.aborted && this.#context) {
-        await this.#cleanup();
         const result = this.#result(
           "aborted",
           "Aborted",
@@ -84,6 +83,7 @@ class PrPodRunExecution {
           {},
         );
         this.#emit({ type: "finished", result });
+        await this.#cleanup();
         this.#channel.finish(result);
         return;
       }

@@ -37,7 +37,10 @@ export function cliEnvironment(extra: Record<string, string | undefined> = {}): 
 export function startCli(args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const home = options.env?.HOME ? undefined : mkdtempSync(join(tmpdir(), "pr-pod-cli-home-"));
   const env = cliEnvironment({ ...(home ? { HOME: home } : {}), ...options.env });
-  const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env, stdio: "pipe" });
+  // The fresh HOME is also the default working folder, so no web/.env or pr-pod.config.* from the
+  // workspace leaks into a test.
+  const cwd = options.cwd ?? home ?? options.env?.HOME;
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd, env, stdio: "pipe" });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {

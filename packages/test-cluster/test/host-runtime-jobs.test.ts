@@ -1,6 +1,6 @@
 // Jobs whose containers really run, as host processes under busybox sh.
 import { PassThrough } from "node:stream";
-import { BatchV1Api, CoreV1Api, Log, type V1Job } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, Log, type V1EnvVar, type V1Job } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { HostRuntime, TestCluster } from "../src/index.ts";
 import { startTestCluster } from "../src/index.ts";
@@ -16,7 +16,7 @@ beforeEach(async () => {
 });
 afterEach(() => cluster.close());
 
-function shellJob(name: string, script: string, options: { backoffLimit?: number; env?: object[] } = {}): V1Job {
+function shellJob(name: string, script: string, options: { backoffLimit?: number; env?: V1EnvVar[] } = {}): V1Job {
   return {
     metadata: { name },
     spec: {

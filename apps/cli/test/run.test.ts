@@ -102,9 +102,7 @@ describe("Ctrl-C", () => {
   it("first press: deletes what the run created, then exits 130", async () => {
     const { child, done } = startCli(["run", ...fixture.prFlags("blocking", 21), ...cluster], { env });
     await waitForStderr(child, "[stand-in docker] blocking");
-    expect(await fixture.objectsFor(21)).toContain(
-      "Secret/pr-pod-app-21-" + fixture.sha("blocking").slice(0, 7) + "-token",
-    );
+    expect(await fixture.objectsFor(21)).toContain(`Secret/pr-pod-app-21-${fixture.sha("blocking").slice(0, 7)}-token`);
     child.kill("SIGINT");
     const { code, stderr, stdout } = await done;
     expect(stderr).toContain("Interrupted: deleting what this run created");

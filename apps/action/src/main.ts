@@ -1,0 +1,182 @@
+// The action's entry point, for both steps: GitHub runs this file as `main`, then again as `post`
+// (action.yml, `post-if: always()`). It only wires: inputs from context.ts, the cluster from
+// cluster.ts, the run from @pr-pod/runner, and GitHub's outputs, annotations and summary.
+import { rm } from "node:fs/promises";
+import * as core from "@actions/core";
+import { context as actionsContext } from "@actions/github";
+import { deleteKindCluster, type KindLogger } from "@pr-pod/kind-cluster";
+import { prPodLabels } from "@pr-pod/pr-context";
+import { cleanupPrPods, type RunResult, runPrPod } from "@pr-pod/runner";
+import { loadKubeConfig, loadRunnerKubeConfig, prepareCluster } from "./cluster.ts";
+import { getInputs, kubeconfigSecretsToMask, pullRequestSourceFor, runOptionsFor } from "./context.ts";
+import { silenceDependencyWarnings } from "./dependency-warnings.ts";
+import { describePullRequest, RunLog } from "./run-log.ts";
+import { actionOutputsFor, failureAnnotationFor, jobSummaryFor } from "./run-report.ts";
+import { isPost, markMainStarted, readPostState, saveRun } from "./state-helper.ts";
+
+const kindLogger: KindLogger = { info: (message) => core.info(message), warn: (message) => core.warning(message) };
+
+/** Cancelling the job sends SIGINT, then SIGTERM: either aborts the run, which deletes what it made. */
+function abortOnSignals(): AbortController {
+  const controller = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      core.warning(`received ${signal}: stopping the run and deleting what it created`);
+      controller.abort(new Error(`the job was cancelled (${signal})`));
+    });
+  }
+  return controller;
+}
+
+async function main(): Promise<void> {
+  // Before anything else can print it: the token, then the kubeconfig's credentials.
+  const token = core.getInput("github-token");
+  if (token) core.setSecret(token);
+  for (const secret of kubeconfigSecretsToMask(core.getInput("kubeconfig"))) core.setSecret(secret);
+
+  const inputs = getInputs();
+  const abort = abortOnSignals();
+
+  const pullRequest = await core.group("Pull request", async () => {
+    const source = pullRequestSourceFor(inputs, {
+      eventName: actionsContext.eventName,
+      payload: actionsContext.payload,
+      repository: process.env["GITHUB_REPOSITORY"] ?? "",
+      apiUrl: actionsContext.apiUrl,
+    });
+    if (source.kind === "context") {
+      core.info(describePullRequest(source.context));
+      if (source.context.isFork) {
+        core.info(
+          inputs["allow-fork-token"]
+            ? "this pull request comes from a fork and allow-fork-token is true: the pod gets github-token"
+            : "this pull request comes from a fork: the pod clones it without a token (set allow-fork-token: true to pass github-token to the pod)",
+        );
+      }
+    } else {
+      core.info(`pull request ${source.repo}#${source.pr}, looked up through ${source.apiBaseUrl}`);
+    }
+    return source;
+  });
+
+  const cluster = await core.group(`Cluster (${inputs.cluster})`, async () => {
+    const prepared = await prepareCluster(inputs, kindLogger, abort.signal);
+    core.info(`running on ${prepared.description}`);
+    return prepared;
+  });
+
+  let runState = { namespace: inputs.namespace, jobName: "", selector: "", keep: inputs.keep };
+  const log = new RunLog({
+    onContext: (context) => {
+      runState = {
+        ...runState,
+        selector: Object.entries(prPodLabels(context))
+          .map(([key, value]) => `${key}=${value}`)
+          .join(","),
+      };
+      saveRun(runState);
+    },
+    onJobCreated: (namespace, jobName) => {
+      runState = { ...runState, namespace, jobName };
+      saveRun(runState);
+    },
+  });
+
+  const run = runPrPod(runOptionsFor(inputs, { kubeConfig: cluster.kubeConfig, pullRequest, signal: abort.signal }));
+  log.start();
+  try {
+    for await (const event of run) log.render(event);
+  } finally {
+    log.close();
+  }
+  const result = await run.result;
+  reportResult(result);
+  await writeJobSummary(result);
+}
+
+function reportResult(result: RunResult): void {
+  for (const [name, value] of Object.entries(actionOutputsFor(result))) core.setOutput(name, value);
+  const failure = failureAnnotationFor(result);
+  if (failure) {
+    core.error(failure.message, { title: failure.title });
+    process.exitCode = core.ExitCode.Failure;
+  } else {
+    core.info(`pr-pod ${result.status}: ${result.message}`);
+  }
+}
+
+async function writeJobSummary(result: RunResult): Promise<void> {
+  if (!process.env["GITHUB_STEP_SUMMARY"]) return;
+  const content = jobSummaryFor(result);
+  const summary = core.summary.addHeading(content.heading, 2);
+  for (const line of content.lines) summary.addRaw(`<p>${line}</p>`, true);
+  for (const table of content.tables) {
+    summary.addHeading(table.title, 3);
+    summary.addTable([table.header.map((data) => ({ data, header: true })), ...table.rows]);
+  }
+  await summary.write();
+}
+
+/** Deletes what the main step left: the run's objects (unless keep), the kind cluster it made, its temp files. */
+async function post(): Promise<void> {
+  const state = readPostState();
+  await core.group("Cleanup", async () => {
+    if (state.run?.selector && !state.run.keep) {
+      try {
+        const kubeConfig = state.kubeconfigPath ? loadKubeConfig(state.kubeconfigPath) : loadRunnerKubeConfig();
+        const deleted = await cleanupPrPods({
+          kubeConfig,
+          namespace: state.run.namespace,
+          selector: state.run.selector,
+        });
+        core.info(
+          deleted.length > 0
+            ? `deleted ${deleted.map((object) => `${object.kind} ${object.name}`).join(", ")}`
+            : `nothing of the run left in namespace ${state.run.namespace}`,
+        );
+      } catch (error) {
+        core.warning(
+          `could not delete the run's objects (selector ${state.run.selector} in namespace ${state.run.namespace}): ${messageOf(error)}. Delete them with: kubectl delete all,secrets,serviceaccounts,roles,rolebindings -n ${state.run.namespace} -l ${state.run.selector}`,
+        );
+      }
+    } else if (state.run?.keep) {
+      core.info(
+        `keep is true: leaving ${state.run.jobName || "the run's objects"} in namespace ${state.run.namespace}`,
+      );
+    }
+    if (state.kindCluster) {
+      try {
+        await deleteKindCluster(state.kindCluster.name, {
+          kind: state.kindCluster.kindPath,
+          kubeconfigPath: state.kubeconfigPath,
+          logger: kindLogger,
+        });
+        core.info(`deleted the kind cluster "${state.kindCluster.name}"`);
+      } catch (error) {
+        core.warning(`could not delete the kind cluster "${state.kindCluster.name}": ${messageOf(error)}`);
+      }
+    }
+    if (state.tempDir) await rm(state.tempDir, { recursive: true, force: true });
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs one phase, turning any error into a failed step with its message (never a stack trace). */
+async function runPhase(phase: () => Promise<void>): Promise<void> {
+  try {
+    await phase();
+  } catch (error) {
+    core.setFailed(messageOf(error));
+  }
+}
+
+silenceDependencyWarnings();
+if (isPost) {
+  await runPhase(post);
+} else {
+  markMainStarted();
+  await runPhase(main);
+}

@@ -1,0 +1,204 @@
+// The bundled action run as GitHub runs it (a child `node` on dist/index.js, see
+// support/action-process.ts), against the in-process test cluster with the host runtime and a real
+// git server that demands the token: outputs, summary, annotations, masking, and the post step.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BatchV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
+import { startTestGitServer, type TestGitServer } from "@pr-pod/test-git-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pullRequestEvent } from "./fixtures/pull-request-event.ts";
+import { actionBundle, node24, runActionStep, workflowCommands } from "./support/action-process.ts";
+
+const TOKEN = "ghp_testtesttesttesttesttesttesttest1234";
+const REPO = "octo-org/hello-world";
+const MANAGED_BY_PR_POD = "app.kubernetes.io/managed-by=pr-pod";
+
+let dir: string;
+let entry: string;
+let cluster: TestCluster;
+let git: TestGitServer;
+let kubeconfigText: string;
+let headSha: string;
+let baseSha: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pr-pod-action-bundle-"));
+  entry = actionBundle();
+  git = await startTestGitServer({ token: TOKEN });
+  const repo = await git.createRepo(REPO, {
+    "package.json": '{ "name": "hello-world" }\n',
+    "README.md": "# hello\n",
+  });
+  baseSha = (await repo.resolve("main")) ?? "";
+  headSha = await repo.commit({ "feature.txt": "new\n" }, { branch: "feature", from: "main" });
+  await repo.pullRequest(7, headSha);
+  cluster = (await startTestCluster({ runtime: "host" })) as unknown as TestCluster;
+  const { readFile } = await import("node:fs/promises");
+  kubeconfigText = await readFile(cluster.kubeconfigPath, "utf8");
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.close();
+  await git?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function event(overrides: Partial<Parameters<typeof pullRequestEvent>[0]> = {}) {
+  return {
+    name: "pull_request",
+    payload: pullRequestEvent({ headSha, baseSha, baseCloneUrl: git.repoUrl(REPO), ...overrides }),
+  };
+}
+
+const baseInputs = () => ({
+  "github-token": TOKEN,
+  cluster: "existing",
+  kubeconfig: kubeconfigText,
+  verify: "package.json\nREADME.md",
+  build: "false",
+  namespace: "default",
+});
+
+async function runObjects(kubeConfig: KubeConfig): Promise<string[]> {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const batch = kubeConfig.makeApiClient(BatchV1Api);
+  const options = { namespace: "default", labelSelector: MANAGED_BY_PR_POD };
+  const [jobs, secrets, accounts, pods] = await Promise.all([
+    batch.listNamespacedJob(options),
+    core.listNamespacedSecret(options),
+    core.listNamespacedServiceAccount(options),
+    core.listNamespacedPod(options),
+  ]);
+  return [
+    ...jobs.items.map((item) => `Job/${item.metadata?.name}`),
+    ...secrets.items.map((item) => `Secret/${item.metadata?.name}`),
+    ...accounts.items.map((item) => `ServiceAccount/${item.metadata?.name}`),
+    ...pods.items.map((item) => `Pod/${item.metadata?.name}`),
+  ];
+}
+
+/** The token must never show, except in the one ::add-mask:: line the runner swallows. */
+function expectNoToken(step: { stdout: string; stderr: string; files: string }) {
+  const masked = step.stdout.split("\n").filter((line) => line !== `::add-mask::${TOKEN}`);
+  expect(masked.join("\n")).not.toContain(TOKEN);
+  expect(step.stderr).not.toContain(TOKEN);
+  expect(step.files).not.toContain(TOKEN);
+}
+
+describe.each([
+  ["Node 20", () => process.execPath],
+  ["Node 24", () => node24()],
+])("the bundled action on %s", (_label, nodeBinary) => {
+  it("fails clearly on an event without a pull request, with the token already masked", async () => {
+    const step = await runActionStep({
+      entry,
+      node: nodeBinary(),
+      dir,
+      inputs: baseInputs(),
+      event: { name: "push", payload: { ref: "refs/heads/main" } },
+    });
+    expect(step.exitCode).toBe(1);
+    expect(step.stdout.split("\n")[0]).toBe(`::add-mask::${TOKEN}`);
+    const errors = workflowCommands(step.stdout).filter((command) => command.command === "error");
+    expect(errors.map((error) => error.message)).toEqual([expect.stringMatching(/"push".*pull_request/)]);
+    expect(step.state).toEqual({ isPost: "true" });
+    expectNoToken(step);
+
+    const post = await runActionStep({ entry, node: nodeBinary(), dir, state: step.state });
+    expect(post.exitCode).toBe(0);
+    expect(post.stdout).toContain("::group::Cleanup");
+  });
+
+  it("runs the PR's pod on an existing cluster and reports outputs, summary and state", async () => {
+    const step = await runActionStep({ entry, node: nodeBinary(), dir, inputs: baseInputs(), event: event() });
+    expect(step.stderr).toBe("");
+    expect(step.exitCode).toBe(0);
+    expect(step.outputs).toMatchObject({ status: "succeeded", namespace: "default", dockerfiles: "[]", images: "[]" });
+    expect(step.outputs["job-name"]).toMatch(/^pr-pod-/);
+    expect(Number(step.outputs["duration"])).toBeGreaterThan(0);
+    expect(JSON.parse(step.outputs["report"] ?? "")).toMatchObject({ ok: true, sha: headSha });
+    expect(step.summary).toContain(`${REPO}#7`);
+    expect(step.summary).toContain("<strong>succeeded</strong>");
+    expect(step.summary).toContain("Files verified");
+    expect(workflowCommands(step.stdout).filter((command) => command.command === "error")).toEqual([]);
+    expect(step.stdout).toMatch(/::group::Pod log/);
+    expect(JSON.parse(step.state["run"] ?? "{}")).toMatchObject({
+      namespace: "default",
+      jobName: step.outputs["job-name"],
+      keep: false,
+    });
+    expectNoToken(step);
+    expect(await runObjects(cluster.kubeConfig)).toEqual([]);
+  });
+});
+
+describe("the bundled action", () => {
+  it("annotates a failed run with its reason and names the missing file in the summary", async () => {
+    const step = await runActionStep({
+      entry,
+      dir,
+      inputs: { ...baseInputs(), verify: "package.json\nDockerfile" },
+      event: event(),
+    });
+    expect(step.exitCode).toBe(1);
+    expect(step.outputs["status"]).toBe("failed");
+    const errors = workflowCommands(step.stdout).filter((command) => command.command === "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.properties["title"]).toBe(`pr-pod failed: ${step.outputs["reason"]}`);
+    expect(errors[0]?.message).toContain("Dockerfile");
+    expect(step.summary).toContain("❌ missing");
+    expectNoToken(step);
+  });
+
+  it("gives a fork PR's pod no token, and says so", async () => {
+    const step = await runActionStep({
+      entry,
+      dir,
+      inputs: baseInputs(),
+      event: event({ headFullName: "someone/hello-world", headCloneUrl: git.repoUrl(REPO) }),
+    });
+    expect(step.stdout).toContain("the pod clones it without a token");
+    // The git server demands the token, so a clone without one fails.
+    expect(step.outputs["status"]).toBe("failed");
+    expectNoToken(step);
+  });
+
+  // Last in the file: the deletes the killed step had in flight may still land after the test.
+  it("deletes what a killed main step left behind in the post step", async () => {
+    // The run cannot delete anything, so whatever it created is still there when the step dies.
+    cluster.faults.addLatency({ ms: 60_000, match: { verb: "delete" } });
+    let child: import("node:child_process").ChildProcess | undefined;
+    const running = runActionStep({
+      entry,
+      dir,
+      inputs: baseInputs(),
+      event: event(),
+      onSpawn: (spawned) => {
+        child = spawned;
+      },
+    });
+    await waitFor(async () => (await runObjects(cluster.kubeConfig)).some((name) => name.startsWith("Job/")));
+    child?.kill("SIGKILL");
+    const main = await running;
+    cluster.faults.clear();
+    expect(main.exitCode).toBe(null);
+    expect(await runObjects(cluster.kubeConfig)).toContain(`Job/${JSON.parse(main.state["run"] ?? "{}").jobName}`);
+
+    const post = await runActionStep({ entry, dir, state: main.state });
+    expect(post.exitCode).toBe(0);
+    expect(post.stdout).toMatch(/deleted .*Job pr-pod-/);
+    expect(await runObjects(cluster.kubeConfig)).toEqual([]);
+    expectNoToken(post);
+  });
+});
+
+/** Polls a condition with a bounded deadline (no fixed sleeps). */
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -20,6 +20,8 @@ export interface BenchCluster {
   scriptFor(jobName: string, script: BenchPodScript): void;
   /** How long each Job's container ran (start to exit), by Job name. */
   podRunMs: Map<string, number>;
+  /** When each Job's container started and exited (performance.now() of the bench), by Job name. */
+  podTimes: Map<string, { startedAt: number; exitedAt: number }>;
   /** Jobs whose pod script threw (reported, never thrown into the cluster). */
   podErrors: Map<string, string>;
   close(): Promise<void>;
@@ -63,7 +65,10 @@ async function startWhenScheduled(pod: ScriptedPod): Promise<number> {
 }
 
 /** The standard build: the same for pr-pod and the kubectl script. */
-export function standardBuild(spec: StandardPod, record: (runMs: number) => void): BenchPodScript {
+export function standardBuild(
+  spec: StandardPod,
+  record: (startedAt: number, exitedAt: number) => void,
+): BenchPodScript {
   return async (pod) => {
     const started = await startWhenScheduled(pod);
     const step = spec.lines > 0 ? spec.runMs / spec.lines : spec.runMs;
@@ -75,7 +80,7 @@ export function standardBuild(spec: StandardPod, record: (runMs: number) => void
     const report = passingReport(pod, performance.now() - started);
     pod.log(`${REPORT_LOG_MARKER}${report}`);
     pod.exit(0, { message: report });
-    record(performance.now() - started);
+    record(started, performance.now());
   };
 }
 
@@ -85,10 +90,16 @@ export async function startBenchCluster(standard: StandardPod): Promise<BenchClu
   const cluster = await startTestCluster({ runtime: "scripted", namespaces: ["bench"] });
   const scripts = new Map<string, BenchPodScript>();
   const podRunMs = new Map<string, number>();
+  const podTimes = new Map<string, { startedAt: number; exitedAt: number }>();
   const podErrors = new Map<string, string>();
   cluster.runtime.onPod((pod) => {
     const jobName = jobNameOf(pod);
-    const script = scripts.get(jobName) ?? standardBuild(standard, (ms) => podRunMs.set(jobName, ms));
+    const script =
+      scripts.get(jobName) ??
+      standardBuild(standard, (startedAt, exitedAt) => {
+        podRunMs.set(jobName, exitedAt - startedAt);
+        podTimes.set(jobName, { startedAt, exitedAt });
+      });
     scripts.delete(jobName);
     script(pod).catch((error: unknown) => {
       podErrors.set(jobName, String((error as Error)?.message ?? error));
@@ -97,6 +108,7 @@ export async function startBenchCluster(standard: StandardPod): Promise<BenchClu
   return {
     cluster,
     podRunMs,
+    podTimes,
     podErrors,
     scriptFor(jobName, script) {
       scripts.set(jobName, script);

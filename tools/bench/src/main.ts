@@ -85,6 +85,8 @@ const outDir = values.out ?? join(workspaceRoot, "bench-results");
 const kubectl = findKubectl(values.kubectl);
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
+// Exit through process.exit so child process groups started with a timeout are stopped too.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
 function machine() {
   let kubectlVersion = "n/a";
@@ -187,7 +189,12 @@ try {
         measureScale(
           cluster,
           access,
-          { prPodRuns: options.scaleRuns, kubectlRuns: options.scaleKubectl, hasKubectl: !!kubectl },
+          {
+            prPodRuns: options.scaleRuns,
+            kubectlRuns: options.scaleKubectl,
+            hasKubectl: !!kubectl,
+            podLines: options.podLines,
+          },
           log,
         ),
       )),

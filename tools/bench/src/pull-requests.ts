@@ -98,6 +98,7 @@ export function runPrPodChild(
   access: ClusterAccess,
   prs: BenchPullRequest[],
   options: StartProcessOptions = {},
+  bundled = false,
 ): Promise<ProcessRun> {
   const args: PrPodRunArgs = {
     kubeconfigPath: access.kubeconfigPath,
@@ -109,8 +110,12 @@ export function runPrPodChild(
   const env = { ...process.env };
   delete env["GITHUB_PAT"];
   delete env["GITHUB_TOKEN"];
-  return runProcess(process.execPath, ["--enable-source-maps", childProgram("pr-pod-run"), JSON.stringify(args)], {
-    ...options,
-    env,
-  });
+  return runProcess(
+    process.execPath,
+    ["--enable-source-maps", childProgram("pr-pod-run", bundled), JSON.stringify(args)],
+    {
+      ...options,
+      env,
+    },
+  );
 }

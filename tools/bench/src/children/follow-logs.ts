@@ -1,6 +1,6 @@
 // Child program for the log figures: follows one Job's log with followJobLogs and either writes every
-// line to stdout (latency: the bench times each line's arrival) or counts bytes and drops them
-// (throughput: like `> /dev/null`), reporting progress and its own peak RSS at the sizes asked for.
+// line to stdout (latency: the bench times each line's arrival) or counts the bytes and drops them
+// (throughput: like `> /dev/null`), then reports what it got and its own peak RSS.
 import { KubeConfig } from "@kubernetes/client-node";
 import { marker, readChildArgs, writeOut } from "./child-args.ts";
 
@@ -9,10 +9,6 @@ export interface FollowLogsArgs {
   namespace: string;
   jobName: string;
   mode: "stdout" | "discard";
-  /** In discard mode: report "progress" every this many bytes (the feeder keeps a bounded lead). */
-  progressEveryBytes?: number;
-  /** In discard mode: report "rss-at" when these byte counts are passed. */
-  rssAtBytes?: number[];
 }
 
 type FollowJobLogs = (
@@ -29,27 +25,14 @@ if (typeof followJobLogs !== "function") {
 }
 const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(args.kubeconfigPath);
-await marker("following");
 
 let bytes = 0;
 let lines = 0;
-let nextProgress = args.progressEveryBytes ?? Number.POSITIVE_INFINITY;
-const rssAt = [...(args.rssAtBytes ?? [])].sort((a, b) => a - b);
-const maxRss = () => process.resourceUsage().maxRSS * 1024;
 for await (const { line } of followJobLogs(kubeConfig, { namespace: args.namespace, jobName: args.jobName })) {
   lines += 1;
   if (args.mode === "stdout") {
     const wait = writeOut(`${line}\n`);
     if (wait) await wait;
-    continue;
-  }
-  bytes += line.length + 1;
-  while (rssAt.length > 0 && bytes >= (rssAt[0] as number)) {
-    await marker("rss-at", { bytes: rssAt.shift(), maxRssBytes: maxRss(), rssBytes: process.memoryUsage.rss() });
-  }
-  if (bytes >= nextProgress) {
-    nextProgress += args.progressEveryBytes as number;
-    await marker("progress", { bytes });
-  }
+  } else bytes += line.length + 1;
 }
-await marker("done", { bytes, lines, maxRssBytes: maxRss() });
+await marker("done", { bytes, lines, maxRssBytes: process.resourceUsage().maxRSS * 1024 });

@@ -1,7 +1,6 @@
 // Child program for the pr-pod side: runs one or many PRs through runPrPod (the library the CLI and
 // the action wrap) against the bench's test cluster, printing log lines the way the CLI does and
 // "@@bench" markers when each run has its verdict ("finished") and when it has cleaned up.
-import { KubeConfig } from "@kubernetes/client-node";
 import { marker, readChildArgs, writeOut } from "./child-args.ts";
 
 export interface PrPodRunArgs {
@@ -19,7 +18,10 @@ type RunPrPod = (options: Record<string, unknown>) => AsyncIterable<{ type: stri
 
 const args = readChildArgs<PrPodRunArgs>("pr-pod-run");
 await marker("started");
+// Loaded after the first marker, so the bench sees Node's start-up and the libraries' load apart.
+const { KubeConfig } = await import("@kubernetes/client-node");
 const runner = (await import("@pr-pod/runner")) as Record<string, unknown>;
+await marker("loaded");
 const runPrPod = runner["runPrPod"] as RunPrPod | undefined;
 if (typeof runPrPod !== "function") {
   process.stderr.write("pr-pod-run: @pr-pod/runner does not export runPrPod yet\n");
@@ -39,15 +41,24 @@ async function one(index: number): Promise<boolean> {
     noConfigFile: true,
     pullRequest: { kind: "offline", ...pr },
   });
+  let lines = 0;
+  const seen = new Set<string>();
   for await (const event of run) {
-    if (event.type === "log-line" && args.printLogs) await writeOut(`${event["line"]}\n`);
-    else if (event.type === "finished") {
+    // The first event of each type, timed by the bench, shows where a single run's time goes.
+    if (!many && !seen.has(event.type) && event.type !== "finished" && event.type !== "cleaned-up") {
+      seen.add(event.type);
+      await marker(`event-${event.type}`);
+    }
+    if (event.type === "log-line") {
+      lines += 1;
+      if (args.printLogs) await writeOut(`${event["line"]}\n`);
+    } else if (event.type === "finished") {
       const result = event["result"] as { status: string; reason: string };
       await marker(`finished${suffix}`, { status: result.status, reason: result.reason });
     } else if (event.type === "cleaned-up") await marker(`cleaned-up${suffix}`);
   }
   const result = await run.result;
-  await marker(`done${suffix}`, { status: result.status, reason: result.reason });
+  await marker(`done${suffix}`, { status: result.status, reason: result.reason, lines });
   return result.status === "succeeded";
 }
 

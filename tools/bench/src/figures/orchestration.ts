@@ -21,7 +21,8 @@ export interface OrchestrationOptions {
   rounds: number;
 }
 
-type Side = "prPod" | "kubectl";
+/** pr-pod loading its dependencies from node_modules (as the CLI does), pr-pod fully bundled, the script. */
+type Side = "prPod" | "prPodBundled" | "kubectl";
 
 interface RunSample {
   side: Side;
@@ -33,6 +34,14 @@ interface RunSample {
   wallToDoneMs: number;
   podRunMs?: number;
   overheadMs?: number;
+  /** pr-pod: the overhead minus the process start and library load (runPrPod in a running process). */
+  overheadOnceLoadedMs?: number;
+  /** Process start → the pod's container started. */
+  toPodStartMs?: number;
+  /** The pod's container exited → the verdict was printed. */
+  exitToVerdictMs?: number;
+  /** Each marker's time from the process start (the script's phases, pr-pod's first event of each type). */
+  phasesMs: Record<string, number>;
   requestsByVerb: Record<string, number>;
   requestsByKind: Record<string, number>;
   requestsTotal: number;
@@ -60,7 +69,10 @@ async function oneRun(
   const pr: BenchPullRequest = nextPullRequest();
   const jobName = runNameOf(pr);
   bench.cluster.requests.clear();
-  const run: ProcessRun = side === "kubectl" ? await runKubectlScript(access, pr) : await runPrPodChild(access, [pr]);
+  const run: ProcessRun =
+    side === "kubectl"
+      ? await runKubectlScript(access, pr)
+      : await runPrPodChild(access, [pr], {}, side === "prPodBundled");
   const records = bench.cluster.requests.list();
   const counters = bench.cluster.requests.counters();
   const finishedAt = run.markers.get("finished");
@@ -78,7 +90,14 @@ async function oneRun(
     requestsByVerb: requestsByVerb(records),
     requestsByKind: counters,
     requestsTotal: records.length,
+    phasesMs: Object.fromEntries([...run.markers].map(([name, at]) => [name, Math.round(at - run.startedAt)])),
   };
+  const podTimes = bench.podTimes.get(jobName);
+  if (podTimes) sample.toPodStartMs = podTimes.startedAt - run.startedAt;
+  if (podTimes && finishedAt !== undefined) sample.exitToVerdictMs = finishedAt - podTimes.exitedAt;
+  const loaded = run.markers.get("loaded");
+  if (sample.overheadMs !== undefined && loaded !== undefined)
+    sample.overheadOnceLoadedMs = sample.overheadMs - (loaded - run.startedAt);
   if (!ok) {
     sample.error = failureText(run, side === "kubectl" ? "kubectl script" : "pr-pod run");
     if (process.env["BENCH_VERBOSE"]) process.stderr.write(`${run.stderrTail}\n`);
@@ -88,6 +107,16 @@ async function oneRun(
   if (sample.wallToFinishedMs !== undefined && podRunMs !== undefined)
     sample.overheadMs = sample.wallToFinishedMs - podRunMs;
   return sample;
+}
+
+function medianPhases(samples: RunSample[]): Record<string, number> {
+  const names = new Set(samples.flatMap((s) => Object.keys(s.phasesMs)));
+  const out: Record<string, number> = {};
+  for (const name of names) {
+    const value = spread(samples.map((s) => s.phasesMs[name]).filter((v): v is number => v !== undefined));
+    if (value) out[name] = Math.round(value.median);
+  }
+  return Object.fromEntries(Object.entries(out).sort((a, b) => a[1] - b[1]));
 }
 
 function summary(samples: RunSample[], side: Side) {
@@ -101,9 +130,13 @@ function summary(samples: RunSample[], side: Side) {
     failed: samples.filter((s) => s.side === side && !s.ok).length,
     firstError: samples.find((s) => s.side === side && !s.ok)?.error,
     overheadMs: pick((s) => s.overheadMs),
+    overheadOnceLoadedMs: pick((s) => s.overheadOnceLoadedMs),
     wallToFinishedMs: pick((s) => s.wallToFinishedMs),
     wallToDoneMs: pick((s) => s.wallToDoneMs),
     podRunMs: pick((s) => s.podRunMs),
+    toPodStartMs: pick((s) => s.toPodStartMs),
+    exitToVerdictMs: pick((s) => s.exitToVerdictMs),
+    phasesMs: medianPhases(counted),
     requestsTotal: pick((s) => s.requestsTotal),
     requestsByVerb: verbs,
     requestsByKind: counted[counted.length - 1]?.requestsByKind,
@@ -117,7 +150,7 @@ export async function measureOrchestration(
   log: (text: string) => void,
 ): Promise<FigureReport[]> {
   const samples: RunSample[] = [];
-  const sides: Side[] = ["prPod", "kubectl"];
+  const sides: Side[] = ["prPod", "prPodBundled", "kubectl"];
   for (let round = 0; round <= options.rounds; round++) {
     for (const side of sides) {
       const sample = await oneRun(bench, access, side, round, round === 0);
@@ -132,27 +165,52 @@ export async function measureOrchestration(
     }
   }
   const prPod = summary(samples, "prPod");
+  const bundled = summary(samples, "prPodBundled");
   const kubectl = summary(samples, "kubectl");
   const na = (side: ReturnType<typeof summary>) => `n/a (${side.firstError ?? "no successful run"})`;
   const cellOf = (side: ReturnType<typeof summary>, value: Spread | undefined, unit: string, digits = 0) =>
     side.runs === 0 ? na(side) : formatSpread(value, unit, digits);
 
-  const ratio =
-    prPod.overheadMs && kubectl.overheadMs && kubectl.overheadMs.median > 0
-      ? prPod.overheadMs.median / kubectl.overheadMs.median
-      : undefined;
+  const ratioOf = (value: Spread | undefined) =>
+    value && kubectl.overheadMs && kubectl.overheadMs.median > 0 ? value.median / kubectl.overheadMs.median : undefined;
+  const goal = (r: number | undefined) =>
+    r === undefined ? "goal ≤ 0.5" : `${r.toFixed(2)} (goal ≤ 0.5: ${r <= 0.5 ? "met" : "missed"})`;
+  const ratio = ratioOf(prPod.overheadMs);
+  const bundledRatio = ratioOf(bundled.overheadMs);
+  const loadedRatio = ratioOf(prPod.overheadOnceLoadedMs);
   const overheadRows: FigureRow[] = [
     {
       metric: "overhead: start → verdict, minus pod run time (median, min–max)",
       prPod: cellOf(prPod, prPod.overheadMs, "ms"),
       kubectl: cellOf(kubectl, kubectl.overheadMs, "ms"),
-      compare:
-        ratio === undefined ? "goal ≤ 0.5" : `${ratio.toFixed(2)} (goal ≤ 0.5: ${ratio <= 0.5 ? "met" : "missed"})`,
+      compare: goal(ratio),
+    },
+    {
+      metric: "  same, pr-pod with its dependencies bundled (as the action ships)",
+      prPod: cellOf(bundled, bundled.overheadMs, "ms"),
+      kubectl: cellOf(kubectl, kubectl.overheadMs, "ms"),
+      compare: goal(bundledRatio),
+    },
+    {
+      metric: "  same, runPrPod in a running process (no start-up, no load)",
+      prPod: cellOf(prPod, prPod.overheadOnceLoadedMs, "ms"),
+      kubectl: cellOf(kubectl, kubectl.overheadMs, "ms"),
+      compare: goal(loadedRatio),
     },
     {
       metric: "start → verdict (wall)",
       prPod: cellOf(prPod, prPod.wallToFinishedMs, "ms"),
       kubectl: cellOf(kubectl, kubectl.wallToFinishedMs, "ms"),
+    },
+    {
+      metric: "  of which: start → pod's container started",
+      prPod: cellOf(prPod, prPod.toPodStartMs, "ms"),
+      kubectl: cellOf(kubectl, kubectl.toPodStartMs, "ms"),
+    },
+    {
+      metric: "  of which: container exited → verdict printed",
+      prPod: cellOf(prPod, prPod.exitToVerdictMs, "ms"),
+      kubectl: cellOf(kubectl, kubectl.exitToVerdictMs, "ms"),
     },
     {
       metric: "start → objects deleted, process exited (wall)",
@@ -185,17 +243,25 @@ export async function measureOrchestration(
     })),
   ];
   const notes: string[] = [];
-  const rounds = `${options.rounds} rounds, pr-pod then kubectl in each, after one uncounted warm-up run per side`;
+  const rounds = `${options.rounds} rounds of pr-pod, pr-pod bundled and kubectl, after one uncounted warm-up round`;
   const figure1: FigureReport = {
     id: 1,
     title: "Orchestration overhead",
     rows: overheadRows,
     notes,
-    data: { rounds: options.rounds, prPod, kubectl, ratio, samples },
+    data: { rounds: options.rounds, prPod, prPodBundled: bundled, kubectl, ratio, bundledRatio, loadedRatio, samples },
   };
   notes.push(
     `${rounds}. The pod is the test cluster's scripted runtime playing a fixed build; its run time is taken where it runs and subtracted. pr-pod is runPrPod in its own Node process (what \`pr-pod run\` wraps, without the CLI's argument parsing), so Node's start-up is in its overhead, as kubectl's start-ups are in the script's.`,
   );
+  const phaseText = (phases: Record<string, number>) =>
+    Object.entries(phases)
+      .map(([name, at]) => `${name.replace(/^event-/, "")} ${at}`)
+      .join(", ");
+  if (prPod.runs > 0) notes.push(`pr-pod's median phases, ms from process start: ${phaseText(prPod.phasesMs)}.`);
+  if (bundled.runs > 0) notes.push(`pr-pod bundled, the same: ${phaseText(bundled.phasesMs)}.`);
+  if (kubectl.runs > 0)
+    notes.push(`The script's median phases, ms from process start: ${phaseText(kubectl.phasesMs)}.`);
   if (ratio !== undefined && ratio > 0.5) {
     notes.push(
       `Goal missed: the overhead ratio is ${ratio.toFixed(2)}, ${((ratio / 0.5 - 1) * 100).toFixed(0)} % above 0.5 (pr-pod ${prPod.overheadMs?.median.toFixed(0)} ms against ${kubectl.overheadMs?.median.toFixed(0)} ms).`,

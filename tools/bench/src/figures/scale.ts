@@ -1,4 +1,167 @@
-import type { FigureReport } from "../report.ts";
-export async function measureScale(..._args: unknown[]): Promise<FigureReport> {
-  throw new Error("not written yet");
+// Figure 6. Scale: N PR runs started at once against the one test cluster, every pod the standard
+// build. pr-pod: N runPrPod calls in one Node process (how a bot or controller would use the library).
+// kubectl: N copies of the script at once. For each: how many reached their verdict (and with all
+// their log lines), the wall time until the last one exited, the API requests in total and the most
+// in flight at once (watches and followed logs count while open), and peak memory.
+import { performance } from "node:perf_hooks";
+import type { BenchCluster } from "../bench-cluster.ts";
+import { failureText, type ProcessRun } from "../harness/child-process.ts";
+import { trackInFlightRequests } from "../harness/in-flight-requests.ts";
+import { sampleTreeMemory } from "../harness/process-tree-memory.ts";
+import { type ClusterAccess, nextPullRequest, runKubectlScript, runPrPodChild } from "../pull-requests.ts";
+import { type FigureReport, type FigureRow, mib } from "../report.ts";
+
+export interface ScaleOptions {
+  prPodRuns: number;
+  kubectlRuns: number;
+  hasKubectl: boolean;
+  /** Lines the standard pod prints (to check none were lost). */
+  podLines: number;
+}
+
+interface ScaleResult {
+  runs: number;
+  succeeded: number;
+  /** Runs whose process or run never reported a verdict. */
+  lost: number;
+  /** Runs that got fewer log lines than the pod printed. */
+  shortLogs: number;
+  wallSeconds: number;
+  requestsTotal: number;
+  peakInFlight: number;
+  peakRssBytes?: number;
+  peakProcesses?: number;
+  firstError?: string;
+}
+
+/** Runs stop after this long whatever happens, so the bench always ends. */
+const SCALE_TIMEOUT_MS = 5 * 60_000;
+
+async function measurePrPod(bench: BenchCluster, access: ClusterAccess, options: ScaleOptions): Promise<ScaleResult> {
+  const prs = Array.from({ length: options.prPodRuns }, () => nextPullRequest());
+  bench.cluster.requests.clear();
+  const inFlight = trackInFlightRequests();
+  const started = performance.now();
+  const run = await runPrPodChild(access, prs, { timeoutMs: SCALE_TIMEOUT_MS });
+  const wallSeconds = (performance.now() - started) / 1000;
+  inFlight.stop();
+  let succeeded = 0;
+  let lost = 0;
+  let shortLogs = 0;
+  for (let i = 0; i < prs.length; i++) {
+    const done = run.markerData.get(`done:${i}`) ?? (prs.length === 1 ? run.markerData.get("done") : undefined);
+    if (done === undefined) {
+      lost += 1;
+      continue;
+    }
+    const data = JSON.parse(done) as { status: string; lines: number };
+    if (data.status === "succeeded") succeeded += 1;
+    if (data.lines < options.podLines) shortLogs += 1;
+  }
+  const memory = run.markerData.get("memory");
+  const result: ScaleResult = {
+    runs: prs.length,
+    succeeded,
+    lost,
+    shortLogs,
+    wallSeconds,
+    requestsTotal: bench.cluster.requests.count(),
+    peakInFlight: inFlight.peak,
+    peakProcesses: 1,
+  };
+  if (memory) result.peakRssBytes = (JSON.parse(memory) as { maxRssBytes: number }).maxRssBytes;
+  if (run.exitCode !== 0) result.firstError = failureText(run, "pr-pod runs");
+  return result;
+}
+
+async function measureKubectl(bench: BenchCluster, access: ClusterAccess, options: ScaleOptions): Promise<ScaleResult> {
+  const prs = Array.from({ length: options.kubectlRuns }, () => nextPullRequest());
+  bench.cluster.requests.clear();
+  const inFlight = trackInFlightRequests();
+  const roots = new Set<number>();
+  const memory = sampleTreeMemory(roots, 200);
+  const started = performance.now();
+  const lineCounts = prs.map(() => 0);
+  const runs: ProcessRun[] = await Promise.all(
+    prs.map((pr, index) =>
+      runKubectlScript(access, pr, {
+        timeoutMs: SCALE_TIMEOUT_MS,
+        onSpawn: (pid) => roots.add(pid),
+        onLine: ({ text }) => {
+          if (text.startsWith("[pr-pod] step ")) lineCounts[index] = (lineCounts[index] ?? 0) + 1;
+        },
+      }),
+    ),
+  );
+  const wallSeconds = (performance.now() - started) / 1000;
+  const { peakBytes, peakProcesses } = memory.stop();
+  inFlight.stop();
+  const succeeded = runs.filter((r) => r.exitCode === 0 && r.markers.has("finished")).length;
+  const lost = runs.filter((r) => !r.markers.has("finished")).length;
+  const failed = runs.find((r) => r.exitCode !== 0);
+  const result: ScaleResult = {
+    runs: prs.length,
+    succeeded,
+    lost,
+    shortLogs: runs.filter((r, i) => r.markers.has("finished") && (lineCounts[i] ?? 0) < options.podLines).length,
+    wallSeconds,
+    requestsTotal: bench.cluster.requests.count(),
+    peakInFlight: inFlight.peak,
+    peakRssBytes: peakBytes,
+    peakProcesses,
+  };
+  if (failed) result.firstError = failureText(failed, "a kubectl script");
+  return result;
+}
+
+export async function measureScale(
+  bench: BenchCluster,
+  access: ClusterAccess,
+  options: ScaleOptions,
+  log: (text: string) => void,
+): Promise<FigureReport> {
+  const describe = (name: string, r: ScaleResult) =>
+    log(
+      `  ${name}: ${r.succeeded}/${r.runs} succeeded, ${r.lost} lost, ${r.wallSeconds.toFixed(1)} s, ${r.requestsTotal} requests, peak ${r.peakInFlight} in flight${r.firstError ? ` (${r.firstError})` : ""}`,
+    );
+  const prPod = await measurePrPod(bench, access, options);
+  describe("pr-pod", prPod);
+  const kubectl = options.hasKubectl ? await measureKubectl(bench, access, options) : undefined;
+  if (kubectl) describe("kubectl", kubectl);
+
+  const noKubectl = "n/a (no kubectl)";
+  const both = (f: (r: ScaleResult) => string) => ({ prPod: f(prPod), kubectl: kubectl ? f(kubectl) : noKubectl });
+  const ratio = (f: (r: ScaleResult) => number) => {
+    if (!kubectl) return "";
+    const [a, b] = [f(prPod) / prPod.runs, f(kubectl) / kubectl.runs];
+    return b > 0 ? (a / b).toFixed(2) : "";
+  };
+  const rows: FigureRow[] = [
+    {
+      metric: "runs started at once → succeeded (lost, logs short)",
+      ...both((r) => `${r.runs} → ${r.succeeded} (${r.lost} lost, ${r.shortLogs} short)`),
+      compare: "all must finish",
+    },
+    {
+      metric: "wall time, start → last run exited",
+      ...both((r) => `${r.wallSeconds.toFixed(1)} s`),
+      compare: ratio((r) => r.wallSeconds * r.runs),
+    },
+    {
+      metric: "API requests, total (per run)",
+      ...both((r) => `${r.requestsTotal} (${(r.requestsTotal / r.runs).toFixed(1)})`),
+      compare: ratio((r) => r.requestsTotal),
+    },
+    { metric: "API requests in flight at once, peak", ...both((r) => String(r.peakInFlight)) },
+    {
+      metric: "peak RSS (processes)",
+      ...both((r) => (r.peakRssBytes ? `${mib(r.peakRssBytes)} (${r.peakProcesses ?? "?"})` : "n/a")),
+    },
+  ];
+  const notes = [
+    `${prPod.runs} runPrPod calls in one Node process against ${kubectl?.runs ?? 0} kubectl scripts started at once, every pod the standard scripted build, on one test cluster in the bench process (which shares the 2 cores). Peak RSS of the scripts is the sum over bash and its kubectl processes, sampled every 200 ms; pr-pod's is its process's own peak. The ratio columns are per run.`,
+  ];
+  if (prPod.firstError) notes.push(`pr-pod: ${prPod.firstError}`);
+  if (kubectl?.firstError) notes.push(`kubectl: ${kubectl.firstError}`);
+  return { id: 6, title: "Scale: runs at once", rows, notes, data: { options, prPod, kubectl } };
 }

@@ -29,11 +29,28 @@ export interface StartProcessOptions {
   /** Every non-marker stdout line, as it arrives. Without it, such lines are dropped. */
   onLine?: (line: TimedLine) => void;
   onMarker?: (name: string, at: number, data: string) => void;
+  /** Send stdout to /dev/null (no lines, no markers). */
+  discardStdout?: boolean;
+  /** Kill the program and everything it started (its process group) after this long. */
+  timeoutMs?: number;
   /** Called with the pid right after spawn. */
   onSpawn?: (pid: number) => void;
 }
 
 const MARKER = "@@bench ";
+
+/** Process groups started with a timeout that are still running: stopped if the bench exits first. */
+const groups = new Set<number>();
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+process.on("exit", () => {
+  for (const pid of groups) killGroup(pid);
+});
 
 export function runProcess(
   command: string,
@@ -44,16 +61,27 @@ export function runProcess(
   const child = spawn(command, args, {
     env: options.env ?? process.env,
     cwd: options.cwd,
-    stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    // Its own process group, so a timeout also stops the kubectl processes a script started.
+    detached: options.timeoutMs !== undefined,
+    stdio: [options.stdin === undefined ? "ignore" : "pipe", options.discardStdout ? "ignore" : "pipe", "pipe"],
   });
   if (child.pid !== undefined) options.onSpawn?.(child.pid);
+  let timedOut = false;
+  const timer =
+    options.timeoutMs === undefined || child.pid === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          killGroup(child.pid as number);
+        }, options.timeoutMs);
+  if (options.timeoutMs !== undefined && child.pid !== undefined) groups.add(child.pid);
   if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   const markers = new Map<string, number>();
   const markerData = new Map<string, string>();
   let stderrTail = "";
   let pending = "";
-  child.stdout!.setEncoding("utf8");
-  child.stdout!.on("data", (chunk: string) => {
+  child.stdout?.setEncoding("utf8");
+  child.stdout?.on("data", (chunk: string) => {
     const at = performance.now();
     const parts = (pending + chunk).split("\n");
     pending = parts.pop() ?? "";
@@ -78,6 +106,9 @@ export function runProcess(
   return new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (exitCode, signal) => {
+      if (timer) clearTimeout(timer);
+      if (child.pid !== undefined) groups.delete(child.pid);
+      if (timedOut) stderrTail += `\n(killed after ${options.timeoutMs} ms)`;
       if (pending) options.onLine?.({ text: pending, at: performance.now() });
       resolve({ exitCode, signal, startedAt, endedAt: performance.now(), markers, markerData, stderrTail });
     });

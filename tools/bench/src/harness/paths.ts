@@ -7,7 +7,9 @@ import { fileURLToPath } from "node:url";
 export const benchRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const workspaceRoot = resolve(benchRoot, "../..");
 export const baselineScript = join(benchRoot, "src/baseline/kubectl-pr-run.sh");
-export const childProgram = (name: "pr-pod-run" | "follow-logs") => join(benchRoot, "dist", `${name}.mjs`);
+/** A child program; `bundled`: the variant with every dependency bundled in (as the action ships). */
+export const childProgram = (name: "pr-pod-run" | "follow-logs", bundled = false) =>
+  join(benchRoot, "dist", bundled ? "bundled" : "", `${name}.mjs`);
 
 /** kubectl 1.35 as the tests use it: PR_POD_KUBE_TOOLS, else .tools/bin in the workspace. */
 export function findKubectl(explicit?: string): string | undefined {

@@ -37,6 +37,7 @@ export function percentiles(values: readonly number[], ps: readonly number[]): R
 /** "812 ms (790–840)" style text of a spread, with a unit and digits after the point. */
 export function formatSpread(value: Spread | undefined, unit: string, digits = 0): string {
   if (!value) return "n/a";
-  const f = (x: number) => x.toFixed(digits);
-  return value.n > 1 ? `${f(value.median)} ${unit} (${f(value.min)}–${f(value.max)})` : `${f(value.median)} ${unit}`;
+  const f = (x: number) => `${x.toFixed(digits)}${unit ? ` ${unit}` : ""}`;
+  const g = (x: number) => x.toFixed(digits);
+  return value.n > 1 ? `${f(value.median)} (${g(value.min)}–${g(value.max)})` : f(value.median);
 }

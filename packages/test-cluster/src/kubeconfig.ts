@@ -15,6 +15,8 @@ export function buildKubeconfigDocument(input: KubeconfigInput): Record<string, 
   const name = input.contextName ?? "test-cluster";
   const cluster: Record<string, unknown> = { server: input.url };
   if (input.caCert) cluster["certificate-authority-data"] = Buffer.from(input.caCert).toString("base64");
+  // client-node refuses http:// servers unless TLS verification is (vacuously) off.
+  else cluster["insecure-skip-tls-verify"] = true;
   return {
     apiVersion: "v1",
     kind: "Config",

@@ -48,3 +48,20 @@ export function isPlainObject(value: unknown): value is Record<string, Json> {
 export function kubeTime(date: Date = new Date()): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
+
+/** JSON with object keys sorted, so two documents compare equal whatever order their fields came in. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    isPlainObject(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
+  );
+}
+
+export function sameJson(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}

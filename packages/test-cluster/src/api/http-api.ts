@@ -5,7 +5,7 @@ import type { Faults } from "../faults.ts";
 import { isPlainObject, type Json, type KubeObject } from "../json.ts";
 import type { ContainerLogs } from "../kubelet/container-logs.ts";
 import type { RequestLog, RequestRecord } from "../request-log.ts";
-import { type ObjectStore, ResourceVersionTooOld } from "../store/object-store.ts";
+import type { ObjectStore } from "../store/object-store.ts";
 import { forbiddenFor, isAllowed, type User, userForToken } from "./authorization.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } from "./discovery.ts";
 import { serveLogs } from "./log-stream.ts";
@@ -20,7 +20,6 @@ import {
   expired,
   failureStatus,
   methodNotSupported,
-  notFound,
   pathNotFound,
   StatusError,
   unauthorized,

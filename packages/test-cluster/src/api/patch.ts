@@ -1,7 +1,7 @@
 // The four PATCH content types: JSON merge patch (RFC 7386), strategic merge patch (lists merged by
 // their patchMergeKey, as kubectl sends), JSON patch (RFC 6902) and server-side apply's YAML.
 // https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/
-import { deepCopy, isPlainObject, type Json } from "../json.ts";
+import { deepCopy, isPlainObject, type Json, sameJson } from "../json.ts";
 import { badRequest, StatusError } from "./status-error.ts";
 
 export function jsonMergePatch(target: Json, patch: Json): Json {
@@ -166,7 +166,7 @@ export function jsonPatch(target: Json, operations: Json): Json {
         doc = addAt(doc, op.path, getAt(doc, op.from), false);
         break;
       case "test":
-        if (JSON.stringify(getAt(doc, op.path)) !== JSON.stringify(op.value)) {
+        if (!sameJson(getAt(doc, op.path), op.value)) {
           throw new StatusError(422, "Invalid", `testing value ${op.path} failed: test failed`);
         }
         break;

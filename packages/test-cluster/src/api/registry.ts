@@ -3,7 +3,7 @@
 // Controllers and the kubelet write through here too, so they see the same rules as clients.
 import { randomUUID } from "node:crypto";
 import { parse as parseYaml } from "yaml";
-import { deepCopy, isPlainObject, type Json, type KubeObject, kubeTime } from "../json.ts";
+import { canonicalJson, deepCopy, isPlainObject, type Json, type KubeObject, kubeTime, sameJson } from "../json.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import { applyCreateDefaults, generatedName } from "./defaults.ts";
 import {
@@ -230,7 +230,7 @@ export class ResourceRegistry {
       if (entry.manager === manager && entry.operation === "Apply") continue;
       for (const path of pathsOfFieldsV1(entry.fieldsV1)) {
         if (!paths.includes(path)) continue;
-        if (JSON.stringify(valueAtPath(current, path)) !== JSON.stringify(valueAtPath(config, path))) {
+        if (!sameJson(valueAtPath(current, path), valueAtPath(config, path))) {
           conflicts.push({ manager: entry.manager, path });
         }
       }
@@ -316,7 +316,7 @@ export class ResourceRegistry {
       );
     }
     const typed = withTypeMeta(t, next);
-    if (JSON.stringify(typed) === JSON.stringify(withTypeMeta(t, current))) return typed;
+    if (sameJson(typed, withTypeMeta(t, current))) return typed;
     if (options.dryRun) return typed;
     const stored = this.store.put(t, typed);
     return this.finishDeletionIfReady(t, stored);
@@ -417,7 +417,7 @@ export class ResourceRegistry {
     const current = this.store.get(t, object.metadata.namespace, object.metadata.name as string);
     if (!current || current.metadata.uid !== object.metadata.uid) return undefined;
     const next = { ...current, status: deepCopy(object.status) };
-    if (JSON.stringify(next.status) === JSON.stringify(current.status)) return withTypeMeta(t, current);
+    if (sameJson(next.status, current.status)) return withTypeMeta(t, current);
     const stored = this.store.put(t, withTypeMeta(t, next));
     return this.finishDeletionIfReady(t, stored);
   }
@@ -550,7 +550,7 @@ function withoutStatus(object: Json): Json {
 
 function specOf(object: KubeObject): string {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = object;
-  return JSON.stringify(rest);
+  return canonicalJson(rest);
 }
 
 function pick(source: Json, keys: string[]): Json {
@@ -590,7 +590,7 @@ function recordUpdateOwnership(
   after: KubeObject,
 ): Json[] {
   const changed = fieldPaths(withoutStatus(after)).filter(
-    (p) => JSON.stringify(valueAtPath(before, p)) !== JSON.stringify(valueAtPath(after, p)),
+    (p) => !sameJson(valueAtPath(before, p), valueAtPath(after, p)),
   );
   if (changed.length === 0) return entries;
   const others = entries
@@ -608,7 +608,7 @@ function immutableFieldChanges(
   before: KubeObject,
   after: KubeObject,
 ): ReturnType<typeof invalidValue>[] {
-  const same = (a: Json, b: Json) => JSON.stringify(a) === JSON.stringify(b);
+  const same = sameJson;
   if (t.resource === "jobs") {
     const causes = [];
     if (!same(before.spec?.selector, after.spec?.selector)) {

@@ -16,11 +16,15 @@ import { isPost, markMainStarted, readPostState, saveRun } from "./state-helper.
 
 const kindLogger: KindLogger = { info: (message) => core.info(message), warn: (message) => core.warning(message) };
 
-/** Cancelling the job sends SIGINT, then SIGTERM: either aborts the run, which deletes what it made. */
+/**
+ * Cancelling the job sends SIGINT, then SIGTERM: either aborts the run, which deletes what it made.
+ * Every later signal is absorbed too, so a second one cannot cut that cleanup short.
+ */
 function abortOnSignals(): AbortController {
   const controller = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (controller.signal.aborted) return;
       core.warning(`received ${signal}: stopping the run and deleting what it created`);
       controller.abort(new Error(`the job was cancelled (${signal})`));
     });

@@ -1,7 +1,10 @@
 // The bundled action run as GitHub runs it (a child `node` on dist/index.js, see
 // support/action-process.ts), against the in-process test cluster with the host runtime and a real
 // git server that demands the token: outputs, summary, annotations, masking, and the post step.
-import { mkdtemp, rm } from "node:fs/promises";
+// The pod's `docker` is a stand-in on the host runtime's PATH that "builds" (writes a digest) and can
+// hold a build until the test is done with it, so a test can cancel the step mid-run on an event.
+import { execFileSync } from "node:child_process";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BatchV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
@@ -22,19 +25,55 @@ let git: TestGitServer;
 let kubeconfigText: string;
 let headSha: string;
 let baseSha: string;
+let holdFlag: string;
+
+const DIGEST = `sha256:${"0".repeat(63)}7`;
+
+/** buildx as the pod script calls it: create, rm, and build with --metadata-file. */
+function dockerStandIn(holdFlagPath: string, fifoPath: string): string {
+  return `#!/bin/sh
+[ "$1" = buildx ] || exit 2
+case $2 in
+  create) echo "created builder"; exit 0 ;;
+  rm) exit 0 ;;
+  build) ;;
+  *) exit 2 ;;
+esac
+meta=
+while [ $# -gt 0 ]; do
+  [ "$1" = --metadata-file ] && { meta=$2; shift; }
+  shift
+done
+echo "#1 [internal] load build definition from Dockerfile"
+if [ -e ${JSON.stringify(holdFlagPath)} ]; then echo "#2 waiting for the test"; read -r _ < ${JSON.stringify(fifoPath)}; fi
+printf '{"containerimage.digest": "${DIGEST}"}\n' > "$meta"
+echo "#3 DONE"
+`;
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "pr-pod-action-bundle-"));
   entry = actionBundle();
+  const binDir = join(dir, "pod-bin");
+  await mkdir(binDir);
+  holdFlag = join(dir, "hold-builds");
+  const fifo = join(dir, "release.fifo");
+  execFileSync("mkfifo", [fifo]);
+  await writeFile(join(binDir, "docker"), dockerStandIn(holdFlag, fifo));
+  await chmod(join(binDir, "docker"), 0o755);
   git = await startTestGitServer({ token: TOKEN });
   const repo = await git.createRepo(REPO, {
     "package.json": '{ "name": "hello-world" }\n',
     "README.md": "# hello\n",
+    Dockerfile: "FROM scratch\n",
   });
   baseSha = (await repo.resolve("main")) ?? "";
   headSha = await repo.commit({ "feature.txt": "new\n" }, { branch: "feature", from: "main" });
   await repo.pullRequest(7, headSha);
-  cluster = (await startTestCluster({ runtime: "host" })) as unknown as TestCluster;
+  cluster = (await startTestCluster({
+    runtime: "host",
+    hostRuntime: { extraPath: [binDir] },
+  })) as unknown as TestCluster;
   const { readFile } = await import("node:fs/promises");
   kubeconfigText = await readFile(cluster.kubeconfigPath, "utf8");
 }, 60_000);
@@ -57,7 +96,6 @@ const baseInputs = () => ({
   cluster: "existing",
   kubeconfig: kubeconfigText,
   verify: "package.json\nREADME.md",
-  build: "false",
   namespace: "default",
 });
 
@@ -115,13 +153,17 @@ describe.each([
     const step = await runActionStep({ entry, node: nodeBinary(), dir, inputs: baseInputs(), event: event() });
     expect(step.stderr).toBe("");
     expect(step.exitCode).toBe(0);
-    expect(step.outputs).toMatchObject({ status: "succeeded", namespace: "default", dockerfiles: "[]", images: "[]" });
+    expect(step.outputs).toMatchObject({ status: "succeeded", namespace: "default", dockerfiles: '["Dockerfile"]' });
+    expect(JSON.parse(step.outputs["images"] ?? "")).toEqual([
+      { dockerfile: "Dockerfile", context: ".", digest: DIGEST },
+    ]);
     expect(step.outputs["job-name"]).toMatch(/^pr-pod-/);
     expect(Number(step.outputs["duration"])).toBeGreaterThan(0);
     expect(JSON.parse(step.outputs["report"] ?? "")).toMatchObject({ ok: true, sha: headSha });
     expect(step.summary).toContain(`${REPO}#7`);
     expect(step.summary).toContain("<strong>succeeded</strong>");
     expect(step.summary).toContain("Files verified");
+    expect(step.summary).toContain(DIGEST);
     expect(workflowCommands(step.stdout).filter((command) => command.command === "error")).toEqual([]);
     expect(step.stdout).toMatch(/::group::Pod log/);
     expect(JSON.parse(step.state["run"] ?? "{}")).toMatchObject({
@@ -139,7 +181,7 @@ describe("the bundled action", () => {
     const step = await runActionStep({
       entry,
       dir,
-      inputs: { ...baseInputs(), verify: "package.json\nDockerfile" },
+      inputs: { ...baseInputs(), verify: "package.json\nCHANGELOG.md" },
       event: event(),
     });
     expect(step.exitCode).toBe(1);
@@ -147,7 +189,7 @@ describe("the bundled action", () => {
     const errors = workflowCommands(step.stdout).filter((command) => command.command === "error");
     expect(errors).toHaveLength(1);
     expect(errors[0]?.properties["title"]).toBe(`pr-pod failed: ${step.outputs["reason"]}`);
-    expect(errors[0]?.message).toContain("Dockerfile");
+    expect(errors[0]?.message).toContain("CHANGELOG.md");
     expect(step.summary).toContain("❌ missing");
     expectNoToken(step);
   });
@@ -163,6 +205,42 @@ describe("the bundled action", () => {
     // The git server demands the token, so a clone without one fails.
     expect(step.outputs["status"]).toBe("failed");
     expectNoToken(step);
+  });
+
+  it("stops the run and deletes its objects when the job is cancelled (SIGINT), then the post step finds nothing", async () => {
+    await writeFile(holdFlag, "");
+    try {
+      const step = await runActionStep({
+        entry,
+        dir,
+        inputs: baseInputs(),
+        event: event(),
+        onSpawn: (child) => {
+          let seen = "";
+          const cancelOnce = (chunk: Buffer) => {
+            seen += chunk.toString();
+            if (!seen.includes("waiting for the test")) return;
+            child.stdout?.off("data", cancelOnce);
+            child.kill("SIGINT");
+          };
+          child.stdout?.on("data", cancelOnce);
+        },
+      });
+      expect(step.stdout).toContain("received SIGINT");
+      expect(step.outputs["status"]).toBe("aborted");
+      expect(step.exitCode).toBe(1);
+      expect(workflowCommands(step.stdout).find((command) => command.command === "error")?.properties["title"]).toBe(
+        `pr-pod aborted: ${step.outputs["reason"]}`,
+      );
+      await expect.poll(() => runObjects(cluster.kubeConfig), { timeout: 15_000 }).toEqual([]);
+      expectNoToken(step);
+
+      const post = await runActionStep({ entry, dir, state: step.state });
+      expect(post.exitCode).toBe(0);
+      expect(post.stdout).toContain("nothing of the run left in namespace default");
+    } finally {
+      await rm(holdFlag, { force: true });
+    }
   });
 
   // Last in the file: the deletes the killed step had in flight may still land after the test.

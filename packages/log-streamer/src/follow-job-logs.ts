@@ -6,7 +6,7 @@
 import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { abortableDelay, backoffDelayMs } from "./backoff.ts";
 import { mainContainerStatus } from "./job-outcome.ts";
-import { openLineStream } from "./kube-stream-request.ts";
+import { openLineStream, type StreamedLine } from "./kube-stream-request.ts";
 import { type LogLine, LogLineDeduper, parseTimestampedLine } from "./log-line.ts";
 import { runResilientWatch, statusOf } from "./resilient-watch.ts";
 
@@ -103,6 +103,24 @@ export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobL
       return mainContainerStatus(pod, options.containerName)?.state?.terminated !== undefined;
     };
 
+    const logPath = () => `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}/log`;
+    const tailIsLastGiven = async (deduper: LogLineDeduper): Promise<boolean> => {
+      try {
+        const tail = await openLineStream(kubeConfig, {
+          path: logPath(),
+          query: { container: containerName(), timestamps: "true", tailLines: "1" },
+          signal,
+        });
+        let last: StreamedLine | undefined;
+        for await (const line of tail) last = line;
+        if (!last) return !deduper.gaveAny;
+        return deduper.isLastGiven(parseTimestampedLine(last.text));
+      } catch (error) {
+        if (statusOf(error) === 404) return true; // the pod is gone, and its log with it
+        return false;
+      }
+    };
+
     // 2. Stream, reconnecting until a stream opened after termination has ended cleanly.
     const deduper = new LogLineDeduper();
     let failures = 0;
@@ -136,7 +154,9 @@ export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobL
           yield line;
         }
         unfinishedLastLine = wasTerminated ? endedMidLine : undefined;
-        if (wasTerminated && endedMidLine === undefined) return;
+        // A stream that ends cleanly may still have been cut (some proxies end chunked bodies
+        // cleanly): the log is complete only when its last line is the last line given.
+        if (wasTerminated && endedMidLine === undefined && (await tailIsLastGiven(deduper))) return;
         failures = 0;
       } catch (error) {
         if (signal.aborted) return;

@@ -64,6 +64,20 @@ export class LogLineDeduper {
   #replayIndex = 0;
   #replaying = false;
 
+  #lastAccepted: { nanos: bigint; digest: string } | undefined;
+  #acceptedAny = false;
+
+  /** True when `line` is the last line given (same timestamp and content): the log's tail matches. */
+  isLastGiven(line: ParsedLogLine): boolean {
+    if (line.nanos === undefined || !this.#lastAccepted) return false;
+    return line.nanos === this.#lastAccepted.nanos && digest(line.content) === this.#lastAccepted.digest;
+  }
+
+  /** True once any line was given. */
+  get gaveAny(): boolean {
+    return this.#acceptedAny;
+  }
+
   /** Where a reconnect should start, or undefined before any timestamped line. */
   get sinceTime(): string | undefined {
     return this.#lastNanos === undefined ? undefined : sinceTimeFor(this.#lastNanos);
@@ -77,7 +91,10 @@ export class LogLineDeduper {
 
   /** True when the line was not given before; records it as given. */
   accept(line: ParsedLogLine): boolean {
-    if (line.nanos === undefined) return !this.#replaying;
+    if (line.nanos === undefined) {
+      if (!this.#replaying) this.#acceptedAny = true;
+      return !this.#replaying;
+    }
     const last = this.#lastNanos;
     if (this.#replaying && last !== undefined) {
       if (line.nanos < last) return false;
@@ -99,6 +116,8 @@ export class LogLineDeduper {
       this.#sameTimestampCount++;
     }
     // An older timestamp inside a live stream (stdout and stderr interleaved) is new all the same.
+    this.#lastAccepted = { nanos: line.nanos, digest: digest(line.content) };
+    this.#acceptedAny = true;
     return true;
   }
 }

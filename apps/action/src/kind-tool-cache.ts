@@ -46,7 +46,9 @@ function toolCacheVersion(version: string): string {
 
 export async function kindFromToolCache(options: KindFromToolCacheOptions = {}): Promise<KindExecutable> {
   if (!options.version) {
-    const found = await findKind({ path: options.path, logger: options.logger, signal: options.signal });
+    // An older kind on PATH (hosted runner images ship one) is expected, not worth a warning annotation.
+    const logger = options.logger ? { info: (message: string) => options.logger?.info(message) } : undefined;
+    const found = await findKind({ path: options.path, logger, signal: options.signal });
     if (found) return { path: found.path, version: found.version, source: "path" };
   }
   const version = options.version || PINNED_KIND_VERSION;

@@ -3,7 +3,7 @@
 // next call takes it from there without a request, and a bad checksum installs nothing.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -94,5 +94,23 @@ describe("kindFromToolCache", () => {
     const onPath = await kindFromToolCache({ path: join(first.path, "..") });
     expect(onPath).toEqual({ path: first.path, version: VERSION, source: "path" });
     expect(requests).toHaveLength(1);
+  });
+
+  it("passes over an older kind on PATH with a log line, not a warning, and installs the pinned release", async () => {
+    const bin = join(dir, "bin");
+    await mkdir(bin);
+    await writeFile(join(bin, "kind"), "#!/bin/sh\necho 'kind v0.20.0 go1.20.4 linux/amd64'\n");
+    await chmod(join(bin, "kind"), 0o755);
+    const said: string[] = [];
+    const warned: string[] = [];
+    const kind = await kindFromToolCache({
+      path: bin,
+      checksums: { [VERSION]: { [PLATFORM]: GOOD_SHA256 } },
+      releaseBaseUrl: baseUrl,
+      logger: { info: (message) => said.push(message), warn: (message) => warned.push(message) },
+    });
+    expect(kind).toMatchObject({ version: VERSION, source: "download" });
+    expect(said.join("\n")).toContain(`ignoring ${join(bin, "kind")}: v0.20.0 is not a supported kind version`);
+    expect(warned).toEqual([]);
   });
 });

@@ -1,0 +1,172 @@
+// pr-pod demo (no cluster, no internet, no token) and `pr-pod cluster up|down|status` through a
+// stand-in `kind` and `docker` on PATH that record their arguments and answer like kind v0.31.0.
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./cli-process.ts";
+import { validateOutput } from "./output-schema.ts";
+
+describe("pr-pod demo", () => {
+  it("runs a whole PR on the in-process cluster with the local git server, and says what stood in", async () => {
+    const { code, stdout, stderr } = await runCli(["demo"]);
+    expect(stderr).toContain("pr-pod demo: an in-process test cluster, a local git server and a stand-in docker");
+    expect(stderr).toContain("[pr-pod demo] stand-in docker, nothing built: docker buildx build");
+    expect(stdout).toContain("✔ succeeded octo/demo-app#1");
+    expect(stdout).toContain("`docker` was a stand-in that recorded these commands and built nothing");
+    expect(stdout).toMatch(/ {2}docker buildx create --name pr-pod-demo-app-1-/);
+    expect(code).toBe(0);
+  });
+
+  it("shows a failing stage with --scenario fail (exit 14)", async () => {
+    const { code, stdout } = await runCli(["demo", "--scenario", "fail"]);
+    expect(stdout).toContain("missing: Dockerfile");
+    expect(code).toBe(14);
+  });
+
+  it("is also pr-pod run --cluster test --demo, with a RunResult that names the stand-ins", async () => {
+    const { code, stdout } = await runCli(["run", "--cluster", "test", "--demo", "-o", "json"]);
+    expect(code).toBe(0);
+    const document = JSON.parse(stdout);
+    expect(validateOutput(document)).toEqual([]);
+    expect(document.demo.docker).toContain("stand-in");
+    expect(document.demo.dockerCalls.some((call: string) => call.startsWith("docker buildx build"))).toBe(true);
+  });
+});
+
+describe("pr-pod cluster", () => {
+  let folder: string;
+  let env: Record<string, string>;
+  let kubeconfig: string;
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), "pr-pod-cli-kind-"));
+    const bin = join(folder, "bin");
+    mkdirSync(bin);
+    mkdirSync(join(folder, "clusters"));
+    const standIn = join(folder, "stand-in.mjs");
+    writeFileSync(standIn, standInSource);
+    for (const tool of ["kind", "docker"]) {
+      writeFileSync(join(bin, tool), `#!/bin/sh\nexec "${process.execPath}" "${standIn}" ${tool} "$@"\n`);
+      chmodSync(join(bin, tool), 0o755);
+    }
+    kubeconfig = join(folder, "kubeconfig.devbox.yml");
+    env = { PATH: `${bin}:${process.env.PATH}`, STAND_IN_STATE: folder, XDG_CACHE_HOME: join(folder, "cache") };
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  const calls = () =>
+    readFileSync(join(folder, "calls.log"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as string[]);
+
+  it("walks the local loop: status (none), up, up again (reused), status, down, status", async () => {
+    const before = await runCli(["cluster", "status"], { env });
+    expect(before.stdout).toContain('kind cluster "pr-pod" does not exist');
+    expect(before.code).toBe(69);
+
+    const up = await runCli(["cluster", "up", "--write-kubeconfig", kubeconfig], { env });
+    expect(up.stdout).toContain(`kind cluster "pr-pod" is up; context kind-pr-pod in ${kubeconfig}`);
+    expect(up.stdout).toContain("next: pr-pod run --context kind-pr-pod");
+    expect(up.code).toBe(0);
+    expect(existsSync(kubeconfig)).toBe(true);
+    const create = calls().find((call) => call[0] === "kind" && call[1] === "create");
+    expect(create).toEqual(expect.arrayContaining(["cluster", "--name", "pr-pod", "--kubeconfig", kubeconfig]));
+
+    const again = await runCli(["cluster", "up", "--write-kubeconfig", kubeconfig, "-o", "json"], { env });
+    expect(again.code).toBe(0);
+    const document = JSON.parse(again.stdout);
+    expect(validateOutput(document)).toEqual([]);
+    expect(document).toMatchObject({ kind: "KindCluster", name: "pr-pod", created: false, context: "kind-pr-pod" });
+
+    const status = await runCli(["cluster", "status"], { env });
+    expect(status.stdout).toContain('kind cluster "pr-pod" is running');
+    expect(status.code).toBe(0);
+
+    const down = await runCli(["cluster", "down"], { env });
+    expect(down.stdout).toContain('deleted the kind cluster "pr-pod"');
+    expect(down.code).toBe(0);
+    expect(readdirSync(join(folder, "clusters"))).toEqual([]);
+    expect((await runCli(["cluster", "status"], { env })).code).toBe(69);
+  });
+
+  it("maps Docker not running to 69 with kind-cluster's fix", async () => {
+    const { code, stderr } = await runCli(["cluster", "up", "--name", "broken"], {
+      env: { ...env, STAND_IN_DOCKER_DOWN: "1" },
+    });
+    expect(stderr).toContain("Docker is not running");
+    expect(stderr).toContain("fix:");
+    expect(code).toBe(69);
+  });
+});
+
+describe("the CLI keeps no kind or cluster lifecycle logic of its own", () => {
+  it("never runs kind or docker itself: every kind call goes through @pr-pod/kind-cluster", () => {
+    const source = resolve(import.meta.dirname, "../src");
+    const files = readdirSync(source, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith(".ts"))
+      .map((entry) => join(entry.parentPath, entry.name));
+    const offenders = files.filter((file) => {
+      const text = readFileSync(file, "utf8");
+      return /(spawn|execFile|exec)(Sync)?\(\s*["'`](kind|docker)["'`]|["'`](create|delete)["'`],\s*["'`]cluster["'`]/.test(
+        text,
+      );
+    });
+    expect(offenders).toEqual([]);
+  });
+});
+
+// Answers like kind v0.31.0 and Docker; keeps clusters as files; records every call.
+const standInSource = `
+import { appendFileSync, existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+const [tool, ...args] = process.argv.slice(2);
+const state = process.env.STAND_IN_STATE;
+appendFileSync(join(state, "calls.log"), JSON.stringify([tool, ...args]) + "\\n");
+const flag = (name) => args[args.indexOf(name) + 1];
+const clusters = () => readdirSync(join(state, "clusters"));
+const kubeconfig = (name) => "apiVersion: v1\\nkind: Config\\nclusters:\\n- cluster:\\n    server: https://127.0.0.1:40123\\n  name: kind-" + name + "\\ncontexts:\\n- context:\\n    cluster: kind-" + name + "\\n    user: kind-" + name + "\\n  name: kind-" + name + "\\ncurrent-context: kind-" + name + "\\nusers:\\n- name: kind-" + name + "\\n  user:\\n    token: stand-in\\n";
+if (tool === "kind") {
+  const [verb, noun] = args;
+  if (verb === "version") { console.log("kind v0.31.0 go1.25.5 linux/amd64"); process.exit(0); }
+  if (verb === "get" && noun === "clusters") {
+    if (clusters().length === 0) { process.stderr.write("No kind clusters found.\\n"); process.exit(0); }
+    console.log(clusters().join("\\n")); process.exit(0);
+  }
+  if (verb === "get" && noun === "nodes") { console.log(flag("--name") + "-control-plane"); process.exit(0); }
+  if (verb === "create") {
+    const name = flag("--name");
+    if (process.env.STAND_IN_DOCKER_DOWN) {
+      process.stderr.write("ERROR: failed to create cluster: failed to list nodes: command \\"docker ps -a --filter label=io.x-k8s.kind.cluster=" + name + " --format '{{.Names}}'\\" failed with error: exit status 1\\nCommand Output: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\\n");
+      process.exit(1);
+    }
+    process.stderr.write("Creating cluster \\"" + name + "\\" ...\\n ✓ Ensuring node image (kindest/node:v1.35.0) 🖼\\n ✓ Preparing nodes 📦\\n ✓ Starting control-plane 🕹️\\nSet kubectl context to \\"kind-" + name + "\\"\\n");
+    writeFileSync(join(state, "clusters", name), "");
+    writeFileSync(flag("--kubeconfig"), kubeconfig(name));
+    process.exit(0);
+  }
+  if (verb === "export") { writeFileSync(flag("--kubeconfig"), kubeconfig(flag("--name"))); process.stderr.write("Set kubectl context to \\"kind-" + flag("--name") + "\\"\\n"); process.exit(0); }
+  if (verb === "delete") {
+    const name = flag("--name");
+    process.stderr.write("Deleting cluster \\"" + name + "\\" ...\\n");
+    if (existsSync(join(state, "clusters", name))) rmSync(join(state, "clusters", name));
+    process.exit(0);
+  }
+}
+if (tool === "docker" && args[0] === "inspect") {
+  for (const node of args.slice(3)) console.log(node + " running");
+  process.exit(0);
+}
+process.stderr.write("stand-in: unexpected " + tool + " " + args.join(" ") + "\\n");
+process.exit(2);
+`;

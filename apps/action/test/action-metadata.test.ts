@@ -1,7 +1,8 @@
 // Pins the promises action.yml makes to workflow authors: every input it declares is one the code
 // reads (and no other), every output it declares is one the code sets, the defaults it shows are
 // the ones the code applies, and the workflows in this repository pass actionlint.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -85,6 +86,38 @@ describe("workflows", () => {
           }
         }
       }
+    }
+  });
+
+  it("include the README's copy-paste workflow, which passes actionlint too", async () => {
+    const readme = readFileSync(join(actionRoot, "README.md"), "utf8");
+    const workflow = /```yaml\n(# \.github\/workflows\/[^\n]+\n[\s\S]*?)```/.exec(readme)?.[1] ?? "";
+    expect(workflow).toContain("uses: org/pr-pod-action@v1");
+    const dir = mkdtempSync(join(tmpdir(), "pr-pod-readme-workflow-"));
+    try {
+      writeFileSync(join(dir, "pr-pod.yml"), workflow);
+      expect(await lintWorkflows([join(dir, "pr-pod.yml")])).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("are checked by a linter that does find mistakes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pr-pod-bad-workflow-"));
+    try {
+      const bad =
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JS template
+        "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n";
+      writeFileSync(join(dir, "bad.yml"), bad);
+      expect(await lintWorkflows([join(dir, "bad.yml")])).toEqual([
+        expect.objectContaining({
+          line: 6,
+          kind: "expression",
+          message: expect.stringContaining("potentially untrusted"),
+        }),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

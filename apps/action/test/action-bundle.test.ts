@@ -126,7 +126,7 @@ function expectNoToken(step: { stdout: string; stderr: string; files: string }) 
 }
 
 describe.each([
-  ["Node 20", () => process.execPath],
+  [`the test's Node (${process.version})`, () => process.execPath],
   ["Node 24", () => node24()],
 ])("the bundled action on %s", (_label, nodeBinary) => {
   it("fails clearly on an event without a pull request, with the token already masked", async () => {

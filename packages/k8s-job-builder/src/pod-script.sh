@@ -40,7 +40,10 @@ pr_pod_log() {
 pr_pod_now_ms() {
   if read -r _pr_pod_up _pr_pod_idle < /proc/uptime 2>/dev/null; then
     case $_pr_pod_up in
-      *.??) echo "$(( ${_pr_pod_up%.*} * 1000 + $(printf '%s' "${_pr_pod_up#*.}" | sed 's/^0//') * 10 ))"; return ;;
+      *.??)
+        _pr_pod_cs=${_pr_pod_up#*.}
+        echo "$(( ${_pr_pod_up%.*} * 1000 + ${_pr_pod_cs#0} * 10 ))"
+        return ;;
     esac
   fi
   echo "$(( $(date +%s) * 1000 ))"
@@ -51,10 +54,14 @@ pr_pod_now_ms() {
 PR_POD_AWK_ESCAPE='BEGIN { for (i = 1; i < 32; i++) e[sprintf("%c", i)] = sprintf("\\u%04x", i); e["\t"] = "\\t"; e["\r"] = "\\r"; e["\""] = "\\\""; e["\\"] = "\\\\" }
 function esc(s,   out, n, i, c) { out = ""; n = length(s); for (i = 1; i <= n; i++) { c = substr(s, i, 1); out = out ((c in e) ? e[c] : c) }; return out }'
 
-# pr_pod_json_str VALUE -> "escaped" (newlines inside VALUE become \n)
+# pr_pod_json_str VALUE -> "escaped" (newlines inside VALUE become \n); awk only when something needs escaping
 pr_pod_json_str() {
-  printf '%s\n' "$1" | awk "$PR_POD_AWK_ESCAPE"'
-{ out = (NR > 1 ? out "\\n" : "") esc($0) } END { printf "\"%s\"", out }'
+  case $1 in
+    *[\"\\]* | *[[:cntrl:]]*)
+      printf '%s\n' "$1" | awk "$PR_POD_AWK_ESCAPE"'
+{ out = (NR > 1 ? out "\\n" : "") esc($0) } END { printf "\"%s\"", out }' ;;
+    *) printf '"%s"' "$1" ;;
+  esac
 }
 
 # pr_pod_json_lines FILE -> ["line 1","line 2"] (one string per line; a missing file is [])

@@ -1,0 +1,179 @@
+// The pod script's clone stage under busybox sh, against a real git server that demands the token.
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { startTestGitServer, type TestGitServer } from "@pr-pod/test-git-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildPrPodScript } from "../src/index.ts";
+import { createHarness, type Harness } from "./pod-script-harness.ts";
+import { createPrFixtures, SEED_FILES } from "./pr-fixtures.ts";
+
+const TOKEN = "ghp_testtesttesttesttesttesttesttest1234";
+const WRONG_TOKEN = "ghp_wrongwrongwrongwrongwrongwrong0000";
+
+let server: TestGitServer;
+let harness: Harness;
+const script = buildPrPodScript();
+
+beforeAll(async () => {
+  server = await startTestGitServer({ token: TOKEN });
+  harness = await createHarness();
+});
+afterAll(async () => {
+  await server?.close();
+  await harness?.cleanup();
+});
+
+const { contextFor, envFor, prRepo } = createPrFixtures(() => server, TOKEN);
+
+function git(args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile("git", args, { cwd }, (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout))),
+  );
+}
+
+describe("the pod script: clone", () => {
+  it("clones the PR's head at the exact SHA, shallow, and reports it", async () => {
+    const { headSha } = await prRepo("head-clone");
+    await server.createRepo("acme/unused");
+    const run = await harness.run({ script, env: envFor(contextFor("head-clone", headSha)) });
+
+    expect(run.exitCode, run.log).toBe(0);
+    const src = join(run.workspace, "src");
+    expect(await git(["rev-parse", "HEAD"], src)).toBe(`${headSha}\n`);
+    expect(await git(["rev-parse", "--is-shallow-repository"], src)).toBe("true\n");
+    expect(await readFile(join(src, "feature.txt"), "utf8")).toBe("new\n");
+    expect(run.report).toMatchObject({
+      version: 1,
+      ok: true,
+      exitCode: 0,
+      stage: "done",
+      repo: "acme/head-clone",
+      pr: 7,
+      checkout: "head",
+      headSha,
+      sha: headSha,
+      files: { found: ["package.json", "README.md", "Dockerfile"], missing: [] },
+      artifacts: { dockerfiles: ["Dockerfile"], bakeFiles: [], composeFiles: [], charts: [] },
+    });
+    expect(JSON.parse(run.terminationMessage)).toEqual(run.report);
+    expect(Object.keys(run.report!.durationsMs)).toEqual(["clone", "verify", "detect", "total"]);
+    expect(run.log.trimEnd().split("\n").at(-1)).toMatch(/^::pr-pod-report::\{/);
+  });
+
+  it("falls back to the branch when the server refuses to send a bare SHA", async () => {
+    const strict = await startTestGitServer({ token: TOKEN, allowAnyShaInWant: false, protocolV2: false });
+    try {
+      let headSha = "";
+      await strict.createRepo("acme/strict", async (r) => {
+        await r.commit(SEED_FILES);
+        headSha = await r.commit({ "feature.txt": "one\n" }, { branch: "feature", from: "main" });
+        await r.commit({ "later.txt": "pushed after the run started\n" }, { branch: "feature" });
+      });
+      const context = contextFor("strict", headSha, {
+        headCloneUrl: strict.repoUrl("acme/strict"),
+        baseCloneUrl: strict.repoUrl("acme/strict"),
+      });
+      const run = await harness.run({ script, env: envFor(context) });
+      expect(run.exitCode, run.log).toBe(0);
+      expect(run.log).toContain("would not send commit");
+      expect(run.report?.sha).toBe(headSha);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("finds a fork's head commit on the base repository's refs/pull/N/head when the branch is gone", async () => {
+    const { headSha } = await prRepo("upstream");
+    await server.createRepo("someone/fork", SEED_FILES); // the fork's branch was deleted after the PR
+    const context = contextFor("upstream", headSha, {
+      headCloneUrl: server.repoUrl("someone/fork"),
+      headRef: "deleted-branch",
+      isFork: true,
+    });
+    const run = await harness.run({ script, env: envFor(context) });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toContain("fetching refs/pull/7/head");
+    expect(run.report?.sha).toBe(headSha);
+  });
+
+  it("merges the PR onto its base with --no-ff, as Prow's clonerefs does", async () => {
+    const { repo, headSha } = await prRepo("merge");
+    const baseSha = await repo.commit({ "base-only.txt": "moved on\n" }, { branch: "main", message: "base moved" });
+    const run = await harness.run({ script, env: envFor(contextFor("merge", headSha), { PR_POD_CHECKOUT: "merge" }) });
+
+    expect(run.exitCode, run.log).toBe(0);
+    const src = join(run.workspace, "src");
+    const parents = (await git(["rev-list", "--parents", "-n", "1", "HEAD"], src)).trim().split(" ");
+    expect(parents.slice(1)).toEqual([baseSha, headSha]);
+    expect(run.report).toMatchObject({ checkout: "merge", headSha, baseSha, sha: parents[0] });
+    expect(await readFile(join(src, "base-only.txt"), "utf8")).toBe("moved on\n");
+    expect(await readFile(join(src, "feature.txt"), "utf8")).toBe("new\n");
+  });
+
+  it("merges onto PR_BASE_SHA when given, even when the branch has moved since", async () => {
+    const { repo, headSha, baseSha } = await prRepo("merge-base-sha");
+    await repo.commit({ "later.txt": "later\n" }, { branch: "main" });
+    const context = contextFor("merge-base-sha", headSha, { baseSha });
+    const run = await harness.run({ script, env: envFor(context, { PR_POD_CHECKOUT: "merge" }) });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.report?.baseSha).toBe(baseSha);
+  });
+
+  it("fails a conflicting merge with its own exit code and names the files", async () => {
+    const { repo, headSha } = await prRepo("conflict", { "README.md": "# the PR's readme\n" });
+    await repo.commit({ "README.md": "# the base's readme\n" }, { branch: "main" });
+    const run = await harness.run({
+      script,
+      env: envFor(contextFor("conflict", headSha), { PR_POD_CHECKOUT: "merge" }),
+    });
+
+    expect(run.exitCode).toBe(13);
+    expect(run.report).toMatchObject({ ok: false, exitCode: 13, stage: "merge" });
+    expect(run.report?.error).toMatch(/PR #7 does not merge cleanly into main .*conflicts in README\.md; rebase/);
+  });
+
+  it("says the server refused the token, with exit code 11", async () => {
+    const { headSha } = await prRepo("wrong-token");
+    const run = await harness.run({
+      script,
+      env: envFor(contextFor("wrong-token", headSha), { PR_POD_GIT_TOKEN: WRONG_TOKEN }),
+    });
+    expect(run.exitCode).toBe(11);
+    expect(run.report).toMatchObject({ exitCode: 11, stage: "clone" });
+    expect(run.report?.error).toMatch(/refused the token \(HTTP 401\/403\): check that it is valid/);
+    expect(run.log).not.toContain(WRONG_TOKEN);
+    expect(run.terminationMessage).not.toContain(WRONG_TOKEN);
+  });
+
+  it("says there was no token when the server asks for one", async () => {
+    const { headSha } = await prRepo("no-token");
+    const env = envFor(contextFor("no-token", headSha));
+    delete env.PR_POD_GIT_TOKEN;
+    const run = await harness.run({ script, env });
+    expect(run.exitCode).toBe(11);
+    expect(run.report?.error).toMatch(/asked for credentials and the pod has no token/);
+  });
+
+  it("fails with exit code 12 when the commit does not exist", async () => {
+    await prRepo("missing-sha");
+    const run = await harness.run({ script, env: envFor(contextFor("missing-sha", "f".repeat(40))) });
+    expect(run.exitCode).toBe(12);
+    expect(run.report?.error).toMatch(/could not fetch commit f{40}/);
+  });
+
+  it("rejects bad configuration with exit code 10 and names the variable", async () => {
+    const { headSha } = await prRepo("bad-config");
+    const context = contextFor("bad-config", headSha);
+    const bogus = await harness.run({ script, env: envFor(context, { PR_POD_CHECKOUT: "rebase" }) });
+    expect(bogus.exitCode).toBe(10);
+    expect(bogus.report?.error).toBe('PR_POD_CHECKOUT is "rebase": use head or merge');
+    const credsInUrl = await harness.run({
+      script,
+      env: envFor(context, { PR_CLONE_URL: `http://user:${TOKEN}@127.0.0.1:1/x.git` }),
+    });
+    expect(credsInUrl.exitCode).toBe(10);
+    expect(credsInUrl.log).not.toContain(TOKEN);
+    expect(credsInUrl.report?.error).toMatch(/PR_CLONE_URL carries credentials/);
+  });
+});

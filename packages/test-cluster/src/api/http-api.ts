@@ -223,6 +223,17 @@ async function handle(
           query,
           ...(cut ? { cut } : {}),
           bookmarkIntervalMs: ctx.bookmarkIntervalMs,
+          ...(wantsTable(req.headers.accept)
+            ? {
+                present: (object: KubeObject) =>
+                  toTable(
+                    t,
+                    [object],
+                    { resourceVersion: object.metadata.resourceVersion },
+                    query.get("includeObject"),
+                  ),
+              }
+            : {}),
         },
         res,
       );

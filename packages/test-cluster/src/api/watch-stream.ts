@@ -19,6 +19,8 @@ export interface WatchRequest {
   query: URLSearchParams;
   cut?: StreamCut;
   bookmarkIntervalMs: number;
+  /** How each object is sent (kubectl get -w asks for one-row Tables). */
+  present?: (object: KubeObject) => Json;
 }
 
 export function serveWatch(store: ObjectStore, request: WatchRequest, res: ServerResponse): void {
@@ -80,9 +82,10 @@ export function serveWatch(store: ObjectStore, request: WatchRequest, res: Serve
     send("BOOKMARK", { kind: t.kind, apiVersion: apiVersionOf(t), metadata });
   };
 
+  const present = request.present ?? ((object: KubeObject) => object);
   const forward = (event: StoreEvent) => {
     if (event.resourceType !== t || !matches(event.object)) return;
-    send(event.type, withTypeMeta(t, event.object));
+    send(event.type, present(withTypeMeta(t, event.object)));
   };
 
   // Everything below runs in one tick, so no store change can slip between replay and live events.
@@ -104,7 +107,7 @@ export function serveWatch(store: ObjectStore, request: WatchRequest, res: Serve
   timeout = setTimeout(finish, timeoutSeconds > 0 ? timeoutSeconds * 1000 : 2 ** 31 - 1);
   res.on("close", finish);
 
-  for (const object of initial) if (matches(object)) send("ADDED", withTypeMeta(t, object));
+  for (const object of initial) if (matches(object)) send("ADDED", present(withTypeMeta(t, object)));
   if (sendInitialEvents) bookmark({ "k8s.io/initial-events-end": "true" });
   for (const event of replay) forward(event);
 }

@@ -9,7 +9,6 @@ import { createHarness, type Harness, installDockerStandin, sha256Hex } from "./
 import { createPrFixtures } from "./pr-fixtures.ts";
 
 const TOKEN = "ghp_testtesttesttesttesttesttesttest1234";
-const _WRONG_TOKEN = "ghp_wrongwrongwrongwrongwrongwrong0000";
 
 let server: TestGitServer;
 let harness: Harness;
@@ -25,12 +24,6 @@ afterAll(async () => {
 });
 
 const { contextFor, envFor, prRepo } = createPrFixtures(() => server, TOKEN);
-
-function _git(args: string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile("git", args, { cwd }, (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout))),
-  );
-}
 
 describe("the pod script: verify and detect", () => {
   it("fails verification with exit code 14 and names the missing files", async () => {

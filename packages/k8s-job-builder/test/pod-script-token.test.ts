@@ -8,8 +8,8 @@ import { buildPrPodScript } from "../src/index.ts";
 import { createHarness, type Harness, installDockerStandin, installGitRecorder } from "./pod-script-harness.ts";
 import { createPrFixtures } from "./pr-fixtures.ts";
 
-const TOKEN = "ghp_testtesttesttesttesttesttesttest1234";
-const _WRONG_TOKEN = "ghp_wrongwrongwrongwrongwrongwrong0000";
+// Its own made-up token: ps sees every process on the machine, and other tests use the shared test token.
+const TOKEN = "ghp_leakcheckleakcheckleakcheckleak0042";
 
 let server: TestGitServer;
 let harness: Harness;
@@ -25,12 +25,6 @@ afterAll(async () => {
 });
 
 const { contextFor, envFor, prRepo } = createPrFixtures(() => server, TOKEN);
-
-function _git(args: string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile("git", args, { cwd }, (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout))),
-  );
-}
 
 describe("the pod script: the token", () => {
   it("appears nowhere: not in the log (even with set -x), argv, ps output, .git, or the report", async () => {

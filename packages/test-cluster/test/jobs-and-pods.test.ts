@@ -142,6 +142,25 @@ describe("jobs under the scripted runtime", () => {
     }, "ContainerCreating");
   });
 
+  it("retries creating a job's pod until its service account exists, recording FailedCreate", async () => {
+    const body = job("needs-sa");
+    body.spec!.template.spec!.serviceAccountName = "builder";
+    await batch.createNamespacedJob({ namespace: "default", body });
+    const failed = await eventually(async () => {
+      const events = await core.listNamespacedEvent({
+        namespace: "default",
+        fieldSelector: "involvedObject.name=needs-sa",
+      });
+      return events.items.find((e) => e.reason === "FailedCreate");
+    }, "FailedCreate event");
+    expect(failed.message).toBe(
+      'Error creating: pods "needs-sa-" is forbidden: error looking up service account default/builder: serviceaccount "builder" not found',
+    );
+    await core.createNamespacedServiceAccount({ namespace: "default", body: { metadata: { name: "builder" } } });
+    const pod = await cluster.runtime.waitForPod({ jobName: "needs-sa" });
+    expect(pod.object.spec?.serviceAccountName).toBe("builder");
+  });
+
   it("reports image pull errors, OOMKilled and termination messages the test scripts", async () => {
     await core.createNamespacedPod({
       namespace: "default",
@@ -158,8 +177,24 @@ describe("jobs under the scripted runtime", () => {
       message: 'failed to pull image "nope:1"',
     });
     pod.start();
-    pod.oomKill();
+    pod.exit(2, { message: "wrote a report" });
     read = await core.readNamespacedPod({ name: "img", namespace: "default" });
+    expect(read.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({
+      exitCode: 2,
+      reason: "Error",
+      message: "wrote a report",
+    });
+    await core.createNamespacedPod({
+      namespace: "default",
+      body: {
+        metadata: { name: "oom" },
+        spec: { restartPolicy: "Never", containers: [{ name: "main", image: "big:1" }] },
+      },
+    });
+    const big = await cluster.runtime.waitForPod({ name: "oom" });
+    big.start();
+    big.oomKill();
+    read = await core.readNamespacedPod({ name: "oom", namespace: "default" });
     expect(read.status?.phase).toBe("Failed");
     expect(read.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({
       exitCode: 137,

@@ -364,6 +364,13 @@ function list(
       `resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided`,
     );
   if (rv !== "" && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
+  if (rv !== "" && Number(rv) > ctx.store.resourceVersion) {
+    // The real server waits up to 3 s for the store to catch up first; this store never lags.
+    throw new StatusError(504, "Timeout", `Too large resource version: ${rv}, current: ${ctx.store.resourceVersion}`, {
+      causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+      retryAfterSeconds: 1,
+    });
+  }
   if (match === "Exact" && Number(rv) < ctx.store.resourceVersion) {
     // Only the newest state is kept, so an exact read of an older version is always out of reach.
     const oldest = ctx.store.oldestResourceVersion;

@@ -39,6 +39,11 @@ export interface PatchOptions extends WriteOptions {
   force?: boolean;
 }
 
+/** Server-side apply has already computed managedFields; the shared update path must keep them. */
+interface UpdateOptions extends WriteOptions {
+  keepManagedFields?: boolean;
+}
+
 export type PropagationPolicy = "Foreground" | "Background" | "Orphan";
 
 export interface DeleteOptions {
@@ -102,6 +107,8 @@ export class ResourceRegistry {
         );
       }
     } else delete object.metadata.namespace;
+    // Admission sees the object before the name is generated (messages say `pods "job-"`).
+    if (t.resource === "pods") this.admitPod(object);
     if (!object.metadata.name && object.metadata.generateName) {
       object.metadata.name = generatedName(object.metadata.generateName);
     }
@@ -111,7 +118,6 @@ export class ResourceRegistry {
     if (this.store.get(t, object.metadata.namespace, object.metadata.name as string)) {
       throw alreadyExists(t, object.metadata.name as string);
     }
-    if (t.resource === "pods") this.admitPod(object);
     delete object.metadata.resourceVersion;
     applyCreateDefaults(t.resource, object, kubeTime());
     if (options.fieldManager) {
@@ -264,15 +270,12 @@ export class ResourceRegistry {
       .map((e) => ({ ...e, fieldsV1: fieldsV1(pathsOfFieldsV1(e.fieldsV1).filter((p) => !paths.includes(p))) }))
       .filter((e) => Object.keys(e.fieldsV1).length > 0);
     merged.metadata.managedFields = [...others, managedEntry(t, manager, "Apply", paths)];
-    return this.writeUpdate(t, current, merged, {
-      ...options,
-      fieldManager: undefined,
-      keepManagedFields: true,
-    } as WriteOptions);
+    const { fieldManager: _manager, ...rest } = options;
+    return this.writeUpdate(t, current, merged, { ...rest, keepManagedFields: true });
   }
 
   /** Shared tail of replace/patch/apply: keep what the client may not change, validate, store. */
-  private writeUpdate(t: ResourceType, current: KubeObject, incoming: KubeObject, options: WriteOptions): KubeObject {
+  private writeUpdate(t: ResourceType, current: KubeObject, incoming: KubeObject, options: UpdateOptions): KubeObject {
     const next: KubeObject = deepCopy(incoming);
     const keep = current.metadata;
     next.metadata = {
@@ -293,8 +296,7 @@ export class ResourceRegistry {
       delete next.metadata.deletionTimestamp;
       delete next.metadata.deletionGracePeriodSeconds;
     }
-    if (!(options as { keepManagedFields?: boolean }).keepManagedFields)
-      next.metadata.managedFields = keep.managedFields;
+    if (!options.keepManagedFields) next.metadata.managedFields = keep.managedFields;
     if (t.statusSubresource) {
       if (options.subresource === "status") {
         // A status write changes .status only; everything else stays as stored.
@@ -306,7 +308,7 @@ export class ResourceRegistry {
     causes.push(...immutableFieldChanges(t, current, next));
     if (causes.length > 0) throw invalid(t, keep.name as string, causes);
     if (specOf(current) !== specOf(next)) next.metadata.generation = (keep.generation ?? 1) + 1;
-    if (options.fieldManager && !(options as { keepManagedFields?: boolean }).keepManagedFields) {
+    if (options.fieldManager && !options.keepManagedFields) {
       next.metadata.managedFields = recordUpdateOwnership(
         t,
         keep.managedFields ?? [],
@@ -517,7 +519,7 @@ export class ResourceRegistry {
     if (!this.store.get(serviceAccounts, pod.metadata.namespace, sa)) {
       throw forbidden(
         mustResourceType("", "pods"),
-        pod.metadata.name,
+        pod.metadata.name ?? pod.metadata.generateName,
         `error looking up service account ${pod.metadata.namespace}/${sa}: serviceaccount "${sa}" not found`,
       );
     }

@@ -167,6 +167,7 @@ export class JobController {
       else {
         for (let i = 0; i < wanted; i++) {
           const pod = this.createPod(job);
+          if (!pod) break;
           memory.active.add(pod.metadata.uid as string);
           active.push(pod);
         }
@@ -186,28 +187,44 @@ export class JobController {
     this.registry.writeStatus(jobs, { ...job, status });
   }
 
-  private createPod(job: KubeObject): KubeObject {
+  /** One pod from the template; when refused (say, its service account is missing) records FailedCreate and retries soon. */
+  private createPod(job: KubeObject): KubeObject | undefined {
     const template = job.spec.template ?? {};
-    const pod = this.registry.create(pods, job.metadata.namespace, {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: {
-        ...(template.metadata ?? {}),
-        generateName: `${job.metadata.name}-`,
-        namespace: job.metadata.namespace,
-        ownerReferences: [
-          {
-            apiVersion: "batch/v1",
-            kind: "Job",
-            name: job.metadata.name,
-            uid: job.metadata.uid,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
-      },
-      spec: template.spec,
-    });
+    let pod: KubeObject;
+    try {
+      pod = this.registry.create(pods, job.metadata.namespace, {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+          ...(template.metadata ?? {}),
+          generateName: `${job.metadata.name}-`,
+          namespace: job.metadata.namespace,
+          ownerReferences: [
+            {
+              apiVersion: "batch/v1",
+              kind: "Job",
+              name: job.metadata.name,
+              uid: job.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        spec: template.spec,
+      });
+    } catch (error) {
+      if (!(error instanceof StatusError)) throw error;
+      this.registry.recordEvent(
+        job,
+        jobs,
+        "Warning",
+        "FailedCreate",
+        `Error creating: ${error.message}`,
+        "job-controller",
+      );
+      this.loop.scheduleAfter(100);
+      return undefined;
+    }
     this.registry.recordEvent(
       job,
       jobs,

@@ -243,12 +243,18 @@ R_STAGE=clone
 export GIT_TERMINAL_PROMPT=0
 # The credential helper lives in env-only git config (GIT_CONFIG_COUNT), never in a file; it expands the
 # token inside git's own helper shell when git asks, so the token is in no URL, argv or .git/config. The empty
-# first value drops helpers from any other config.
+# first value drops helpers from any other config. It answers only for the hosts of the two clone URLs, so a
+# redirect elsewhere never gets the token.
+pr_pod_url_host() {
+  _pr_pod_rest=${1#*://}
+  printf '%s' "${_pr_pod_rest%%/*}"
+}
 if [ -n "${PR_POD_GIT_TOKEN:+set}" ]; then
+  export PR_POD_GIT_HOSTS=" $(pr_pod_url_host "$PR_CLONE_URL") $(pr_pod_url_host "${PR_BASE_CLONE_URL:-$PR_CLONE_URL}") "
   export GIT_CONFIG_COUNT=2
   export GIT_CONFIG_KEY_0=credential.helper GIT_CONFIG_VALUE_0=
   export GIT_CONFIG_KEY_1=credential.helper
-  export GIT_CONFIG_VALUE_1='!f() { test "$1" = get || exit 0; echo username=x-access-token; echo "password=${PR_POD_GIT_TOKEN:-}"; }; f'
+  export GIT_CONFIG_VALUE_1='!f() { test "$1" = get || exit 0; h=; while IFS= read -r l && [ -n "$l" ]; do case $l in host=*) h=${l#host=} ;; esac; done; case "$PR_POD_GIT_HOSTS" in *" $h "*) echo username=x-access-token; echo "password=${PR_POD_GIT_TOKEN:-}" ;; *) echo "pr-pod: not sending the token to $h (only to:$PR_POD_GIT_HOSTS)" >&2 ;; esac; }; f'
   PR_POD_AUTH_NOTE="with the token"
 else
   PR_POD_AUTH_NOTE="without a token"
@@ -270,6 +276,9 @@ pr_pod_git_error() {
 
 # Exits with EXIT_AUTH when the last git error says the server refused the credentials.
 pr_pod_check_auth() {
+  if grep -q 'pr-pod: not sending the token to' "$PR_POD_GIT_ERR" 2>/dev/null; then
+    pr_pod_finish "$EXIT_AUTH" "$1 sent git to another host that asked for credentials; $(grep 'pr-pod: not sending the token to' "$PR_POD_GIT_ERR" | tail -n 1 | sed 's/^pr-pod: //')"
+  fi
   if grep -q -i -E 'Authentication failed|could not read (Username|Password)|terminal prompts disabled|returned error: 40[13]|HTTP 40[13]|403 Forbidden|Invalid username or (password|token)' "$PR_POD_GIT_ERR" 2>/dev/null; then
     if [ "$PR_POD_AUTH_NOTE" = "without a token" ]; then
       pr_pod_finish "$EXIT_AUTH" "the git server at $1 asked for credentials and the pod has no token: create the token Secret, or run on a public repository"
@@ -347,7 +356,7 @@ fi
 R_SHA=$(git -C "$PR_POD_SRC" rev-parse HEAD)
 
 # Drop the credentials before anything from the pull request is read or run.
-unset PR_POD_GIT_TOKEN GIT_CONFIG_COUNT GIT_CONFIG_KEY_0 GIT_CONFIG_VALUE_0 GIT_CONFIG_KEY_1 GIT_CONFIG_VALUE_1
+unset PR_POD_GIT_TOKEN PR_POD_GIT_HOSTS GIT_CONFIG_COUNT GIT_CONFIG_KEY_0 GIT_CONFIG_VALUE_0 GIT_CONFIG_KEY_1 GIT_CONFIG_VALUE_1
 pr_pod_add_duration clone "$(( $(pr_pod_now_ms) - PR_POD_T_CLONE ))"
 pr_pod_log "checked out $R_SHA"
 

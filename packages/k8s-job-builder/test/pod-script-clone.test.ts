@@ -1,6 +1,8 @@
 // The pod script's clone stage under busybox sh, against a real git server that demands the token.
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { startTestGitServer, type TestGitServer } from "@pr-pod/test-git-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -144,6 +146,36 @@ describe("the pod script: clone", () => {
     expect(run.report?.error).toMatch(/refused the token \(HTTP 401\/403\): check that it is valid/);
     expect(run.log).not.toContain(WRONG_TOKEN);
     expect(run.terminationMessage).not.toContain(WRONG_TOKEN);
+  });
+
+  it("never sends the token to another host the clone URL redirects to", async () => {
+    const { headSha } = await prRepo("redirected");
+    const elsewhere = await startTestGitServer({ token: TOKEN });
+    await elsewhere.createRepo("acme/redirected", SEED_FILES);
+    const redirector = createServer((req, res) => {
+      res.writeHead(302, { Location: `${elsewhere.url}${req.url}` });
+      res.end();
+    });
+    await new Promise<void>((resolve) => redirector.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = redirector.address() as AddressInfo;
+      const context = contextFor("redirected", headSha, {
+        headCloneUrl: `http://127.0.0.1:${port}/acme/redirected.git`,
+        baseCloneUrl: server.repoUrl("acme/redirected"),
+      });
+      const run = await harness.run({ script, env: envFor(context) });
+      expect(run.exitCode).toBe(11);
+      expect(run.report?.error).toMatch(
+        new RegExp(
+          `sent git to another host that asked for credentials; not sending the token to 127\\.0\\.0\\.1:${new URL(elsewhere.url).port}`,
+        ),
+      );
+      expect(elsewhere.requests.length).toBeGreaterThan(0);
+      expect(elsewhere.requests.every((r) => r.username === undefined)).toBe(true);
+    } finally {
+      redirector.close();
+      await elsewhere.close();
+    }
   });
 
   it("says there was no token when the server asks for one", async () => {

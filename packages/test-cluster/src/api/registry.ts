@@ -6,16 +6,9 @@ import { parse as parseYaml } from "yaml";
 import { canonicalJson, deepCopy, isPlainObject, type Json, type KubeObject, kubeTime, sameJson } from "../json.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import { applyCreateDefaults, generatedName } from "./defaults.ts";
-import {
-  fieldPaths,
-  fieldsV1,
-  jsonMergePatch,
-  jsonPatch,
-  pathsOfFieldsV1,
-  strategicMergePatch,
-  valueAtPath,
-} from "./patch.ts";
+import { fieldPaths, jsonMergePatch, jsonPatch, strategicMergePatch } from "./patch.ts";
 import { apiVersionOf, mustResourceType, type ResourceType } from "./resource-types.ts";
+import { applyConfiguration, managedEntry, recordUpdateOwnership, withoutStatus } from "./server-side-apply.ts";
 import {
   alreadyExists,
   badRequest,
@@ -26,7 +19,7 @@ import {
   StatusError,
   staleObjectMessage,
 } from "./status-error.ts";
-import { base64Error, forbiddenField, invalidValue, validateObject } from "./validation.ts";
+import { base64Error, immutableFieldChanges, invalidValue, validateObject } from "./validation.ts";
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -222,54 +215,14 @@ export class ResourceRegistry {
     }
     config.metadata.name = name;
     const manager = options.fieldManager;
-    const paths = fieldPaths(withoutStatus(config));
     const current = this.find(t, namespace, name);
     if (!current) {
       const created = this.create(t, namespace, config, { ...options, fieldManager: undefined });
       if (options.dryRun) return created;
-      created.metadata.managedFields = [managedEntry(t, manager, "Apply", paths)];
+      created.metadata.managedFields = [managedEntry(t, manager, "Apply", fieldPaths(withoutStatus(config)))];
       return this.store.put(t, created);
     }
-    const entries: Json[] = current.metadata.managedFields ?? [];
-    const conflicts: { manager: string; path: string }[] = [];
-    for (const entry of entries) {
-      if (entry.manager === manager && entry.operation === "Apply") continue;
-      for (const path of pathsOfFieldsV1(entry.fieldsV1)) {
-        if (!paths.includes(path)) continue;
-        if (!sameJson(valueAtPath(current, path), valueAtPath(config, path))) {
-          conflicts.push({ manager: entry.manager, path });
-        }
-      }
-    }
-    if (conflicts.length > 0 && !options.force) {
-      const causes = conflicts.map((c) => ({
-        reason: "FieldManagerConflict",
-        message: `conflict with "${c.manager}"`,
-        field: `.${c.path}`,
-      }));
-      const list = conflicts.map((c) => `- conflict with "${c.manager}": .${c.path}`).join("\n");
-      throw new StatusError(
-        409,
-        "Conflict",
-        `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? "s" : ""}:\n${list}`,
-        {
-          causes,
-        },
-      );
-    }
-    const mine = entries.find((e) => e.manager === manager && e.operation === "Apply");
-    const previouslyOwned = mine ? pathsOfFieldsV1(mine.fieldsV1) : [];
-    const ownedByOthers = new Set(entries.filter((e) => e !== mine).flatMap((e) => pathsOfFieldsV1(e.fieldsV1)));
-    let merged = strategicMergePatch(current, config);
-    for (const path of previouslyOwned) {
-      if (paths.includes(path) || ownedByOthers.has(path)) continue;
-      merged = removePath(merged, path);
-    }
-    const others = entries
-      .filter((e) => e !== mine)
-      .map((e) => ({ ...e, fieldsV1: fieldsV1(pathsOfFieldsV1(e.fieldsV1).filter((p) => !paths.includes(p))) }))
-      .filter((e) => Object.keys(e.fieldsV1).length > 0);
-    merged.metadata.managedFields = [...others, managedEntry(t, manager, "Apply", paths)];
+    const merged = applyConfiguration(t, current, config, manager, options.force === true);
     const { fieldManager: _manager, ...rest } = options;
     return this.writeUpdate(t, current, merged, { ...rest, keepManagedFields: true });
   }
@@ -545,11 +498,6 @@ export function withTypeMeta(t: ResourceType, object: KubeObject): KubeObject {
   return { apiVersion: apiVersionOf(t), kind: t.kind, ...rest };
 }
 
-function withoutStatus(object: Json): Json {
-  const { status: _s, ...rest } = object;
-  return rest;
-}
-
 function specOf(object: KubeObject): string {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = object;
   return canonicalJson(rest);
@@ -559,89 +507,4 @@ function pick(source: Json, keys: string[]): Json {
   const out: Json = {};
   for (const key of keys) if (source?.[key] !== undefined) out[key] = source[key];
   return out;
-}
-
-function removePath(doc: Json, path: string): Json {
-  const parts = path.split(".");
-  const out = deepCopy(doc);
-  let node = out;
-  for (const part of parts.slice(0, -1)) {
-    node = node?.[part];
-    if (!isPlainObject(node)) return out;
-  }
-  delete node[parts[parts.length - 1] as string];
-  return out;
-}
-
-function managedEntry(t: ResourceType, manager: string, operation: "Apply" | "Update", paths: string[]): Json {
-  return {
-    manager,
-    operation,
-    apiVersion: apiVersionOf(t),
-    time: kubeTime(),
-    fieldsType: "FieldsV1",
-    fieldsV1: fieldsV1(paths),
-  };
-}
-
-function recordUpdateOwnership(
-  t: ResourceType,
-  entries: Json[],
-  manager: string,
-  before: KubeObject,
-  after: KubeObject,
-): Json[] {
-  const changed = fieldPaths(withoutStatus(after)).filter(
-    (p) => !sameJson(valueAtPath(before, p), valueAtPath(after, p)),
-  );
-  if (changed.length === 0) return entries;
-  const others = entries
-    .filter((e) => !(e.manager === manager && e.operation === "Update"))
-    .map((e) => ({ ...e, fieldsV1: fieldsV1(pathsOfFieldsV1(e.fieldsV1).filter((p) => !changed.includes(p))) }))
-    .filter((e) => Object.keys(e.fieldsV1).length > 0);
-  const mine = entries.find((e) => e.manager === manager && e.operation === "Update");
-  const owned = new Set([...(mine ? pathsOfFieldsV1(mine.fieldsV1) : []), ...changed]);
-  return [...others, managedEntry(t, manager, "Update", [...owned])];
-}
-
-/** Fields the API server refuses to change after create. */
-function immutableFieldChanges(
-  t: ResourceType,
-  before: KubeObject,
-  after: KubeObject,
-): ReturnType<typeof invalidValue>[] {
-  const same = sameJson;
-  if (t.resource === "jobs") {
-    const causes = [];
-    if (!same(before.spec?.selector, after.spec?.selector)) {
-      causes.push(invalidValue("spec.selector", after.spec?.selector, "field is immutable"));
-    }
-    if (!same(before.spec?.template, after.spec?.template)) {
-      causes.push(invalidValue("spec.template", after.spec?.template, "field is immutable"));
-    }
-    if (!same(before.spec?.completions, after.spec?.completions)) {
-      causes.push(invalidValue("spec.completions", after.spec?.completions, "field is immutable"));
-    }
-    return causes;
-  }
-  if (t.resource === "pods") {
-    const strip = (spec: Json) => {
-      const copy = deepCopy(spec ?? {});
-      for (const c of [...(copy.containers ?? []), ...(copy.initContainers ?? [])]) delete c.image;
-      delete copy.activeDeadlineSeconds;
-      delete copy.tolerations;
-      delete copy.terminationGracePeriodSeconds;
-      delete copy.nodeName;
-      return copy;
-    };
-    if (!same(strip(before.spec), strip(after.spec))) {
-      return [
-        forbiddenField(
-          "spec",
-          "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
-        ),
-      ];
-    }
-  }
-  return [];
 }

@@ -1,6 +1,6 @@
 // Field validation with the API server's own wording, so 422 Invalid bodies (details.causes) read
 // the same. Rules: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
-import type { Json, KubeObject } from "../json.ts";
+import { deepCopy, type Json, type KubeObject, sameJson } from "../json.ts";
 import type { ResourceType } from "./resource-types.ts";
 import type { StatusCause } from "./status-error.ts";
 
@@ -217,4 +217,46 @@ export function base64Error(value: unknown): string | undefined {
   const pad = clean.indexOf("=");
   if (pad >= 0 && pad < clean.length - 2) return `illegal base64 data at input byte ${pad}`;
   return undefined;
+}
+
+/** Fields the API server refuses to change after create. */
+export function immutableFieldChanges(
+  t: ResourceType,
+  before: KubeObject,
+  after: KubeObject,
+): ReturnType<typeof invalidValue>[] {
+  const same = sameJson;
+  if (t.resource === "jobs") {
+    const causes = [];
+    if (!same(before.spec?.selector, after.spec?.selector)) {
+      causes.push(invalidValue("spec.selector", after.spec?.selector, "field is immutable"));
+    }
+    if (!same(before.spec?.template, after.spec?.template)) {
+      causes.push(invalidValue("spec.template", after.spec?.template, "field is immutable"));
+    }
+    if (!same(before.spec?.completions, after.spec?.completions)) {
+      causes.push(invalidValue("spec.completions", after.spec?.completions, "field is immutable"));
+    }
+    return causes;
+  }
+  if (t.resource === "pods") {
+    const strip = (spec: Json) => {
+      const copy = deepCopy(spec ?? {});
+      for (const c of [...(copy.containers ?? []), ...(copy.initContainers ?? [])]) delete c.image;
+      delete copy.activeDeadlineSeconds;
+      delete copy.tolerations;
+      delete copy.terminationGracePeriodSeconds;
+      delete copy.nodeName;
+      return copy;
+    };
+    if (!same(strip(before.spec), strip(after.spec))) {
+      return [
+        forbiddenField(
+          "spec",
+          "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+        ),
+      ];
+    }
+  }
+  return [];
 }

@@ -42,6 +42,7 @@ async function one(index: number): Promise<boolean> {
     pullRequest: { kind: "offline", ...pr },
   });
   let lines = 0;
+  const warnings: string[] = [];
   const seen = new Set<string>();
   for await (const event of run) {
     // The first event of each type, timed by the bench, shows where a single run's time goes.
@@ -55,10 +56,12 @@ async function one(index: number): Promise<boolean> {
     } else if (event.type === "finished") {
       const result = event["result"] as { status: string; reason: string };
       await marker(`finished${suffix}`, { status: result.status, reason: result.reason });
+    } else if (event.type === "warning") {
+      warnings.push(String(event["message"]));
     } else if (event.type === "cleaned-up") await marker(`cleaned-up${suffix}`);
   }
   const result = await run.result;
-  await marker(`done${suffix}`, { status: result.status, reason: result.reason, lines });
+  await marker(`done${suffix}`, { status: result.status, reason: result.reason, lines, warnings });
   return result.status === "succeeded";
 }
 

@@ -5,7 +5,7 @@
 import { performance } from "node:perf_hooks";
 import { type BenchCluster, startWhenScheduled } from "../bench-cluster.ts";
 import { failureText } from "../harness/child-process.ts";
-import { percentiles } from "../harness/stats.ts";
+import { formatSpread, percentiles, spread } from "../harness/stats.ts";
 import { createBareJob, deleteJob, type Follower, followerConnected, logJobName, startFollower } from "../log-jobs.ts";
 import type { ClusterAccess } from "../pull-requests.ts";
 import type { FigureReport, FigureRow } from "../report.ts";
@@ -13,6 +13,7 @@ import type { FigureReport, FigureRow } from "../report.ts";
 export interface LogLatencyOptions {
   lines: number;
   ratePerSecond: number;
+  rounds: number;
   hasKubectl: boolean;
 }
 
@@ -112,34 +113,43 @@ export async function measureLogLatency(
   options: LogLatencyOptions,
   log: (text: string) => void,
 ): Promise<FigureReport> {
-  const prPod = await measureOne(bench, access, "followJobLogs", options);
-  log(
-    `  followJobLogs: p50 ${prPod.p50?.toFixed(2)} ms, p99 ${prPod.p99?.toFixed(2)} ms, ${prPod.received}/${options.lines} lines${prPod.error ? ` (${prPod.error})` : ""}`,
-  );
-  const kubectl: LatencyResult | undefined = options.hasKubectl
-    ? await measureOne(bench, access, "kubectl", options)
-    : undefined;
-  if (kubectl) {
+  const prPod: LatencyResult[] = [];
+  const kubectl: LatencyResult[] = [];
+  const describe = (name: string, r: LatencyResult) =>
     log(
-      `  kubectl logs -f: p50 ${kubectl.p50?.toFixed(2)} ms, p99 ${kubectl.p99?.toFixed(2)} ms, ${kubectl.received}/${options.lines} lines${kubectl.error ? ` (${kubectl.error})` : ""}`,
+      `  ${name}: p50 ${r.p50?.toFixed(2)} ms, p99 ${r.p99?.toFixed(2)} ms, ${r.received}/${options.lines} lines${r.error ? ` (${r.error})` : ""}`,
     );
+  for (let round = 1; round <= options.rounds; round++) {
+    const a = await measureOne(bench, access, "followJobLogs", options);
+    describe(`round ${round} followJobLogs`, a);
+    prPod.push(a);
+    if (options.hasKubectl) {
+      const b = await measureOne(bench, access, "kubectl", options);
+      describe(`round ${round} kubectl logs -f`, b);
+      kubectl.push(b);
+    }
   }
-  const cell = (r: LatencyResult | undefined, key: "p50" | "p90" | "p99" | "max") => {
-    if (!r) return "n/a (no kubectl)";
-    const value = r[key];
-    if (value === undefined) return `n/a (${r.error ?? "no line arrived"})`;
-    return `${value.toFixed(2)} ms`;
+  type Key = "p50" | "p90" | "p99" | "max";
+  const values = (results: LatencyResult[], key: Key) =>
+    results.map((r) => r[key]).filter((v): v is number => v !== undefined);
+  const cell = (results: LatencyResult[], key: Key) => {
+    if (results.length === 0) return "n/a (no kubectl)";
+    const found = values(results, key);
+    if (found.length === 0) return `n/a (${results[0]?.error ?? "no line arrived"})`;
+    return formatSpread(spread(found), "ms", 2);
   };
-  const ratio = (key: "p50" | "p99") => {
-    const a = prPod[key];
-    const b = kubectl?.[key];
-    return a !== undefined && b !== undefined && b > 0 ? (a / b).toFixed(2) : "";
+  const ratio = (key: Key) => {
+    const [a, b] = [spread(values(prPod, key)), spread(values(kubectl, key))];
+    return a && b && b.median > 0 ? (a.median / b.median).toFixed(2) : "";
   };
-  const lines = (r: LatencyResult | undefined) =>
-    r ? `${r.received}/${options.lines}, ${r.duplicates} repeated, ${r.outOfOrder} out of order` : "n/a (no kubectl)";
+  const lines = (results: LatencyResult[]) => {
+    if (results.length === 0) return "n/a (no kubectl)";
+    const sum = (f: (r: LatencyResult) => number) => results.reduce((total, r) => total + f(r), 0);
+    return `${sum((r) => r.received)}/${options.lines * results.length}, ${sum((r) => r.duplicates)} repeated, ${sum((r) => r.outOfOrder)} out of order`;
+  };
   const rows: FigureRow[] = [
     {
-      metric: `line written → on the follower's stdout, p50 (${options.lines} lines)`,
+      metric: `line written → on the follower's stdout, p50 (${options.lines} lines per round)`,
       prPod: cell(prPod, "p50"),
       kubectl: cell(kubectl, "p50"),
       compare: ratio("p50"),
@@ -154,7 +164,7 @@ export async function measureLogLatency(
     title: "Log latency",
     rows,
     notes: [
-      `The pod printed ${options.lines} lines of ${pad.length + 7} bytes at ${options.ratePerSecond} lines/s once the follower's stream was open; pr-pod is followJobLogs in its own Node process writing each line to stdout.`,
+      `${options.rounds} rounds, followJobLogs then kubectl in each; a cell is the median of the rounds' percentiles (min–max). The pod printed ${options.lines} lines of ${pad.length + 7} bytes at ${options.ratePerSecond} lines/s once the follower's stream was open; pr-pod is followJobLogs in its own Node process writing each line to stdout.`,
     ],
     data: { options, prPod, kubectl },
   };

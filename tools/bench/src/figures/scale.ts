@@ -8,6 +8,7 @@ import type { BenchCluster } from "../bench-cluster.ts";
 import { failureText, type ProcessRun } from "../harness/child-process.ts";
 import { trackInFlightRequests } from "../harness/in-flight-requests.ts";
 import { sampleTreeMemory } from "../harness/process-tree-memory.ts";
+import { formatSpread, type Spread, spread } from "../harness/stats.ts";
 import { type ClusterAccess, nextPullRequest, runKubectlScript, runPrPodChild } from "../pull-requests.ts";
 import { type FigureReport, type FigureRow, mib } from "../report.ts";
 
@@ -17,6 +18,8 @@ export interface ScaleOptions {
   hasKubectl: boolean;
   /** Lines the standard pod prints (to check none were lost). */
   podLines: number;
+  /** Each side is stopped after this long (what is left of the bench's time budget). */
+  timeoutMs: number;
 }
 
 interface ScaleResult {
@@ -32,30 +35,35 @@ interface ScaleResult {
   peakRssBytes?: number;
   peakProcesses?: number;
   firstError?: string;
+  /** Log lines each run delivered (the pod prints podLines plus the report line). */
+  linesPerRun?: Spread;
+  /** pr-pod's warning events, by message, with how many runs had each. */
+  warnings?: Record<string, number>;
 }
-
-/** Runs stop after this long whatever happens, so the bench always ends. */
-const SCALE_TIMEOUT_MS = 5 * 60_000;
 
 async function measurePrPod(bench: BenchCluster, access: ClusterAccess, options: ScaleOptions): Promise<ScaleResult> {
   const prs = Array.from({ length: options.prPodRuns }, () => nextPullRequest());
   bench.cluster.requests.clear();
   const inFlight = trackInFlightRequests();
   const started = performance.now();
-  const run = await runPrPodChild(access, prs, { timeoutMs: SCALE_TIMEOUT_MS });
+  const run = await runPrPodChild(access, prs, { timeoutMs: options.timeoutMs });
   const wallSeconds = (performance.now() - started) / 1000;
   inFlight.stop();
   let succeeded = 0;
   let lost = 0;
   let shortLogs = 0;
+  const lineCounts: number[] = [];
+  const warnings = new Map<string, number>();
   for (let i = 0; i < prs.length; i++) {
     const done = run.markerData.get(`done:${i}`) ?? (prs.length === 1 ? run.markerData.get("done") : undefined);
     if (done === undefined) {
       lost += 1;
       continue;
     }
-    const data = JSON.parse(done) as { status: string; lines: number };
+    const data = JSON.parse(done) as { status: string; lines: number; warnings?: string[] };
+    for (const warning of data.warnings ?? []) warnings.set(warning, (warnings.get(warning) ?? 0) + 1);
     if (data.status === "succeeded") succeeded += 1;
+    lineCounts.push(data.lines);
     if (data.lines < options.podLines) shortLogs += 1;
   }
   const memory = run.markerData.get("memory");
@@ -68,6 +76,8 @@ async function measurePrPod(bench: BenchCluster, access: ClusterAccess, options:
     requestsTotal: bench.cluster.requests.count(),
     peakInFlight: inFlight.peak,
     peakProcesses: 1,
+    linesPerRun: spread(lineCounts),
+    warnings: Object.fromEntries(warnings),
   };
   if (memory) result.peakRssBytes = (JSON.parse(memory) as { maxRssBytes: number }).maxRssBytes;
   if (run.exitCode !== 0) result.firstError = failureText(run, "pr-pod runs");
@@ -82,10 +92,11 @@ async function measureKubectl(bench: BenchCluster, access: ClusterAccess, option
   const memory = sampleTreeMemory(roots, 200);
   const started = performance.now();
   const lineCounts = prs.map(() => 0);
+  // What the script's stdout shows of the pod's log: the step lines only (the report line is not counted).
   const runs: ProcessRun[] = await Promise.all(
     prs.map((pr, index) =>
       runKubectlScript(access, pr, {
-        timeoutMs: SCALE_TIMEOUT_MS,
+        timeoutMs: options.timeoutMs,
         onSpawn: (pid) => roots.add(pid),
         onLine: ({ text }) => {
           if (text.startsWith("[pr-pod] step ")) lineCounts[index] = (lineCounts[index] ?? 0) + 1;
@@ -109,6 +120,7 @@ async function measureKubectl(bench: BenchCluster, access: ClusterAccess, option
     peakInFlight: inFlight.peak,
     peakRssBytes: peakBytes,
     peakProcesses,
+    linesPerRun: spread(lineCounts.filter((_, i) => runs[i]?.markers.has("finished"))),
   };
   if (failed) result.firstError = failureText(failed, "a kubectl script");
   return result;
@@ -162,6 +174,13 @@ export async function measureScale(
     `${prPod.runs} runPrPod calls in one Node process against ${kubectl?.runs ?? 0} kubectl scripts started at once, every pod the standard scripted build, on one test cluster in the bench process (which shares the 2 cores). Peak RSS of the scripts is the sum over bash and its kubectl processes, sampled every 200 ms; pr-pod's is its process's own peak. The ratio columns are per run.`,
   ];
   if (prPod.firstError) notes.push(`pr-pod: ${prPod.firstError}`);
+  for (const [message, count] of Object.entries(prPod.warnings ?? {}))
+    notes.push(`pr-pod warned in ${count} runs: "${message}"`);
+  if (prPod.shortLogs > 0 && prPod.linesPerRun) {
+    notes.push(
+      `pr-pod: ${prPod.shortLogs} runs gave fewer than the pod's ${options.podLines} lines (lines per run ${formatSpread(prPod.linesPerRun, "")}).`,
+    );
+  }
   if (kubectl?.firstError) notes.push(`kubectl: ${kubectl.firstError}`);
   return { id: 6, title: "Scale: runs at once", rows, notes, data: { options, prPod, kubectl } };
 }

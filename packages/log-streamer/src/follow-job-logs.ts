@@ -3,7 +3,7 @@
 // it had already given (log-line.ts). The iteration ends when the container has terminated and a
 // stream opened after that has reached its end, so the last line is out. One line is held at a
 // time, so memory stays flat however long the log is.
-import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
 import { abortableDelay, backoffDelayMs } from "./backoff.ts";
 import { mainContainerStatus } from "./job-outcome.ts";
 import { openLineStream, type StreamedLine } from "./kube-stream-request.ts";
@@ -46,6 +46,7 @@ export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobL
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const redact = options.redact ?? ((text: string) => text);
   const core = kubeConfig.makeApiClient(CoreV1Api);
+  const batch = kubeConfig.makeApiClient(BatchV1Api);
   const changes = new ChangeNotifier();
   signal.addEventListener("abort", () => changes.notify(), { once: true });
 
@@ -68,6 +69,28 @@ export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobL
     changes.notify();
   });
 
+  // The Job too, so a run whose pod is already gone (TTL, pod GC) ends instead of waiting forever.
+  let jobFinished = false;
+  const jobWatch = runResilientWatch<V1Job>(kubeConfig, {
+    path: `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`,
+    fieldSelector: `metadata.name=${jobName}`,
+    list: async () => {
+      const list = await batch.listNamespacedJob({ namespace, fieldSelector: `metadata.name=${jobName}` });
+      return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
+    },
+    signal,
+    onChange: (jobs) => {
+      const job = [...jobs.values()].find((candidate) => candidate.metadata?.name === jobName);
+      jobFinished = (job?.status?.conditions ?? []).some(
+        (c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True",
+      );
+      changes.notify();
+    },
+  }).catch((error) => {
+    watchError = error;
+    changes.notify();
+  });
+
   const ownedHere = (pod: V1Pod) =>
     options.jobUid === undefined || (pod.metadata?.ownerReferences ?? []).some((owner) => owner.uid === options.jobUid);
 
@@ -78,9 +101,9 @@ export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobL
       if (signal.aborted) return;
       if (watchError) throw watchError;
       const candidates = [...pods.values()].filter((pod) => ownedHere(pod) && !pod.metadata?.deletionTimestamp);
-      candidates.sort((a, b) =>
-        String(a.metadata?.creationTimestamp).localeCompare(String(b.metadata?.creationTimestamp)),
-      );
+      // Raw watch objects carry strings, relisted ones Dates: compare instants.
+      const created = (pod: V1Pod) => Date.parse(String(pod.metadata?.creationTimestamp ?? "")) || 0;
+      candidates.sort((a, b) => created(a) - created(b));
       const pod = candidates.at(-1);
       const state = mainContainerStatus(pod, options.containerName)?.state;
       if (pod && (state?.running || state?.terminated)) {
@@ -88,6 +111,17 @@ export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobL
         options.onPodStarted?.(pod);
       } else if (pod && (pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded")) {
         return;
+      } else if (!pod && jobFinished && pods.size === 0) {
+        // Finished with no pod in sight: gone (TTL, pod GC), or the pod watch is just slower than the
+        // Job's. One list tells.
+        const listed = await core
+          .listNamespacedPod({ namespace, labelSelector: `job-name=${jobName}` })
+          .catch(() => undefined);
+        const found = (listed?.items ?? []).filter((item) => ownedHere(item));
+        if (listed && found.length === 0) return; // no log left to read
+        if (found.length > 0)
+          pods = new Map([...pods, ...found.map((item) => [item.metadata?.uid ?? "", item] as const)]);
+        else await changes.next();
       } else {
         await changes.next();
       }
@@ -172,6 +206,6 @@ export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobL
     }
   } finally {
     stop.abort();
-    await podWatch;
+    await Promise.all([podWatch, jobWatch]);
   }
 }

@@ -122,6 +122,30 @@ describe("followJobLogs", () => {
     expect(lines[0]?.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
   });
 
+  it("ends with no lines for a finished Job whose pod is gone", async () => {
+    const jobName = await createJob();
+    const waiting = waitForJobResult(kubeConfig, { namespace: "logs", jobName });
+    const pod = await cluster.runtime.waitForPod({ namespace: "logs", jobName });
+    pod.succeed(["gone soon"]);
+    await waiting;
+    await kubeConfig
+      .makeApiClient(CoreV1Api)
+      .deleteNamespacedPod({ namespace: "logs", name: pod.name, gracePeriodSeconds: 0 });
+    await expect
+      .poll(
+        async () =>
+          (
+            await kubeConfig
+              .makeApiClient(CoreV1Api)
+              .listNamespacedPod({ namespace: "logs", labelSelector: `job-name=${jobName}` })
+          ).items.length,
+      )
+      .toBe(0);
+    const lines: LogLine[] = [];
+    for await (const line of followJobLogs(kubeConfig, { namespace: "logs", jobName })) lines.push(line);
+    expect(lines).toEqual([]);
+  });
+
   it("ends quietly when its signal aborts", async () => {
     const jobName = await createJob();
     const controller = new AbortController();

@@ -215,6 +215,39 @@ describe("watch", () => {
   });
 });
 
+describe("watch with selectors", () => {
+  it("reports an object that starts or stops matching a field selector as ADDED or DELETED", async () => {
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: { metadata: { name: "phase" }, spec: { restartPolicy: "Never", containers: [{ name: "c", image: "x" }] } },
+    });
+    const pod = await cluster.runtime.waitForPod({ name: "phase" });
+    const seen: string[] = [];
+    let abort: { abort(): void } | undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      new Watch(cluster.kubeConfig)
+        .watch(
+          `/api/v1/namespaces/${ns}/pods`,
+          { fieldSelector: "status.phase=Running" },
+          (type, obj) => {
+            seen.push(`${type} ${obj.status.phase}`);
+            if (type === "DELETED") resolve();
+          },
+          (err) => (err ? reject(err) : undefined),
+        )
+        .then((c) => {
+          abort = c;
+        }, reject);
+    });
+    while (cluster.requests.count({ verb: "watch", resource: "pods" }) === 0) await new Promise((r) => setImmediate(r));
+    pod.start();
+    pod.exit(0);
+    await done;
+    abort?.abort();
+    expect(seen).toEqual(["ADDED Running", "DELETED Succeeded"]);
+  });
+});
+
 describe("pods/log options", () => {
   it("serves tailLines, limitBytes, sinceTime, previous and container errors as the kubelet does", async () => {
     await core.createNamespacedPod({

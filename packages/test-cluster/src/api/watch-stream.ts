@@ -83,9 +83,15 @@ export function serveWatch(store: ObjectStore, request: WatchRequest, res: Serve
   };
 
   const present = request.present ?? ((object: KubeObject) => object);
+  // As the watch cache does: an object that starts or stops matching the selectors is ADDED or DELETED.
   const forward = (event: StoreEvent) => {
-    if (event.resourceType !== t || !matches(event.object)) return;
-    send(event.type, present(withTypeMeta(t, event.object)));
+    if (event.resourceType !== t) return;
+    const now = matches(event.object);
+    const before = event.previous ? matches(event.previous) : now;
+    let type: string = event.type;
+    if (event.type === "MODIFIED" && now !== before) type = now ? "ADDED" : "DELETED";
+    else if (!now) return;
+    send(type, present(withTypeMeta(t, event.object)));
   };
 
   // Everything below runs in one tick, so no store change can slip between replay and live events.

@@ -11,6 +11,8 @@ export interface StoreEvent {
   resourceType: ResourceType;
   /** A frozen snapshot: never mutate. */
   object: KubeObject;
+  /** For MODIFIED: the object before the change (watches use it to see an object leave a selector). */
+  previous?: KubeObject;
   resourceVersion: number;
 }
 
@@ -81,12 +83,13 @@ export class ObjectStore {
   put(t: ResourceType, object: KubeObject): KubeObject {
     const key = `${object.metadata.namespace ?? ""}/${object.metadata.name}`;
     const table = this.table(t);
-    const type = table.has(key) ? "MODIFIED" : "ADDED";
+    const previous = table.get(key);
+    const type = previous ? "MODIFIED" : "ADDED";
     this.revision += 1;
     const stored = deepCopy(object);
     stored.metadata.resourceVersion = String(this.revision);
     table.set(key, stored);
-    this.record(type, t, stored);
+    this.record(type, t, stored, previous);
     return deepCopy(stored);
   }
 
@@ -103,8 +106,9 @@ export class ObjectStore {
     return deepCopy(gone);
   }
 
-  private record(type: WatchEventType, t: ResourceType, object: KubeObject): void {
+  private record(type: WatchEventType, t: ResourceType, object: KubeObject, previous?: KubeObject): void {
     const event: StoreEvent = {
+      ...(previous ? { previous: Object.freeze(previous) } : {}),
       type,
       resourceType: t,
       object: Object.freeze(deepCopy(object)),

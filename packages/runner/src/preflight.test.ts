@@ -18,7 +18,7 @@ afterEach(async () => {
 /** A server whose rules review grants `rules`, and whose access reviews deny `denied` ("verb resource"). */
 async function reviewServer(rules: unknown[], denied: string[]) {
   const requests: string[] = [];
-  server = http.createServer((request, response) => {
+  const listening = http.createServer((request, response) => {
     let body = "";
     request.on("data", (chunk) => {
       body += chunk;
@@ -38,12 +38,12 @@ async function reviewServer(rules: unknown[], denied: string[]) {
       }
     });
   });
-  await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+  server = listening;
+  await new Promise<void>((resolve) => listening.listen(0, "127.0.0.1", resolve));
+  const { port } = listening.address() as AddressInfo;
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
-    clusters: [
-      { name: "c", server: `http://127.0.0.1:${(server?.address() as AddressInfo).port}`, skipTLSVerify: true },
-    ],
+    clusters: [{ name: "c", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
     users: [{ name: "u", token: "t" }],
     contexts: [{ name: "x", cluster: "c", user: "u" }],
     currentContext: "x",

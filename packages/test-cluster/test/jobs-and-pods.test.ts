@@ -202,6 +202,28 @@ describe("jobs under the scripted runtime", () => {
     });
   });
 
+  it("fails a pod that outlives its own activeDeadlineSeconds with DeadlineExceeded", async () => {
+    await core.createNamespacedPod({
+      namespace: "default",
+      body: {
+        metadata: { name: "late" },
+        spec: { activeDeadlineSeconds: 1, restartPolicy: "Never", containers: [{ name: "main", image: "busybox" }] },
+      },
+    });
+    const pod = await cluster.runtime.waitForPod({ name: "late" });
+    pod.start();
+    await pod.stopped;
+    const failed = await eventually(async () => {
+      const p = await core.readNamespacedPod({ name: "late", namespace: "default" });
+      return p.status?.phase === "Failed" ? p : undefined;
+    }, "pod late to fail");
+    expect(failed.status).toMatchObject({
+      reason: "DeadlineExceeded",
+      message: "Pod was active on the node longer than the specified deadline",
+    });
+    expect(failed.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(137);
+  });
+
   it("keeps a pod Pending and Unschedulable when the script says so", async () => {
     cluster.runtime.onPod((pod) => pod.unschedulable());
     await core.createNamespacedPod({

@@ -148,6 +148,14 @@ export class Kubelet {
     }
     bound.status = buildPodStatus(bound, entry.state, current.status);
     this.store.put(pods, bound);
+    const deadline = bound.spec?.activeDeadlineSeconds;
+    if (typeof deadline === "number" && deadline > 0) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        void this.failOnDeadline(entry);
+      }, deadline * 1000);
+      this.timers.add(timer);
+    }
     this.registry.recordEvent(
       bound,
       pods,
@@ -224,6 +232,17 @@ export class Kubelet {
       }
     }
     if (!entry.removed) this.writeStatus(entry);
+  }
+
+  /** spec.activeDeadlineSeconds ran out: stop the containers and fail the pod with DeadlineExceeded. */
+  private async failOnDeadline(entry: PodEntry): Promise<void> {
+    if (entry.removed || entry.control.stopping) return;
+    const phase = podPhase(entry.control.pod(), entry.state);
+    if (phase === "Succeeded" || phase === "Failed") return;
+    const message = "Pod was active on the node longer than the specified deadline";
+    entry.state.failure = { reason: "DeadlineExceeded", message };
+    this.registry.recordEvent(entry.control.pod(), pods, "Normal", "DeadlineExceeded", message, "kubelet");
+    await this.stopPod(entry);
   }
 
   private writeStatus(entry: PodEntry): void {

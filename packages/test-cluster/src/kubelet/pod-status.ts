@@ -23,9 +23,12 @@ export interface PodRuntimeState {
   startTime?: string;
   podIP: string;
   containers: ContainerState[];
+  /** Set when the kubelet itself failed the pod (activeDeadlineSeconds). */
+  failure?: { reason: string; message: string };
 }
 
 export function podPhase(pod: KubeObject, s: PodRuntimeState): string {
+  if (s.failure) return "Failed";
   if (!s.scheduled) return "Pending";
   const restartPolicy = pod.spec?.restartPolicy ?? "Always";
   const inits = s.containers.filter((c) => c.init);
@@ -125,6 +128,10 @@ export function buildPodStatus(pod: KubeObject, s: PodRuntimeState, previous: Js
     startTime: s.startTime,
     qosClass: previous?.qosClass ?? "BestEffort",
   };
+  if (s.failure) {
+    status.reason = s.failure.reason;
+    status.message = s.failure.message;
+  }
   if (inits.length > 0) status.initContainerStatuses = inits.map(containerStatus);
   status.containerStatuses = regular.map(containerStatus);
   return status;

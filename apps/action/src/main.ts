@@ -71,6 +71,7 @@ async function main(): Promise<void> {
 
   let runState = { namespace: inputs.namespace, jobName: "", selector: "", keep: inputs.keep };
   const log = new RunLog({
+    printContext: pullRequest.kind !== "context",
     onContext: (context) => {
       runState = {
         ...runState,

@@ -9,6 +9,8 @@ import type { RunEvent } from "@pr-pod/runner";
 import { pullRequestName } from "./run-report.ts";
 
 export interface RunLogHooks {
+  /** Print the PR when the runner resolves it (off when the step already printed it). Default true. */
+  printContext?: boolean;
   /** Called once the PR is known (the post step needs its labels). */
   onContext?(context: PullRequestContext): void;
   /** Called when the run's Job exists. */
@@ -39,14 +41,15 @@ export class RunLog {
   render(event: RunEvent): void {
     switch (event.type) {
       case "resolved-context":
-        core.info(`pull request ${describePullRequest(event.context)}`);
+        if (this.hooks.printContext !== false) core.info(`pull request ${describePullRequest(event.context)}`);
         this.hooks.onContext?.(event.context);
         return;
       case "token-loaded":
         core.info(`GitHub token from ${event.source}`);
         return;
       case "preflight":
-        core.info(`preflight in namespace ${event.namespace}: ${event.checks.join(", ")}`);
+        core.info(`preflight in namespace ${event.namespace}: ${event.checks.length} checks passed`);
+        for (const check of event.checks) core.debug(`preflight: ${check}`);
         return;
       case "created":
         core.info(`created ${event.kind} ${event.namespace}/${event.name}`);

@@ -122,6 +122,41 @@ describe("jobs under the host runtime", () => {
     expect(waiting.message).toBe('secret "absent" not found');
   });
 
+  it("runs init containers first, sharing an emptyDir with the main container", async () => {
+    const mount = [{ name: "work", mountPath: "/work" }];
+    const env = [{ name: "WORK", value: "/work" }];
+    await core.createNamespacedPod({
+      namespace: "default",
+      body: {
+        metadata: { name: "staged" },
+        spec: {
+          restartPolicy: "Never",
+          volumes: [{ name: "work", emptyDir: {} }],
+          initContainers: [
+            {
+              name: "prepare",
+              image: "alpine",
+              command: ["sh", "-c", 'echo prepared > "$WORK/note"'],
+              env,
+              volumeMounts: mount,
+            },
+          ],
+          containers: [
+            { name: "main", image: "alpine", command: ["sh", "-c", 'cat "$WORK/note"'], env, volumeMounts: mount },
+          ],
+        },
+      },
+    });
+    const done = await until(async () => {
+      const p = await core.readNamespacedPod({ name: "staged", namespace: "default" });
+      return p.status?.phase === "Succeeded" ? p : undefined;
+    }, "pod staged to succeed");
+    expect(done.status?.initContainerStatuses?.[0]?.state?.terminated?.exitCode).toBe(0);
+    expect(await core.readNamespacedPodLog({ name: "staged", namespace: "default", container: "main" })).toBe(
+      "prepared\n",
+    );
+  });
+
   it("kills the process when the pod is deleted", async () => {
     await core.createNamespacedPod({
       namespace: "default",

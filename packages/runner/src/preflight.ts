@@ -38,8 +38,9 @@ export async function checkPermissions(
     rules = review.status?.resourceRules ?? [];
   } catch (error) {
     throwIfAuthFailure(error, cluster.server);
-    // 404/405: this API server offers no rules reviews; ask per permission instead.
-    if (!isUnsupported(error)) throw error;
+    // 404/405: this API server offers no rules reviews; 403: we may not ask for one. Either way, ask
+    // per permission instead.
+    if (!isUnsupported(error) && httpStatusOf(error) !== 403) throw error;
   }
   const unsure = rules ? required.filter((permission) => !rulesGrant(rules, permission)) : required;
   if (rules && unsure.length === 0) return { missing: [], method: "rules-review", requests };

@@ -264,7 +264,7 @@ class PrPodRunExecution {
           },
         };
       }
-      throw error;
+      throw apiError(error, `watch Job ${namespace}/${jobName} and its pod`);
     }
     // A container that ran has a log to finish; one that never started has none to wait for.
     if (verdict.exitCode !== undefined || verdict.startedAt !== undefined) {

@@ -4,7 +4,10 @@
 // The pod's `docker` is a stand-in on the host runtime's PATH that "builds" (writes a digest) and can
 // hold a build until the test is done with it, so a test can cancel the step mid-run on an event.
 import { execFileSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BatchV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
@@ -173,6 +176,14 @@ describe.each([
     });
     expectNoToken(step);
     expect(await runObjects(cluster.kubeConfig)).toEqual([]);
+
+    // The kubeconfig input was written to a private temp file, which the post step removes.
+    const tempDir = step.state["tempDir"] ?? "";
+    expect(statSync(join(tempDir, "kubeconfig")).mode & 0o777).toBe(0o600);
+    const post = await runActionStep({ entry, node: nodeBinary(), dir, state: step.state });
+    expect(post.exitCode).toBe(0);
+    expect(post.stdout).toContain("nothing of the run left in namespace default");
+    expect(existsSync(tempDir)).toBe(false);
   });
 });
 
@@ -205,6 +216,36 @@ describe("the bundled action", () => {
     // The git server demands the token, so a clone without one fails.
     expect(step.outputs["status"]).toBe("failed");
     expectNoToken(step);
+  });
+
+  it("looks the PR up through the GitHub API when the pr input is set on another event", async () => {
+    const pullRequest = event().payload.pull_request;
+    const seen: Array<{ url: string; authorized: boolean }> = [];
+    const api = createServer((request, response) => {
+      seen.push({ url: request.url ?? "", authorized: request.headers.authorization === `token ${TOKEN}` });
+      if (request.url === `/repos/${REPO}/pulls/7`) {
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(pullRequest));
+      } else {
+        response.writeHead(404, { "content-type": "application/json" }).end('{"message":"Not Found"}');
+      }
+    });
+    await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
+    try {
+      const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+      const step = await runActionStep({
+        entry,
+        dir,
+        inputs: { ...baseInputs(), pr: "7" },
+        event: { name: "workflow_dispatch", payload: { inputs: { pr: "7" } } },
+        env: { GITHUB_API_URL: apiUrl },
+      });
+      expect(step.stdout).toContain(`pull request ${REPO}#7, looked up through ${apiUrl}`);
+      expect(seen).toContainEqual({ url: `/repos/${REPO}/pulls/7`, authorized: true });
+      expect(step.outputs["status"]).toBe("succeeded");
+      expectNoToken(step);
+    } finally {
+      await new Promise((resolve) => api.close(resolve));
+    }
   });
 
   it("stops the run and deletes its objects when the job is cancelled (SIGINT), then the post step finds nothing", async () => {

@@ -1,7 +1,7 @@
 // Pins the promises action.yml makes to workflow authors: every input it declares is one the code
 // reads (and no other), every output it declares is one the code sets, the defaults it shows are
 // the ones the code applies, and the workflows in this repository pass actionlint.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -125,5 +125,21 @@ describe("workflows", () => {
     const e2e = readFileSync(join(workspaceRoot, ".github/workflows/e2e.yml"), "utf8");
     expect(e2e).toContain("uses: ./apps/action");
     expect(e2e).toContain("cluster: kind");
+  });
+});
+
+describe("the action's source", () => {
+  it("leaves kind to @pr-pod/kind-cluster: no child processes, no kind commands of its own", () => {
+    const sources = readdirSync(join(actionRoot, "src")).filter(
+      (name) => name.endsWith(".ts") && !name.endsWith(".test.ts"),
+    );
+    for (const name of sources) {
+      const text = readFileSync(join(actionRoot, "src", name), "utf8");
+      expect(text, name).not.toMatch(/node:child_process|@actions\/exec|\bspawn\(|\bexecFile\(/);
+      expect(text, name).not.toMatch(
+        /["'](create|delete|get|export)["'],\s*["'](cluster|clusters|kubeconfig|nodes)["']/,
+      );
+    }
+    expect(sources).toContain("kind-tool-cache.ts");
   });
 });

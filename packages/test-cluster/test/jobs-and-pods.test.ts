@@ -202,6 +202,20 @@ describe("jobs under the scripted runtime", () => {
     });
   });
 
+  it("starts no pod while a job is suspended, and starts one when it is resumed", async () => {
+    await batch.createNamespacedJob({ namespace: "default", body: job("paused", { suspend: true }) });
+    const suspended = await jobCondition("paused", "Suspended");
+    expect(suspended.status?.conditions?.[0]).toMatchObject({ reason: "JobSuspended", message: "Job suspended" });
+    expect(cluster.runtime.pods({ jobName: "paused" })).toEqual([]);
+    await batch.patchNamespacedJob(
+      { name: "paused", namespace: "default", body: { spec: { suspend: false } } },
+      (await import("@kubernetes/client-node")).setHeaderOptions("Content-Type", "application/merge-patch+json"),
+    );
+    await cluster.runtime.waitForPod({ jobName: "paused" });
+    const resumed = await batch.readNamespacedJob({ name: "paused", namespace: "default" });
+    expect(resumed.status?.conditions?.[0]).toMatchObject({ type: "Suspended", status: "False", reason: "JobResumed" });
+  });
+
   it("fails a pod that outlives its own activeDeadlineSeconds with DeadlineExceeded", async () => {
     await core.createNamespacedPod({
       namespace: "default",

@@ -101,7 +101,27 @@ export class JobController {
     const status: Json = { ...(job.status ?? {}) };
     const conditions: Json[] = [...(status.conditions ?? [])];
     const now = Date.now();
-    if (!status.startTime && !spec.suspend) status.startTime = kubeTime();
+    const suspended = conditions.findIndex((c) => c.type === "Suspended");
+    if (spec.suspend) {
+      // Suspending deletes the running pods and stops the clock; nothing new starts until resumed.
+      if (suspended < 0 || conditions[suspended].status !== "True") {
+        const entry = condition("Suspended", "JobSuspended", "Job suspended");
+        if (suspended < 0) conditions.push(entry);
+        else conditions[suspended] = entry;
+        this.registry.recordEvent(job, jobs, "Normal", "Suspended", "Job suspended", "job-controller");
+      }
+      for (const pod of active) this.deletePod(job, pod);
+      delete status.startTime;
+      status.conditions = conditions;
+      delete status.active;
+      this.registry.writeStatus(jobs, { ...job, status });
+      return;
+    }
+    if (suspended >= 0 && conditions[suspended].status === "True") {
+      conditions[suspended] = { ...condition("Suspended", "JobResumed", "Job resumed"), status: "False" };
+      this.registry.recordEvent(job, jobs, "Normal", "Resumed", "Job resumed", "job-controller");
+    }
+    if (!status.startTime) status.startTime = kubeTime();
     const restarts =
       spec.template?.spec?.restartPolicy === "OnFailure"
         ? active.reduce(
@@ -160,7 +180,7 @@ export class JobController {
           this.registry.recordEvent(job, jobs, "Normal", "Completed", "Job completed", "job-controller");
         }
       }
-    } else if (!spec.suspend) {
+    } else {
       const wanted = Math.min(spec.parallelism ?? 1, completions - succeededCount) - active.length - terminating.length;
       const retryAt = (memory.lastFailureAt ?? 0) + this.options.podRetryDelayMs;
       if (wanted > 0 && memory.failed.size > 0 && now < retryAt) this.loop.scheduleAfter(retryAt - now);

@@ -11,7 +11,7 @@ import { loadGitHubToken, redactor } from "@pr-pod/pat-secret";
 import type { PullRequestContext } from "@pr-pod/pr-context";
 import { httpStatusOf, requestOptions as requestOptionsOf } from "./api-retry.ts";
 import { buildRunObjects } from "./build-run-objects.ts";
-import { apiError, type CreatedObject, createRunObjects } from "./create-run-objects.ts";
+import { apiError, type CreatedObject, createRunObjects, RUN_ID_ANNOTATION } from "./create-run-objects.ts";
 import { EventChannel } from "./event-channel.ts";
 import { checkPermissions, missingPermissionsError } from "./preflight.ts";
 import { describePermission, requiredPermissions } from "./required-permissions.ts";
@@ -51,6 +51,8 @@ class PrPodRunExecution {
   /** The Job to delete at the end: set once it exists (ours or reused). */
   #jobToDelete: string | undefined;
   #created: CreatedObject[] = [];
+  /** The Job's create was sent (it may exist even if no answer came back). */
+  #jobCreateSent = false;
 
   constructor(options: RunPrPodOptions, channel: EventChannel<RunEvent, RunResult>) {
     this.#options = options;
@@ -144,6 +146,7 @@ class PrPodRunExecution {
     this.#emit({ type: "preflight", namespace, checks });
 
     // 3. The objects: Job first (suspended), the rest owned by it; then the Job may start.
+    this.#jobCreateSent = true;
     const objects = await createRunObjects(this.#cluster, built.plan, {
       namespace,
       runId: this.#runId,
@@ -316,11 +319,21 @@ class PrPodRunExecution {
 
   /** Deletes the Job (Background: Kubernetes then removes its pod and every object it owns). Never throws. */
   async #cleanup(): Promise<void> {
+    const namespace = this.#namespace;
+    const signal = AbortSignal.timeout(60_000);
+    if (!this.#jobToDelete && this.#jobCreateSent) {
+      // Stopped while the Job's create was in flight: the server may have made it all the same. It
+      // is ours to delete only if it carries this run's id.
+      this.#jobCreateSent = false;
+      const name = this.#jobName;
+      const existing = await this.#cluster
+        .call(`read Job ${namespace}/${name}`, signal, (s) => this.#cluster.kinds.Job.read(namespace, name, s))
+        .catch(() => undefined);
+      if (existing?.metadata?.annotations?.[RUN_ID_ANNOTATION] === this.#runId) this.#jobToDelete = name;
+    }
     const jobName = this.#jobToDelete;
     if (!jobName) return;
     this.#jobToDelete = undefined;
-    const namespace = this.#namespace;
-    const signal = AbortSignal.timeout(60_000);
     try {
       await this.#cluster.call(`delete Job ${namespace}/${jobName}`, signal, (s) =>
         this.#cluster.kinds.Job.remove(namespace, jobName, s),

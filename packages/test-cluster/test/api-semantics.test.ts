@@ -7,6 +7,7 @@ import {
   BatchV1Api,
   CoreV1Api,
   Log,
+  makeInformer,
   PatchStrategy,
   RbacAuthorizationV1Api,
   setHeaderOptions,
@@ -212,6 +213,27 @@ describe("watch", () => {
     expect(seen[4]?.type).toBe("BOOKMARK");
     expect(seen[4]?.obj.metadata.annotations).toEqual({ "k8s.io/initial-events-end": "true" });
     expect(seen[5]?.type).toBe("BOOKMARK");
+  });
+});
+
+describe("informers", () => {
+  it("feed a client-node informer: list, then watch from the list's resourceVersion", async () => {
+    const informer = makeInformer(cluster.kubeConfig, `/api/v1/namespaces/${ns}/configmaps`, () =>
+      core.listNamespacedConfigMap({ namespace: ns }),
+    );
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "before" } } });
+    const added: string[] = [];
+    const sawAfter = new Promise<void>((resolve) =>
+      informer.on("add", (obj) => {
+        added.push(obj.metadata?.name ?? "");
+        if (obj.metadata?.name === "after") resolve();
+      }),
+    );
+    await informer.start();
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "after" } } });
+    await sawAfter;
+    await informer.stop();
+    expect(added).toEqual(["before", "after"]);
   });
 });
 

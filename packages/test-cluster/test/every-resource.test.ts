@@ -133,6 +133,23 @@ describe("every resource through client-node", () => {
     });
   }
 
+  it("deletes a collection by label selector", async () => {
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    for (const [name, app] of [
+      ["k1", "keep"],
+      ["d1", "drop"],
+      ["d2", "drop"],
+    ]) {
+      await core.createNamespacedConfigMap({
+        namespace: "every",
+        body: { metadata: { name, labels: { app: app as string } } },
+      });
+    }
+    await core.deleteCollectionNamespacedConfigMap({ namespace: "every", labelSelector: "app=drop" });
+    const left = await core.listNamespacedConfigMap({ namespace: "every", labelSelector: "app" });
+    expect(left.items.map((c) => c.metadata?.name)).toEqual(["k1"]);
+  });
+
   it("writes pod and job status through their status subresources only", async () => {
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
     const batch = cluster.kubeConfig.makeApiClient(BatchV1Api);

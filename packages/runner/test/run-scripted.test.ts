@@ -1,6 +1,9 @@
 // runPrPod against the test cluster with the scripted runtime: the pod does what each test says,
 // the API server, watches, log streams, job controller and garbage collector are the cluster's.
-import { KubeConfig } from "@kubernetes/client-node";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { BatchV1Api, KubeConfig } from "@kubernetes/client-node";
 import { type ScriptedPod, startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupPrPods, listPrPodRuns, type RunEvent, RunnerError, runPrPod } from "../src/index.ts";
@@ -254,6 +257,66 @@ describe("runPrPod with a scripted pod", () => {
     const events = await collect(run);
     expect((await run.result).status).toBe("succeeded");
     expect(events.find((e) => e.type === "created")).toMatchObject({ kind: "Namespace", name: "made-by-run" });
+  });
+
+  it("takes options over the config file over defaults, and makes no Role without builds", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "runner-config-"));
+    try {
+      await writeFile(
+        path.join(dir, "pr-pod.config.yaml"),
+        "image: busybox:from-config\nbuild: false\ntimeoutSeconds: 600\n",
+      );
+      const pullRequest = prWith((pod) => {
+        pod.start();
+        finishLikeThePodScript(pod, ["configured"]);
+      });
+      const run = runPrPod({
+        ...base(),
+        noConfigFile: false,
+        configSearchDirs: [dir],
+        pullRequest,
+        image: "busybox:from-option",
+        keep: true,
+      });
+      const events = await collect(run);
+      const result = await run.result;
+      expect(result.status).toBe("succeeded");
+      expect(events.flatMap((e) => (e.type === "created" ? [e.kind] : []))).toEqual([
+        "Job",
+        "Secret",
+        "ServiceAccount",
+      ]);
+      const job = await cluster.kubeConfig
+        .makeApiClient(BatchV1Api)
+        .readNamespacedJob({ namespace: "runs", name: result.jobName });
+      expect(job.spec?.template.spec?.containers[0]?.image).toBe("busybox:from-option");
+      expect(job.spec?.activeDeadlineSeconds).toBe(600);
+      await cleanupPrPods(cluster.kubeConfig, { namespace: "runs" });
+      await expect.poll(() => leftovers(cluster.kubeConfig, "runs"), { timeout: 10_000 }).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("gives a fork's pod no token unless allowForkToken", async () => {
+    const pullRequest = offlinePullRequest();
+    if (pullRequest.kind !== "offline") throw new Error("offline expected");
+    pullRequest.cloneUrl = "https://github.com/someone-else/widgets.git";
+    podScripts.set(String(pullRequest.pr), (pod) => {
+      pod.start();
+      finishLikeThePodScript(pod, ["fork"]);
+    });
+    const run = runPrPod({ ...base(), pullRequest, keep: true });
+    const events = await collect(run);
+    const result = await run.result;
+    expect(result.context.isFork).toBe(true);
+    expect(events.flatMap((e) => (e.type === "created" ? [e.kind] : []))).not.toContain("Secret");
+    const job = await cluster.kubeConfig
+      .makeApiClient(BatchV1Api)
+      .readNamespacedJob({ namespace: "runs", name: result.jobName });
+    expect(job.spec?.template.spec?.containers[0]?.env?.map((env) => env.name)).not.toContain("PR_POD_GIT_TOKEN");
+    await cleanupPrPods(cluster.kubeConfig, { namespace: "runs" });
+    await expect.poll(() => leftovers(cluster.kubeConfig, "runs"), { timeout: 10_000 }).toEqual([]);
   });
 
   it("says CLUSTER_UNREACHABLE with the server address when nothing answers", async () => {

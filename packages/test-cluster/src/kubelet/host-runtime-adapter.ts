@@ -87,7 +87,8 @@ export class HostContainerRuntime implements ContainerRuntime, HostRuntime {
         ...(this.options.shell ? { shell: this.options.shell } : {}),
         ...(this.options.extraPath ? { extraPath: this.options.extraPath } : {}),
         ...(this.options.killGraceMs !== undefined ? { killGraceMs: this.options.killGraceMs } : {}),
-        onOutput: (line, stream, time) => control.appendLog(name, line, stream, time),
+        // Stamped on arrival with the kubelet's nanosecond clock (the Date given has only milliseconds).
+        onOutput: (line, stream) => control.appendLog(name, line, stream),
       });
     } catch (error) {
       if (!(error instanceof HostContainerSetupError)) throw error;

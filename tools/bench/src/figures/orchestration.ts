@@ -6,6 +6,7 @@
 //    a run must create, one watch and one log stream.
 import type { BenchCluster } from "../bench-cluster.ts";
 import { failureText, type ProcessRun } from "../harness/child-process.ts";
+import { trackInFlightRequests } from "../harness/in-flight-requests.ts";
 import { formatSpread, type Spread, spread } from "../harness/stats.ts";
 import {
   type BenchPullRequest,
@@ -45,6 +46,9 @@ interface RunSample {
   requestsByVerb: Record<string, number>;
   requestsByKind: Record<string, number>;
   requestsTotal: number;
+  /** Connections the run's requests came on (each a TLS handshake). */
+  connections: number;
+  peakInFlight: number;
 }
 
 /** The verbs shown, in this order; anything else is summed as "other" (discovery, version...). */
@@ -69,10 +73,12 @@ async function oneRun(
   const pr: BenchPullRequest = nextPullRequest();
   const jobName = runNameOf(pr);
   bench.cluster.requests.clear();
+  const tracker = trackInFlightRequests();
   const run: ProcessRun =
     side === "kubectl"
       ? await runKubectlScript(access, pr)
       : await runPrPodChild(access, [pr], {}, side === "prPodBundled");
+  tracker.stop();
   const records = bench.cluster.requests.list();
   const counters = bench.cluster.requests.counters();
   const finishedAt = run.markers.get("finished");
@@ -90,6 +96,8 @@ async function oneRun(
     requestsByVerb: requestsByVerb(records),
     requestsByKind: counters,
     requestsTotal: records.length,
+    connections: tracker.connections,
+    peakInFlight: tracker.peak,
     phasesMs: Object.fromEntries([...run.markers].map(([name, at]) => [name, Math.round(at - run.startedAt)])),
   };
   const podTimes = bench.podTimes.get(jobName);
@@ -138,6 +146,8 @@ function summary(samples: RunSample[], side: Side) {
     exitToVerdictMs: pick((s) => s.exitToVerdictMs),
     phasesMs: medianPhases(counted),
     requestsTotal: pick((s) => s.requestsTotal),
+    connections: pick((s) => s.connections),
+    peakInFlight: pick((s) => s.peakInFlight),
     requestsByVerb: verbs,
     requestsByKind: counted[counted.length - 1]?.requestsByKind,
   };
@@ -234,6 +244,16 @@ export async function measureOrchestration(
       prPod: cellOf(prPod, prPod.requestsTotal, ""),
       kubectl: cellOf(kubectl, kubectl.requestsTotal, ""),
       compare: `floor ${floor} (${createdObjects} creates + 1 watch + 1 log stream)`,
+    },
+    {
+      metric: "connections opened per run (a TLS handshake each)",
+      prPod: cellOf(prPod, prPod.connections, ""),
+      kubectl: cellOf(kubectl, kubectl.connections, ""),
+    },
+    {
+      metric: "requests in flight at once, peak",
+      prPod: cellOf(prPod, prPod.peakInFlight, ""),
+      kubectl: cellOf(kubectl, kubectl.peakInFlight, ""),
     },
     ...[...VERBS, "other"].map((verb) => ({
       metric: `  ${verb}${verb === "other" ? " (discovery, non-resource)" : ""}`,

@@ -32,6 +32,8 @@ interface ScaleResult {
   wallSeconds: number;
   requestsTotal: number;
   peakInFlight: number;
+  /** Connections opened (TLS handshakes). */
+  connections: number;
   peakRssBytes?: number;
   peakProcesses?: number;
   firstError?: string;
@@ -75,6 +77,7 @@ async function measurePrPod(bench: BenchCluster, access: ClusterAccess, options:
     wallSeconds,
     requestsTotal: bench.cluster.requests.count(),
     peakInFlight: inFlight.peak,
+    connections: inFlight.connections,
     peakProcesses: 1,
     linesPerRun: spread(lineCounts),
     warnings: Object.fromEntries(warnings),
@@ -118,6 +121,7 @@ async function measureKubectl(bench: BenchCluster, access: ClusterAccess, option
     wallSeconds,
     requestsTotal: bench.cluster.requests.count(),
     peakInFlight: inFlight.peak,
+    connections: inFlight.connections,
     peakRssBytes: peakBytes,
     peakProcesses,
     linesPerRun: spread(lineCounts.filter((_, i) => runs[i]?.markers.has("finished"))),
@@ -165,6 +169,10 @@ export async function measureScale(
       compare: ratio((r) => r.requestsTotal),
     },
     { metric: "API requests in flight at once, peak", ...both((r) => String(r.peakInFlight)) },
+    {
+      metric: "connections opened (TLS handshakes), total (per run)",
+      ...both((r) => `${r.connections} (${(r.connections / r.runs).toFixed(1)})`),
+    },
     {
       metric: "peak RSS (processes)",
       ...both((r) => (r.peakRssBytes ? `${mib(r.peakRssBytes)} (${r.peakProcesses ?? "?"})` : "n/a")),

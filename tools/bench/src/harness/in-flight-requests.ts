@@ -9,6 +9,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 export interface InFlightTracker {
   readonly current: number;
   readonly peak: number;
+  /** Distinct connections (TLS handshakes, for HTTPS) the requests came on since tracking began. */
+  readonly connections: number;
   /** Starts a new peak from the current count. */
   resetPeak(): void;
   stop(): void;
@@ -17,8 +19,14 @@ export interface InFlightTracker {
 export function trackInFlightRequests(): InFlightTracker {
   let current = 0;
   let peak = 0;
+  let connections = 0;
+  const sockets = new WeakSet<object>();
   const onStart = (message: unknown) => {
-    const { response } = message as { request: IncomingMessage; response: ServerResponse };
+    const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
+    if (!sockets.has(request.socket)) {
+      sockets.add(request.socket);
+      connections += 1;
+    }
     current += 1;
     if (current > peak) peak = current;
     response.once("close", () => {
@@ -32,6 +40,9 @@ export function trackInFlightRequests(): InFlightTracker {
     },
     get peak() {
       return peak;
+    },
+    get connections() {
+      return connections;
     },
     resetPeak() {
       peak = current;

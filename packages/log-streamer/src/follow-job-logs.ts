@@ -27,6 +27,9 @@ export interface FollowJobLogsOptions {
   onPodStarted?: (pod: V1Pod) => void;
 }
 
+/** Final streams read to their end whose last line the tail did not confirm, before giving up. */
+const MAX_UNCONFIRMED_ENDS = 5;
+
 class ChangeNotifier {
   #waiters: Array<() => void> = [];
   notify(): void {
@@ -161,6 +164,7 @@ export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobL
     // A final stream that ended mid-line may have been cut; only a second one ending on the same
     // unfinished line proves the container really wrote it without a newline.
     let unfinishedLastLine: string | undefined;
+    let unconfirmedEnds = 0;
     while (!signal.aborted) {
       if (watchError) throw watchError;
       const wasTerminated = terminated();
@@ -190,8 +194,15 @@ export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobL
         unfinishedLastLine = wasTerminated ? endedMidLine : undefined;
         // A stream that ends cleanly may still have been cut (some proxies end chunked bodies
         // cleanly): the log is complete only when its last line is the last line given.
-        if (wasTerminated && endedMidLine === undefined && (await tailIsLastGiven(deduper))) return;
-        failures = 0;
+        if (wasTerminated && endedMidLine === undefined) {
+          if (await tailIsLastGiven(deduper)) return;
+          // Read to its end again and again without confirmation (a log whose tail cannot be
+          // matched): stop after a few rounds rather than loop.
+          if (++unconfirmedEnds >= MAX_UNCONFIRMED_ENDS) return;
+          failures++;
+        } else {
+          failures = 0;
+        }
       } catch (error) {
         if (signal.aborted) return;
         const status = statusOf(error);

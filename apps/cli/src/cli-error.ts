@@ -27,7 +27,7 @@ const exitCodeOfCliError: Record<CliErrorCode, ExitCodeName> = {
   CLUSTER_FORBIDDEN: "forbidden",
   RUN_NOT_FOUND: "badInput",
   LOCAL_CHANGES_TOO_LARGE: "badInput",
-  LOCAL_SOURCE_UNSUPPORTED: "internal",
+  LOCAL_SOURCE_UNSUPPORTED: "badInput",
   EVENT_FILE: "badInput",
   NOT_IMPLEMENTED: "internal",
 };

@@ -31,7 +31,7 @@ export function addPullRequestFlags(command: Command, options: { source?: boolea
     .option("--base-ref <branch>", "the branch the PR targets (offline mode)")
     .option(
       "--clone-url <url>",
-      "clone URL of the head repository (offline mode; default https://github.com/<repo>.git)",
+      "clone URL of the head repository (offline mode and --source; default https://github.com/<repo>.git, or the checkout remote)",
     )
     .option("--github-api-url <url>", "GitHub Enterprise API base URL (default https://api.github.com)");
   if (options.source) {

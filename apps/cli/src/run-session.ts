@@ -97,7 +97,8 @@ function renderEvent(
       break;
     }
     case "token-loaded":
-      terminal.info(dim(`token: from ${event.source}`));
+      // "option": the CLI loaded the token itself and has already said where from.
+      if (event.source !== "option") terminal.info(dim(`token: from ${event.source}`));
       break;
     case "preflight":
       terminal.info(dim(`cluster ok: namespace ${event.namespace}, ${event.checks.length} checks passed`));

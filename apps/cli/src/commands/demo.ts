@@ -7,6 +7,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { WORKSPACE_MOUNT_PATH } from "@pr-pod/k8s-job-builder";
 import type { CommandEnvironment } from "../command-environment.ts";
 import { runAndRender } from "../run-session.ts";
 import { loadRunner } from "../runner-module.ts";
@@ -73,7 +74,11 @@ export async function startDemoCluster(environment: CommandEnvironment): Promise
     url: cluster.url,
     async dockerCalls() {
       const text = await readFile(recordFile, "utf8").catch(() => "");
-      return text.split("\n").filter(Boolean);
+      // The host runtime maps the pod's workspace volume to a temp folder; show the pod's own path.
+      return text
+        .split("\n")
+        .filter(Boolean)
+        .map((call) => call.replace(/\S*\/volumes\/workspace(?=[/\s]|$)/g, WORKSPACE_MOUNT_PATH));
     },
     async close() {
       await cluster.close();
@@ -126,6 +131,7 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
       await repo.pullRequest(DEMO_PR, headSha);
     });
     terminal.info(terminal.style("dim", `git server: ${git.repoUrl(DEMO_REPO)} (local, demands the demo token)`));
+    terminal.info(terminal.style("dim", "token: the demo's own made-up token (GITHUB_PAT and web/.env are not read)"));
     cluster = await startDemoCluster(environment);
     const context = pullRequestContextFromFlags({
       repo: DEMO_REPO,

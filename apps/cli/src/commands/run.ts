@@ -65,7 +65,9 @@ async function localCheckoutSource(
     });
   }
   const { pullRequestContextFromCheckout } = await import("@pr-pod/pr-context");
-  const context = await pullRequestContextFromCheckout({ pr: flags.pr, cwd: directory, baseRef: flags.baseRef });
+  const found = await pullRequestContextFromCheckout({ pr: flags.pr, cwd: directory, baseRef: flags.baseRef });
+  // --clone-url: clone from there instead of the remote's https form (a mirror, or a local git server).
+  const context = flags.cloneUrl ? { ...found, headCloneUrl: flags.cloneUrl, baseCloneUrl: flags.cloneUrl } : found;
   const changes = await collectLocalChanges(directory);
   const { terminal } = environment;
   if (!hasLocalChanges(changes)) {

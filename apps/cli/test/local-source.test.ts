@@ -1,0 +1,168 @@
+// --source: what only exists in the local checkout (unpushed commits as a bundle, uncommitted and
+// untracked changes as a binary diff) reproduces the work tree exactly on a clone of the pushed
+// commit, leaves the user's index alone, and is refused over the 1 MiB ConfigMap limit with its size.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CliError } from "../src/cli-error.ts";
+import {
+  applyLocalChangesScript,
+  buildLocalChangesConfigMap,
+  collectLocalChanges,
+  LOCAL_BUNDLE_KEY,
+  LOCAL_DIFF_KEY,
+} from "../src/local-source.ts";
+import { type CliCluster, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
+import { runCli } from "./cli-process.ts";
+
+// Asynchronous on purpose: the git server runs in this process, so a synchronous git would deadlock it.
+const run = promisify(execFile);
+const git = async (cwd: string, ...args: string[]) =>
+  (
+    await run("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd, encoding: "utf8" })
+  ).stdout.trim();
+
+let scratch: string;
+let fixture: CliCluster;
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), "pr-pod-cli-source-"));
+  fixture = await startCliCluster();
+});
+afterAll(async () => {
+  await fixture?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A checkout of the fixture's `good` branch, tracking it upstream on the local git server. */
+async function checkout(name: string): Promise<string> {
+  const url = fixture.git.repoUrl("octo/app").replace("http://", `http://x-access-token:${TEST_TOKEN}@`);
+  const directory = join(scratch, name);
+  await git(scratch, "clone", "--quiet", "--branch", "good", url, directory);
+  // Keep the credential out of the remote URL pr-context reads.
+  await git(directory, "remote", "set-url", "origin", fixture.git.repoUrl("octo/app"));
+  return directory;
+}
+
+function treeOf(directory: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(directory, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name);
+    if (!entry.isFile() || path.includes(`${join(directory, ".git")}`)) continue;
+    files[path.slice(directory.length + 1)] = readFileSync(path).toString("base64");
+  }
+  return files;
+}
+
+describe("local changes", () => {
+  it("rebuild the work tree on a clone of the pushed commit, and leave the index as it was", async () => {
+    const directory = await checkout("work");
+    writeFileSync(join(directory, "committed.txt"), "an unpushed commit\n");
+    await git(directory, "add", "committed.txt");
+    await git(directory, "commit", "--quiet", "-m", "unpushed");
+    writeFileSync(join(directory, "README.md"), "# app, edited\n");
+    writeFileSync(join(directory, "staged.txt"), "staged\n");
+    await git(directory, "add", "staged.txt");
+    writeFileSync(join(directory, "untracked.bin"), randomBytes(2048));
+    unlinkSync(join(directory, "package.json"));
+    const indexBefore = await git(directory, "diff", "--cached", "--name-only");
+
+    const changes = await collectLocalChanges(directory);
+    expect(changes.unpushedCommits).toBe(1);
+    expect(changes.pushedSha).toBe(fixture.sha("good"));
+    expect(changes.bundle).toBeDefined();
+    expect(changes.diff).toBeDefined();
+    expect(await git(directory, "diff", "--cached", "--name-only")).toBe(indexBefore);
+
+    const configMap = buildLocalChangesConfigMap(changes, { name: "local", namespace: "default" });
+    const mount = join(scratch, "mount");
+    mkdirSync(mount);
+    for (const key of [LOCAL_BUNDLE_KEY, LOCAL_DIFF_KEY]) {
+      writeFileSync(join(mount, key), Buffer.from(configMap.binaryData![key]!, "base64"));
+    }
+    const pod = join(scratch, "pod-clone");
+    await git(
+      scratch,
+      "clone",
+      "--quiet",
+      fixture.git.repoUrl("octo/app").replace("http://", `http://x:${TEST_TOKEN}@`),
+      pod,
+    );
+    await git(pod, "checkout", "--quiet", "--detach", changes.pushedSha);
+    await run("sh", ["-c", applyLocalChangesScript(mount)], { cwd: pod });
+    expect(treeOf(pod)).toEqual(treeOf(directory));
+  });
+
+  it("are refused over the 1 MiB ConfigMap limit, naming the size", async () => {
+    const directory = await checkout("big");
+    writeFileSync(join(directory, "big.bin"), randomBytes(900 * 1024));
+    const changes = await collectLocalChanges(directory);
+    let error: unknown;
+    try {
+      buildLocalChangesConfigMap(changes, { name: "local", namespace: "default" });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).code).toBe("LOCAL_CHANGES_TOO_LARGE");
+    expect((error as CliError).message).toMatch(
+      /the local changes are 1\.\d\d MiB once encoded .* over the 1\.00 MiB ConfigMap limit/,
+    );
+  });
+});
+
+describe("pr-pod run --source", () => {
+  it("builds a clean checkout at its pushed head", async () => {
+    const directory = await checkout("clean");
+    const { code, stdout, stderr } = await runCli(
+      [
+        "run",
+        "--source",
+        directory,
+        "--pr",
+        "61",
+        "--clone-url",
+        fixture.git.repoUrl("octo/app"),
+        "--kubeconfig",
+        fixture.kubeconfigPath,
+      ],
+      { env: { GITHUB_PAT: TEST_TOKEN } },
+    );
+    expect(stderr).toContain("--source: nothing unpushed or uncommitted");
+    expect(stdout).toContain(`✔ succeeded octo/app#61 at ${fixture.sha("good").slice(0, 7)}`);
+    expect(code).toBe(0);
+  });
+
+  it("exits 65 with the size when the local changes pass the ConfigMap limit", async () => {
+    const directory = await checkout("too-big");
+    writeFileSync(join(directory, "big.bin"), randomBytes(900 * 1024));
+    const { code, stderr } = await runCli(
+      ["run", "--source", directory, "--pr", "62", "--kubeconfig", fixture.kubeconfigPath],
+      {
+        env: { GITHUB_PAT: TEST_TOKEN },
+      },
+    );
+    expect(stderr).toMatch(/over the 1\.00 MiB ConfigMap limit/);
+    expect(stderr).toContain("fix: push the commits");
+    expect(code).toBe(65);
+  });
+
+  it("says precisely what is missing to apply local changes in the pod (65)", async () => {
+    const directory = await checkout("dirty");
+    writeFileSync(join(directory, "README.md"), "# app, edited\n");
+    const { code, stderr } = await runCli(
+      ["run", "--source", directory, "--pr", "63", "--kubeconfig", fixture.kubeconfigPath],
+      {
+        env: { GITHUB_PAT: TEST_TOKEN },
+      },
+    );
+    expect(stderr).toContain("uncommitted changes");
+    expect(stderr).toContain("which the pod cannot apply yet");
+    expect(code).toBe(65);
+    expect(await fixture.objectsFor(63)).toEqual([]);
+  });
+});

@@ -42,7 +42,7 @@ describe("parseInputs", () => {
 
   it("rejects a cluster mode it does not know, listing the ones it does", () => {
     expect(() => inputsFrom({ cluster: "minikube" })).toThrow(
-      'input cluster is "minikube": set it to one of kind, existing (default kind)',
+      'input cluster is "minikube": set it to one of kind, existing',
     );
   });
 
@@ -129,24 +129,44 @@ describe("pullRequestSourceFor", () => {
 });
 
 describe("runOptionsFor", () => {
-  it("passes what the inputs say and leaves the runner's defaults alone otherwise", () => {
-    const options = runOptionsFor(inputsFrom({ "github-token": TOKEN, timeout: "60", verify: "a,b" }), {
-      kubeConfig: {} as never,
-      pullRequest: { kind: "github-api", repo: "o/r", pr: 1 },
-    });
-    expect(options).toMatchObject({
+  const parts = { kubeConfig: {} as never, pullRequest: { kind: "github-api", repo: "o/r", pr: 1 } as const };
+
+  it("passes the inputs that are set", () => {
+    const options = runOptionsFor(
+      inputsFrom({
+        "github-token": TOKEN,
+        namespace: "ci",
+        "create-namespace": "true",
+        checkout: "merge",
+        build: "false",
+        bake: "true",
+        keep: "true",
+        image: "docker:27-git",
+        timeout: "60",
+        verify: "a,b",
+        config: "ci/pr-pod.config.yaml",
+      }),
+      parts,
+    );
+    expect(options).toEqual({
+      ...parts,
       token: TOKEN,
-      namespace: "default",
-      build: true,
-      bake: false,
-      keep: false,
-      allowForkToken: false,
-      checkout: "head",
+      namespace: "ci",
+      createNamespace: true,
+      checkout: "merge",
+      build: false,
+      bake: true,
+      keep: true,
+      image: "docker:27-git",
       timeoutSeconds: 60,
       verify: ["a", "b"],
+      configFile: "ci/pr-pod.config.yaml",
+      allowForkToken: false,
     });
-    expect(options).not.toHaveProperty("image");
-    expect(options).not.toHaveProperty("configFile");
+  });
+
+  it("leaves the inputs that are empty to the config file, except allowForkToken, which only the workflow decides", () => {
+    expect(runOptionsFor(inputsFrom({}), parts)).toEqual({ ...parts, allowForkToken: false });
   });
 });
 

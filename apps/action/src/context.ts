@@ -13,7 +13,10 @@ import type { PullRequestSource, RunPrPodOptions } from "@pr-pod/runner";
 export type ClusterMode = "kind" | "existing";
 export type CheckoutMode = "head" | "merge";
 
-/** One field per action.yml input, under the input's own name. */
+/**
+ * One field per action.yml input, under the input's own name. The run options are undefined when
+ * the input is empty, so a pr-pod config file (or the runner's default) decides them.
+ */
 export interface Inputs {
   "github-token": string;
   "allow-fork-token": boolean;
@@ -25,15 +28,15 @@ export interface Inputs {
   "kind-cluster-name": string;
   "kind-config": string;
   "kind-node-image": string;
-  namespace: string;
-  "create-namespace": boolean;
+  namespace: string | undefined;
+  "create-namespace": boolean | undefined;
   image: string;
-  checkout: CheckoutMode;
-  build: boolean;
-  bake: boolean;
+  checkout: CheckoutMode | undefined;
+  build: boolean | undefined;
+  bake: boolean | undefined;
   verify: string[];
   timeout: number | undefined;
-  keep: boolean;
+  keep: boolean | undefined;
   config: string;
 }
 
@@ -66,21 +69,21 @@ export function parseInputs(read: (name: InputName) => string): Inputs {
     "allow-fork-token": parseBoolean("allow-fork-token", text("allow-fork-token"), false),
     repo: text("repo"),
     pr: parseOptionalPrNumber(text("pr")),
-    cluster: parseChoice("cluster", text("cluster"), ["kind", "existing"], "kind"),
+    cluster: parseChoice<ClusterMode, "kind">("cluster", text("cluster"), ["kind", "existing"], "kind"),
     kubeconfig: read("kubeconfig"),
     "kind-version": text("kind-version"),
     "kind-cluster-name": text("kind-cluster-name") || "pr-pod",
     "kind-config": text("kind-config"),
     "kind-node-image": text("kind-node-image"),
-    namespace: text("namespace") || "default",
-    "create-namespace": parseBoolean("create-namespace", text("create-namespace"), false),
+    namespace: text("namespace") || undefined,
+    "create-namespace": parseBoolean("create-namespace", text("create-namespace"), undefined),
     image: text("image"),
-    checkout: parseChoice("checkout", text("checkout"), ["head", "merge"], "head"),
-    build: parseBoolean("build", text("build"), true),
-    bake: parseBoolean("bake", text("bake"), false),
+    checkout: parseChoice<CheckoutMode, undefined>("checkout", text("checkout"), ["head", "merge"], undefined),
+    build: parseBoolean("build", text("build"), undefined),
+    bake: parseBoolean("bake", text("bake"), undefined),
     verify: parseList(read("verify")),
     timeout: parseOptionalSeconds("timeout", text("timeout")),
-    keep: parseBoolean("keep", text("keep"), false),
+    keep: parseBoolean("keep", text("keep"), undefined),
     config: text("config"),
   };
 }
@@ -89,20 +92,22 @@ export function parseInputs(read: (name: InputName) => string): Inputs {
 const TRUE_WORDS = new Set(["true", "True", "TRUE"]);
 const FALSE_WORDS = new Set(["false", "False", "FALSE"]);
 
-function parseBoolean(name: InputName, value: string, fallback: boolean): boolean {
+function parseBoolean<T extends boolean | undefined>(name: InputName, value: string, fallback: T): boolean | T {
   if (value === "") return fallback;
   if (TRUE_WORDS.has(value)) return true;
   if (FALSE_WORDS.has(value)) return false;
   throw new ActionInputError(name, `input ${name} is ${JSON.stringify(value)}: set it to true or false`);
 }
 
-function parseChoice<T extends string>(name: InputName, value: string, choices: readonly T[], fallback: T): T {
+function parseChoice<T extends string, F extends T | undefined>(
+  name: InputName,
+  value: string,
+  choices: readonly T[],
+  fallback: F,
+): T | F {
   if (value === "") return fallback;
   if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new ActionInputError(
-    name,
-    `input ${name} is ${JSON.stringify(value)}: set it to one of ${choices.join(", ")} (default ${fallback})`,
-  );
+  throw new ActionInputError(name, `input ${name} is ${JSON.stringify(value)}: set it to one of ${choices.join(", ")}`);
 }
 
 function parseOptionalPrNumber(value: string): number | undefined {
@@ -166,21 +171,22 @@ export function pullRequestSourceFor(
   return { kind: "context", context: pullRequestContextFromActions(run) };
 }
 
-/** The runner's options from the inputs; the cluster, the PR and the signal come from the caller. */
+/**
+ * The runner's options from the inputs; the cluster, the PR and the signal come from the caller.
+ * Only inputs that are set become options, so a config file fills in the rest. allowForkToken is
+ * always set: whether a fork's pod gets the token is the workflow's decision, never a file's.
+ */
 export function runOptionsFor(
   inputs: Inputs,
   parts: Pick<RunPrPodOptions, "kubeConfig" | "pullRequest" | "signal">,
 ): RunPrPodOptions {
-  const options: RunPrPodOptions = {
-    ...parts,
-    namespace: inputs.namespace,
-    createNamespace: inputs["create-namespace"],
-    allowForkToken: inputs["allow-fork-token"],
-    checkout: inputs.checkout,
-    build: inputs.build,
-    bake: inputs.bake,
-    keep: inputs.keep,
-  };
+  const options: RunPrPodOptions = { ...parts, allowForkToken: inputs["allow-fork-token"] };
+  if (inputs.namespace !== undefined) options.namespace = inputs.namespace;
+  if (inputs["create-namespace"] !== undefined) options.createNamespace = inputs["create-namespace"];
+  if (inputs.checkout !== undefined) options.checkout = inputs.checkout;
+  if (inputs.build !== undefined) options.build = inputs.build;
+  if (inputs.bake !== undefined) options.bake = inputs.bake;
+  if (inputs.keep !== undefined) options.keep = inputs.keep;
   if (inputs["github-token"] !== "") options.token = inputs["github-token"];
   if (inputs.image !== "") options.image = inputs.image;
   if (inputs.verify.length > 0) options.verify = inputs.verify;

@@ -6,13 +6,13 @@ import * as core from "@actions/core";
 import { context as actionsContext } from "@actions/github";
 import { deleteKindCluster, type KindLogger } from "@pr-pod/kind-cluster";
 import { prPodLabels } from "@pr-pod/pr-context";
-import { cleanupPrPods, type RunResult, runPrPod } from "@pr-pod/runner";
+import { cleanupPrPods, DEFAULT_NAMESPACE, type RunResult, runPrPod } from "@pr-pod/runner";
 import { loadKubeConfig, loadRunnerKubeConfig, prepareCluster } from "./cluster.ts";
 import { getInputs, kubeconfigSecretsToMask, pullRequestSourceFor, runOptionsFor } from "./context.ts";
 import { silenceDependencyWarnings } from "./dependency-warnings.ts";
 import { describePullRequest, RunLog } from "./run-log.ts";
 import { actionOutputsFor, failureAnnotationFor, jobSummaryFor } from "./run-report.ts";
-import { isPost, markMainStarted, readPostState, saveRun } from "./state-helper.ts";
+import { isPost, markMainStarted, type RunState, readPostState, saveRun } from "./state-helper.ts";
 
 const kindLogger: KindLogger = { info: (message) => core.info(message), warn: (message) => core.warning(message) };
 
@@ -69,28 +69,36 @@ async function main(): Promise<void> {
     return prepared;
   });
 
-  let runState = { namespace: inputs.namespace, jobName: "", selector: "", keep: inputs.keep };
+  // Saved as it becomes known, so a step killed at any point leaves the post step what it needs.
+  let runState: RunState = {
+    namespace: inputs.namespace ?? DEFAULT_NAMESPACE,
+    jobName: "",
+    selector: "",
+    keep: inputs.keep === true,
+    finished: false,
+  };
+  const updateRunState = (change: Partial<RunState>) => {
+    runState = { ...runState, ...change };
+    if (runState.selector) saveRun(runState);
+  };
   const log = new RunLog({
     printContext: pullRequest.kind !== "context",
-    onContext: (context) => {
-      runState = {
-        ...runState,
+    onContext: (context) =>
+      updateRunState({
         selector: Object.entries(prPodLabels(context))
           .map(([key, value]) => `${key}=${value}`)
           .join(","),
-      };
-      saveRun(runState);
-    },
-    onJobCreated: (namespace, jobName) => {
-      runState = { ...runState, namespace, jobName };
-      saveRun(runState);
-    },
+      }),
+    onNamespace: (namespace) => updateRunState({ namespace }),
+    onJobCreated: (namespace, jobName) => updateRunState({ namespace, jobName }),
   });
 
   const run = runPrPod(runOptionsFor(inputs, { kubeConfig: cluster.kubeConfig, pullRequest, signal: abort.signal }));
   log.start();
   try {
     for await (const event of run) log.render(event);
+    // The runner has deleted what it made, or kept it as asked: nothing left for the post step.
+    updateRunState({ finished: true });
   } finally {
     log.close();
   }
@@ -126,7 +134,9 @@ async function writeJobSummary(result: RunResult): Promise<void> {
 async function post(): Promise<void> {
   const state = readPostState();
   await core.group("Cleanup", async () => {
-    if (state.run?.selector && !state.run.keep) {
+    if (state.run?.finished) {
+      core.info("the run ended in the main step, which deleted its objects (or kept them, as asked)");
+    } else if (state.run?.selector && !state.run.keep) {
       try {
         const kubeConfig = state.kubeconfigPath ? loadKubeConfig(state.kubeconfigPath) : loadRunnerKubeConfig();
         const deleted = await cleanupPrPods({

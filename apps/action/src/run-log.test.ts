@@ -47,14 +47,26 @@ describe("RunLog", () => {
     ]);
   });
 
-  it("tells its hooks about the PR and the Job", () => {
+  it("tells its hooks about the PR, the namespace and the Job", () => {
     const onContext = vi.fn();
+    const onNamespace = vi.fn();
     const onJobCreated = vi.fn();
-    const log = new RunLog({ onContext, onJobCreated });
+    const log = new RunLog({ onContext, onNamespace, onJobCreated });
     log.render({ type: "resolved-context", context: pullRequestContext() });
+    log.render({ type: "preflight", namespace: "ci", checks: ["API server answered"] });
     log.render({ type: "created", kind: "Secret", name: "pr-pod-x", namespace: "ci" });
     log.render({ type: "created", kind: "Job", name: "pr-pod-x", namespace: "ci" });
     expect(onContext).toHaveBeenCalledWith(pullRequestContext());
+    expect(onNamespace).toHaveBeenCalledExactlyOnceWith("ci");
     expect(onJobCreated).toHaveBeenCalledExactlyOnceWith("ci", "pr-pod-x");
+  });
+
+  it("follows a reused Job like a created one, and turns runner warnings into warnings", () => {
+    const onJobCreated = vi.fn();
+    const log = new RunLog({ onJobCreated });
+    log.render({ type: "reused", kind: "Job", name: "pr-pod-x", namespace: "ci" });
+    log.render({ type: "warning", message: "could not delete Job ci/pr-pod-x" });
+    expect(onJobCreated).toHaveBeenCalledExactlyOnceWith("ci", "pr-pod-x");
+    expect(printed).toContain("::warning::could not delete Job ci/pr-pod-x");
   });
 });

@@ -13,7 +13,9 @@ export interface RunLogHooks {
   printContext?: boolean;
   /** Called once the PR is known (the post step needs its labels). */
   onContext?(context: PullRequestContext): void;
-  /** Called when the run's Job exists. */
+  /** Called when the run knows its namespace (preflight). */
+  onNamespace?(namespace: string): void;
+  /** Called when the run's Job exists (created, or a running one reused). */
   onJobCreated?(namespace: string, jobName: string): void;
 }
 
@@ -50,6 +52,11 @@ export class RunLog {
       case "preflight":
         core.info(`preflight in namespace ${event.namespace}: ${event.checks.length} checks passed`);
         for (const check of event.checks) core.debug(`preflight: ${check}`);
+        this.hooks.onNamespace?.(event.namespace);
+        return;
+      case "reused":
+        core.info(`following the running ${event.kind} ${event.namespace}/${event.name} of the same PR and SHA`);
+        if (event.kind === "Job") this.hooks.onJobCreated?.(event.namespace, event.name);
         return;
       case "created":
         core.info(`created ${event.kind} ${event.namespace}/${event.name}`);
@@ -63,8 +70,13 @@ export class RunLog {
         this.write(`${event.line}\n`);
         return;
       case "report":
+        this.close();
+        return;
       case "finished":
         this.close();
+        return;
+      case "warning":
+        core.warning(event.message);
         return;
       case "cleaned-up":
         this.close();
@@ -74,6 +86,11 @@ export class RunLog {
             : "nothing to delete",
         );
         return;
+      default: {
+        // A new event type in @pr-pod/runner fails the typecheck here until it is rendered.
+        const unrendered: never = event;
+        core.debug(`unrendered run event ${JSON.stringify(unrendered)}`);
+      }
     }
   }
 

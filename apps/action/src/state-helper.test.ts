@@ -3,7 +3,13 @@ import { readPostState } from "./state-helper.ts";
 
 describe("readPostState", () => {
   it("reads back what the main step saved", () => {
-    const run = { namespace: "ci", jobName: "pr-pod-x", selector: "app.kubernetes.io/managed-by=pr-pod", keep: false };
+    const run = {
+      namespace: "ci",
+      jobName: "pr-pod-x",
+      selector: "app.kubernetes.io/managed-by=pr-pod",
+      keep: false,
+      finished: false,
+    };
     expect(
       readPostState({
         STATE_isPost: "true",

@@ -17,7 +17,13 @@ export interface RunState {
   jobName: string;
   /** Label selector of exactly this run's objects (one PR at one head SHA). */
   selector: string;
+  /** The keep input was true. */
   keep: boolean;
+  /**
+   * The runner reached the end of the run, so it already deleted its objects, or kept them as its
+   * settings (inputs or config file) said. Only a run that never finished is the post step's to clean.
+   */
+  finished: boolean;
 }
 
 /** A kind cluster this action created, deleted in the post step. A reused cluster is never saved. */

@@ -182,7 +182,7 @@ describe.each([
     expect(statSync(join(tempDir, "kubeconfig")).mode & 0o777).toBe(0o600);
     const post = await runActionStep({ entry, node: nodeBinary(), dir, state: step.state });
     expect(post.exitCode).toBe(0);
-    expect(post.stdout).toContain("nothing of the run left in namespace default");
+    expect(post.stdout).toContain("the run ended in the main step");
     expect(existsSync(tempDir)).toBe(false);
   });
 });
@@ -216,6 +216,32 @@ describe("the bundled action", () => {
     // The git server demands the token, so a clone without one fails.
     expect(step.outputs["status"]).toBe("failed");
     expectNoToken(step);
+  });
+
+  it("lets a config file in the workspace fill in unset inputs, but never give a fork's pod the token", async () => {
+    const workspace = join(dir, "workspace-with-config");
+    await mkdir(workspace, { recursive: true });
+    await writeFile(
+      join(workspace, "pr-pod.config.json"),
+      JSON.stringify({ verify: ["package.json", "CHANGELOG.md"], allowForkToken: true }),
+    );
+    const { verify: _, ...inputs } = baseInputs();
+
+    const ownRepo = await runActionStep({ entry, dir, cwd: workspace, inputs, event: event() });
+    expect(ownRepo.outputs["status"]).toBe("failed");
+    expect(ownRepo.summary).toContain("CHANGELOG.md");
+
+    const fromFork = await runActionStep({
+      entry,
+      dir,
+      cwd: workspace,
+      inputs,
+      event: event({ headFullName: "someone/hello-world", headCloneUrl: git.repoUrl(REPO) }),
+    });
+    expect(fromFork.stdout).toContain("the pod clones it without a token");
+    expect(fromFork.stdout).toContain("(without a token)");
+    expect(fromFork.outputs["status"]).toBe("failed");
+    expectNoToken(fromFork);
   });
 
   it("looks the PR up through the GitHub API when the pr input is set on another event", async () => {
@@ -278,7 +304,7 @@ describe("the bundled action", () => {
 
       const post = await runActionStep({ entry, dir, state: step.state });
       expect(post.exitCode).toBe(0);
-      expect(post.stdout).toContain("nothing of the run left in namespace default");
+      expect(post.stdout).toContain("the run ended in the main step");
     } finally {
       await rm(holdFlag, { force: true });
     }

@@ -94,6 +94,8 @@ export interface ActionStepOptions {
   state?: Record<string, string>;
   /** Folder for the event, file commands, RUNNER_TEMP and the tool cache. */
   dir: string;
+  /** Working directory of the step (GITHUB_WORKSPACE); default `dir`. */
+  cwd?: string;
   /** Extra variables (KUBECONFIG, PATH...). */
   env?: Record<string, string>;
   /** Called with the child once it runs (to send it a signal). */
@@ -137,7 +139,7 @@ export async function runActionStep(options: ActionStepOptions): Promise<ActionS
     GITHUB_SERVER_URL: "https://github.com",
     GITHUB_API_URL: "https://api.github.com",
     GITHUB_GRAPHQL_URL: "https://api.github.com/graphql",
-    GITHUB_WORKSPACE: options.dir,
+    GITHUB_WORKSPACE: options.cwd ?? options.dir,
     RUNNER_TEMP: join(options.dir, "runner-temp"),
     RUNNER_TOOL_CACHE: join(options.dir, "tool-cache"),
     RUNNER_OS: "Linux",
@@ -148,7 +150,7 @@ export async function runActionStep(options: ActionStepOptions): Promise<ActionS
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
 
   const child = spawn(options.node ?? process.execPath, [options.entry], {
-    cwd: options.dir,
+    cwd: options.cwd ?? options.dir,
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });

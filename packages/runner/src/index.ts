@@ -22,7 +22,15 @@ export {
   type ResourceSettings,
   type RunConfig,
 } from "./run-config.ts";
-export type { PrPodRun, PullRequestSource, RunEvent, RunPrPodOptions, RunResult, RunStatus } from "./run-events.ts";
+export type {
+  BuildxOptions,
+  PrPodRun,
+  PullRequestSource,
+  RunEvent,
+  RunPrPodOptions,
+  RunResult,
+  RunStatus,
+} from "./run-events.ts";
 export { runPrPod } from "./run-pr-pod.ts";
 export {
   DEFAULT_IMAGE,

@@ -111,6 +111,16 @@ describe("Ctrl-C", () => {
     expect(await fixture.objectsFor(21)).toEqual([]);
   });
 
+  it("SIGTERM (a cancelled CI job) cleans up the same way and exits 143", async () => {
+    const { child, done } = startCli(["run", ...fixture.prFlags("blocking", 23), ...cluster], { env });
+    await waitForStderr(child, "[stand-in docker] blocking");
+    child.kill("SIGTERM");
+    const { code, stderr } = await done;
+    expect(stderr).toContain("Terminated: deleting what this run created");
+    expect(code).toBe(143);
+    expect(await fixture.objectsFor(23)).toEqual([]);
+  });
+
   it("second press: exits 130 at once and prints the cleanup command that finishes the job", async () => {
     const { child, done } = startCli(["run", ...fixture.prFlags("blocking", 22), ...cluster], { env });
     await waitForStderr(child, "[stand-in docker] blocking");

@@ -106,11 +106,15 @@ export default async function runCommand(environment: CommandEnvironment, flags:
   const source = pullRequestSourceFromFlags(flags);
   const pullRequest: PullRequestSource =
     source.kind === "local-checkout" ? await localCheckoutSource(environment, flags, source.directory) : source;
+  // The kubeconfig is checked before the token: with neither, its error points a newcomer at the demo.
+  const current = flags.cluster === "current" && !flags.kind ? environment.loadKube() : undefined;
   const token = await loadTokenForRun(environment, flags.envFile);
 
   let kubeConfig: RunPrPodOptions["kubeConfig"];
   let closeCluster: (() => Promise<void>) | undefined;
-  if (flags.cluster === "test") {
+  if (current) {
+    kubeConfig = current.kubeConfig;
+  } else if (flags.cluster === "test") {
     const { startDemoCluster } = await import("./demo.ts");
     const cluster = await startDemoCluster(environment);
     kubeConfig = cluster.kubeConfig;
@@ -129,7 +133,7 @@ export default async function runCommand(environment: CommandEnvironment, flags:
     const { loadKubeConfig } = await import("../kubeconfig.ts");
     kubeConfig = loadKubeConfig({ kubeconfig: cluster.kubeconfigPath, context: cluster.context }).kubeConfig;
   } else {
-    kubeConfig = environment.loadKube().kubeConfig;
+    throw new Error("unreachable: the cluster is current, test or kind");
   }
 
   try {

@@ -45,6 +45,7 @@ export type InputName = keyof Inputs;
 /** A bad input value: names the input, the value (never for the token) and the accepted values. */
 export class ActionInputError extends Error {
   override readonly name = "ActionInputError";
+  readonly code = "INVALID_INPUT";
   readonly input: InputName;
 
   constructor(input: InputName, message: string) {

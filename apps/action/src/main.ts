@@ -11,7 +11,7 @@ import { loadKubeConfig, loadRunnerKubeConfig, prepareCluster } from "./cluster.
 import { getInputs, kubeconfigSecretsToMask, pullRequestSourceFor, runOptionsFor } from "./context.ts";
 import { silenceDependencyWarnings } from "./dependency-warnings.ts";
 import { describePullRequest, RunLog } from "./run-log.ts";
-import { actionOutputsFor, failureAnnotationFor, jobSummaryFor } from "./run-report.ts";
+import { actionOutputsFor, escapeHtml, failureAnnotationFor, jobSummaryFor, runErrorReportFor } from "./run-report.ts";
 import { isPost, markMainStarted, type RunState, readPostState, saveRun } from "./state-helper.ts";
 
 const kindLogger: KindLogger = { info: (message) => core.info(message), warn: (message) => core.warning(message) };
@@ -37,7 +37,14 @@ async function main(): Promise<void> {
   const token = core.getInput("github-token");
   if (token) core.setSecret(token);
   for (const secret of kubeconfigSecretsToMask(core.getInput("kubeconfig"))) core.setSecret(secret);
+  try {
+    await runMain();
+  } catch (error) {
+    await reportRunError(error);
+  }
+}
 
+async function runMain(): Promise<void> {
   const inputs = getInputs();
   const abort = abortOnSignals();
 
@@ -116,6 +123,20 @@ function reportResult(result: RunResult): void {
   } else {
     core.info(`pr-pod ${result.status}: ${result.message}`);
   }
+}
+
+/** No result came back (bad input, not a PR, cluster unreachable, forbidden...): say why everywhere. */
+async function reportRunError(error: unknown): Promise<void> {
+  const report = runErrorReportFor(error);
+  for (const [name, value] of Object.entries(report.outputs)) core.setOutput(name, value);
+  core.error([report.message, ...report.details].join("\n"), { title: report.title });
+  process.exitCode = core.ExitCode.Failure;
+  if (!process.env["GITHUB_STEP_SUMMARY"]) return;
+  const summary = core.summary
+    .addHeading(`pr-pod: ${escapeHtml(report.title)}`, 2)
+    .addRaw(`<p>${escapeHtml(report.message)}</p>`, true);
+  if (report.details.length > 0) summary.addList(report.details.map(escapeHtml));
+  await summary.write();
 }
 
 async function writeJobSummary(result: RunResult): Promise<void> {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { finishedRun, podReport, pullRequestContext } from "../test/fixtures/run-results.ts";
-import { actionOutputsFor, builtImagesOf, escapeHtml, failureAnnotationFor, jobSummaryFor } from "./run-report.ts";
+import {
+  actionOutputsFor,
+  builtImagesOf,
+  errorReason,
+  escapeHtml,
+  failureAnnotationFor,
+  jobSummaryFor,
+  runErrorReportFor,
+} from "./run-report.ts";
 
 describe("actionOutputsFor", () => {
   it("turns a finished run into the step's outputs", () => {
@@ -75,5 +83,25 @@ describe("jobSummaryFor", () => {
     );
     expect(summary.lines[0]).not.toContain("<img");
     expect(summary.lines[0]).toContain(escapeHtml("<img src=x onerror=alert(1)>"));
+  });
+});
+
+describe("runErrorReportFor", () => {
+  it("uses the error's stable code as the reason and lists missing permissions", () => {
+    const error = Object.assign(new Error("preflight: 1 permission missing in namespace ci"), {
+      code: "FORBIDDEN",
+      missingPermissions: ["create roles.rbac.authorization.k8s.io in namespace ci"],
+    });
+    expect(runErrorReportFor(error)).toEqual({
+      outputs: { status: "failed", reason: "FORBIDDEN" },
+      title: "pr-pod could not run: FORBIDDEN",
+      message: "preflight: 1 permission missing in namespace ci",
+      details: ["missing permission: create roles.rbac.authorization.k8s.io in namespace ci"],
+    });
+  });
+
+  it("falls back to the error's name, then to Error", () => {
+    expect(errorReason(new TypeError("x"))).toBe("TypeError");
+    expect(errorReason("a string")).toBe("Error");
   });
 });

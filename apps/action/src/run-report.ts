@@ -152,3 +152,31 @@ export function jobSummaryFor(result: RunResult): JobSummaryContent {
   }
   return { heading: `pr-pod: ${escapeHtml(pullRequestName(context))} ${result.status}`, lines, tables };
 }
+
+/** The stable code of a pr-pod error (RunnerError, PrContextError, KindClusterError...), else its name. */
+export function errorReason(error: unknown): string {
+  if (typeof error === "object" && error !== null) {
+    const { code, name } = error as { code?: unknown; name?: unknown };
+    if (typeof code === "string" && code !== "") return code;
+    if (typeof name === "string" && name !== "") return name;
+  }
+  return "Error";
+}
+
+/** What the step reports when no run result came back: the run could not start or broke off. */
+export function runErrorReportFor(error: unknown): {
+  outputs: Pick<Outputs, "status" | "reason">;
+  title: string;
+  message: string;
+  details: string[];
+} {
+  const reason = errorReason(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const missing = (error as { missingPermissions?: unknown } | undefined)?.missingPermissions;
+  return {
+    outputs: { status: "failed", reason },
+    title: `pr-pod could not run: ${reason}`,
+    message,
+    details: Array.isArray(missing) ? missing.map((permission) => `missing permission: ${String(permission)}`) : [],
+  };
+}

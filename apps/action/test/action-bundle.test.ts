@@ -143,7 +143,15 @@ describe.each([
     expect(step.exitCode).toBe(1);
     expect(step.stdout.split("\n")[0]).toBe(`::add-mask::${TOKEN}`);
     const errors = workflowCommands(step.stdout).filter((command) => command.command === "error");
-    expect(errors.map((error) => error.message)).toEqual([expect.stringMatching(/"push".*pull_request/)]);
+    expect(errors).toEqual([
+      {
+        command: "error",
+        properties: { title: "pr-pod could not run: NOT_A_PULL_REQUEST_EVENT" },
+        message: expect.stringMatching(/"push".*pull_request/),
+      },
+    ]);
+    expect(step.outputs).toEqual({ status: "failed", reason: "NOT_A_PULL_REQUEST_EVENT" });
+    expect(step.summary).toContain("pr-pod could not run: NOT_A_PULL_REQUEST_EVENT");
     expect(step.state).toEqual({ isPost: "true" });
     expectNoToken(step);
 
@@ -202,6 +210,24 @@ describe("the bundled action", () => {
     expect(errors[0]?.properties["title"]).toBe(`pr-pod failed: ${step.outputs["reason"]}`);
     expect(errors[0]?.message).toContain("CHANGELOG.md");
     expect(step.summary).toContain("❌ missing");
+    expectNoToken(step);
+  });
+
+  it("reports a run that cannot start with the runner's reason, in outputs, annotation and summary", async () => {
+    const step = await runActionStep({
+      entry,
+      dir,
+      inputs: { ...baseInputs(), namespace: "no-such-namespace" },
+      event: event(),
+    });
+    expect(step.exitCode).toBe(1);
+    expect(step.outputs).toEqual({ status: "failed", reason: "NAMESPACE_NOT_FOUND" });
+    const errors = workflowCommands(step.stdout).filter((command) => command.command === "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.properties["title"]).toBe("pr-pod could not run: NAMESPACE_NOT_FOUND");
+    expect(errors[0]?.message).toContain("no-such-namespace");
+    expect(step.summary).toContain("no-such-namespace");
+    expect(await runObjects(cluster.kubeConfig)).toEqual([]);
     expectNoToken(step);
   });
 

@@ -9,7 +9,7 @@ import { buildPrPodResources, renderManifests } from "@pr-pod/k8s-job-builder";
 import { prPodRunName, pullRequestContextFromFlags } from "@pr-pod/pr-context";
 import type { PrPodRunArgs } from "./children/pr-pod-run.ts";
 import { type ProcessRun, runProcess, type StartProcessOptions } from "./harness/child-process.ts";
-import { baselineScript, childProgram } from "./harness/paths.ts";
+import { baselineScript, childProgram, cliPath } from "./harness/paths.ts";
 
 export interface BenchPullRequest {
   repo: string;
@@ -118,4 +118,51 @@ export function runPrPodChild(
       env,
     },
   );
+}
+
+/**
+ * One PR through the built CLI (`pr-pod -o json run` with offline flags): what a user types. Its verdict
+ * is the JSON result on stdout, timed as a "finished" marker when its first line arrives.
+ */
+export async function runCli(
+  access: ClusterAccess,
+  pr: BenchPullRequest,
+  options: StartProcessOptions = {},
+): Promise<ProcessRun> {
+  let firstLineAt: number | undefined;
+  const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_PAT: BENCH_TOKEN, NO_COLOR: "1" };
+  delete env["GITHUB_TOKEN"];
+  const run = await runProcess(
+    process.execPath,
+    [
+      cliPath,
+      "-o",
+      "json",
+      "--kubeconfig",
+      access.kubeconfigPath,
+      "-n",
+      access.namespace,
+      "run",
+      "--repo",
+      pr.repo,
+      "--pr",
+      String(pr.pr),
+      "--sha",
+      pr.sha,
+      "--head-ref",
+      pr.headRef,
+      "--base-ref",
+      pr.baseRef,
+    ],
+    {
+      ...options,
+      env,
+      onLine: (line) => {
+        firstLineAt ??= line.at;
+        options.onLine?.(line);
+      },
+    },
+  );
+  if (firstLineAt !== undefined && run.exitCode === 0) run.markers.set("finished", firstLineAt);
+  return run;
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { gzipSync } from "node:zlib";
 import { runProcess } from "../harness/child-process.ts";
-import { workspaceRoot } from "../harness/paths.ts";
+import { cliPath, workspaceRoot } from "../harness/paths.ts";
 import { formatSpread, type Spread, spread } from "../harness/stats.ts";
 import type { FigureReport, FigureRow } from "../report.ts";
 
@@ -23,7 +23,6 @@ interface Timing {
   error?: string;
 }
 
-const cliPath = join(workspaceRoot, "apps/cli/dist/cli.js");
 const actionPath = join(workspaceRoot, "apps/action/dist/index.js");
 
 /** Env without anything that would make a command talk to GitHub or a cluster. */

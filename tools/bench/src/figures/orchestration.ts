@@ -4,14 +4,18 @@
 //    time (the scripted container's start to exit, measured where it happens).
 // 2. API requests per run from the test cluster's request log, by verb, against the floor: the objects
 //    a run must create, one watch and one log stream.
+
+import { existsSync } from "node:fs";
 import type { BenchCluster } from "../bench-cluster.ts";
 import { failureText, type ProcessRun } from "../harness/child-process.ts";
 import { trackInFlightRequests } from "../harness/in-flight-requests.ts";
+import { cliPath } from "../harness/paths.ts";
 import { formatSpread, type Spread, spread } from "../harness/stats.ts";
 import {
   type BenchPullRequest,
   type ClusterAccess,
   nextPullRequest,
+  runCli,
   runKubectlScript,
   runNameOf,
   runPrPodChild,
@@ -23,7 +27,7 @@ export interface OrchestrationOptions {
 }
 
 /** pr-pod loading its dependencies from node_modules (as the CLI does), pr-pod fully bundled, the script. */
-type Side = "prPod" | "prPodBundled" | "kubectl";
+type Side = "prPod" | "prPodBundled" | "cli" | "kubectl";
 
 interface RunSample {
   side: Side;
@@ -51,6 +55,13 @@ interface RunSample {
   peakInFlight: number;
 }
 
+const SIDE_LABELS: Record<Side, string> = {
+  prPod: "pr-pod",
+  prPodBundled: "pr-pod bundled",
+  cli: "pr-pod CLI",
+  kubectl: "kubectl script",
+};
+
 /** The verbs shown, in this order; anything else is summed as "other" (discovery, version...). */
 export const VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"] as const;
 
@@ -77,14 +88,18 @@ async function oneRun(
   const run: ProcessRun =
     side === "kubectl"
       ? await runKubectlScript(access, pr)
-      : await runPrPodChild(access, [pr], {}, side === "prPodBundled");
+      : side === "cli"
+        ? await runCli(access, pr)
+        : await runPrPodChild(access, [pr], {}, side === "prPodBundled");
   tracker.stop();
   const records = bench.cluster.requests.list();
   const counters = bench.cluster.requests.counters();
   const finishedAt = run.markers.get("finished");
   const finishedData = run.markerData.get("finished");
   const verdictOk =
-    side === "kubectl" || (finishedData !== undefined && JSON.parse(finishedData || "{}").status === "succeeded");
+    side === "kubectl" ||
+    side === "cli" ||
+    (finishedData !== undefined && JSON.parse(finishedData || "{}").status === "succeeded");
   const ok = run.exitCode === 0 && finishedAt !== undefined && verdictOk;
   const podRunMs = bench.podRunMs.get(jobName);
   const sample: RunSample = {
@@ -104,7 +119,7 @@ async function oneRun(
   if (podTimes) sample.toPodStartMs = podTimes.startedAt - run.startedAt;
   if (podTimes && finishedAt !== undefined) sample.exitToVerdictMs = finishedAt - podTimes.exitedAt;
   if (!ok) {
-    sample.error = failureText(run, side === "kubectl" ? "kubectl script" : "pr-pod run");
+    sample.error = failureText(run, SIDE_LABELS[side]);
     if (process.env["BENCH_VERBOSE"]) process.stderr.write(`${run.stderrTail}\n`);
   }
   if (finishedAt !== undefined) sample.wallToFinishedMs = finishedAt - run.startedAt;
@@ -160,13 +175,15 @@ export async function measureOrchestration(
   log: (text: string) => void,
 ): Promise<FigureReport[]> {
   const samples: RunSample[] = [];
-  const sides: Side[] = ["prPod", "prPodBundled", "kubectl"];
+  const sides: Side[] = existsSync(cliPath)
+    ? ["prPod", "prPodBundled", "cli", "kubectl"]
+    : ["prPod", "prPodBundled", "kubectl"];
   for (let round = 0; round <= options.rounds; round++) {
     for (const side of sides) {
       const sample = await oneRun(bench, access, side, round, round === 0);
       samples.push(sample);
       log(
-        `  ${round === 0 ? "warm-up" : `round ${round}`} ${side === "prPod" ? "pr-pod " : "kubectl"}: ${
+        `  ${round === 0 ? "warm-up" : `round ${round}`} ${SIDE_LABELS[side]}: ${
           sample.ok
             ? `${sample.wallToFinishedMs?.toFixed(0)} ms to verdict, ${sample.requestsTotal} requests`
             : sample.error
@@ -176,6 +193,7 @@ export async function measureOrchestration(
   }
   const prPod = summary(samples, "prPod");
   const bundled = summary(samples, "prPodBundled");
+  const cli = summary(samples, "cli");
   const kubectl = summary(samples, "kubectl");
   const na = (side: ReturnType<typeof summary>) => `n/a (${side.firstError ?? "no successful run"})`;
   const cellOf = (side: ReturnType<typeof summary>, value: Spread | undefined, unit: string, digits = 0) =>
@@ -187,6 +205,7 @@ export async function measureOrchestration(
     r === undefined ? "goal ≤ 0.5" : `${r.toFixed(2)} (goal ≤ 0.5: ${r <= 0.5 ? "met" : "missed"})`;
   const ratio = ratioOf(prPod.overheadMs);
   const bundledRatio = ratioOf(bundled.overheadMs);
+  const cliRatio = ratioOf(cli.overheadMs);
   const loadedRatio = ratioOf(prPod.overheadOnceLoadedMs);
   const overheadRows: FigureRow[] = [
     {
@@ -200,6 +219,12 @@ export async function measureOrchestration(
       prPod: cellOf(bundled, bundled.overheadMs, "ms"),
       kubectl: cellOf(kubectl, kubectl.overheadMs, "ms"),
       compare: goal(bundledRatio),
+    },
+    {
+      metric: "  same, the built CLI (`pr-pod -o json run`, offline flags)",
+      prPod: existsSync(cliPath) ? cellOf(cli, cli.overheadMs, "ms") : "n/a (apps/cli/dist/cli.js is not built)",
+      kubectl: cellOf(kubectl, kubectl.overheadMs, "ms"),
+      compare: goal(cliRatio),
     },
     {
       metric: "  same, runPrPod in a running process (no start-up, no load)",
@@ -269,7 +294,18 @@ export async function measureOrchestration(
     title: "Orchestration overhead",
     rows: overheadRows,
     notes,
-    data: { rounds: options.rounds, prPod, prPodBundled: bundled, kubectl, ratio, bundledRatio, loadedRatio, samples },
+    data: {
+      rounds: options.rounds,
+      prPod,
+      prPodBundled: bundled,
+      cli,
+      kubectl,
+      ratio,
+      bundledRatio,
+      cliRatio,
+      loadedRatio,
+      samples,
+    },
   };
   notes.push(
     `${rounds}. The pod is the test cluster's scripted runtime playing a fixed build; its run time is taken where it runs and subtracted. pr-pod is runPrPod in its own Node process (what \`pr-pod run\` wraps, without the CLI's argument parsing), so Node's start-up is in its overhead, as kubectl's start-ups are in the script's.`,

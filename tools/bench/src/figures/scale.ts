@@ -25,8 +25,10 @@ export interface ScaleOptions {
 interface ScaleResult {
   runs: number;
   succeeded: number;
-  /** Runs whose process or run never reported a verdict. */
+  /** Runs whose process or run never reported a verdict (though not stopped by the time budget). */
   lost: number;
+  /** Runs still going when the time budget stopped them. */
+  cut: number;
   /** Runs that got fewer log lines than the pod printed. */
   shortLogs: number;
   wallSeconds: number;
@@ -53,13 +55,15 @@ async function measurePrPod(bench: BenchCluster, access: ClusterAccess, options:
   inFlight.stop();
   let succeeded = 0;
   let lost = 0;
+  let cut = 0;
   let shortLogs = 0;
   const lineCounts: number[] = [];
   const warnings = new Map<string, number>();
   for (let i = 0; i < prs.length; i++) {
     const done = run.markerData.get(`done:${i}`) ?? (prs.length === 1 ? run.markerData.get("done") : undefined);
     if (done === undefined) {
-      lost += 1;
+      if (run.timedOut) cut += 1;
+      else lost += 1;
       continue;
     }
     const data = JSON.parse(done) as { status: string; lines: number; warnings?: string[] };
@@ -73,6 +77,7 @@ async function measurePrPod(bench: BenchCluster, access: ClusterAccess, options:
     runs: prs.length,
     succeeded,
     lost,
+    cut,
     shortLogs,
     wallSeconds,
     requestsTotal: bench.cluster.requests.count(),
@@ -111,12 +116,14 @@ async function measureKubectl(bench: BenchCluster, access: ClusterAccess, option
   const { peakBytes, peakProcesses } = memory.stop();
   inFlight.stop();
   const succeeded = runs.filter((r) => r.exitCode === 0 && r.markers.has("finished")).length;
-  const lost = runs.filter((r) => !r.markers.has("finished")).length;
+  const lost = runs.filter((r) => !r.markers.has("finished") && !r.timedOut).length;
+  const cut = runs.filter((r) => !r.markers.has("finished") && r.timedOut).length;
   const failed = runs.find((r) => r.exitCode !== 0);
   const result: ScaleResult = {
     runs: prs.length,
     succeeded,
     lost,
+    cut,
     shortLogs: runs.filter((r, i) => r.markers.has("finished") && (lineCounts[i] ?? 0) < options.podLines).length,
     wallSeconds,
     requestsTotal: bench.cluster.requests.count(),
@@ -138,7 +145,7 @@ export async function measureScale(
 ): Promise<FigureReport> {
   const describe = (name: string, r: ScaleResult) =>
     log(
-      `  ${name}: ${r.succeeded}/${r.runs} succeeded, ${r.lost} lost, ${r.wallSeconds.toFixed(1)} s, ${r.requestsTotal} requests, peak ${r.peakInFlight} in flight${r.firstError ? ` (${r.firstError})` : ""}`,
+      `  ${name}: ${r.succeeded}/${r.runs} succeeded, ${r.runs - r.succeeded - r.cut} failed (${r.lost} without a verdict), ${r.cut} cut, ${r.wallSeconds.toFixed(1)} s, ${r.requestsTotal} requests, peak ${r.peakInFlight} in flight${r.firstError ? ` (${r.firstError})` : ""}`,
     );
   const prPod = await measurePrPod(bench, access, options);
   describe("pr-pod", prPod);
@@ -154,8 +161,10 @@ export async function measureScale(
   };
   const rows: FigureRow[] = [
     {
-      metric: "runs started at once → succeeded (lost, logs short)",
-      ...both((r) => `${r.runs} → ${r.succeeded} (${r.lost} lost, ${r.shortLogs} short)`),
+      metric: "runs started at once → succeeded; failed (no verdict); cut by the time budget; logs short",
+      ...both(
+        (r) => `${r.runs} → ${r.succeeded}; ${r.runs - r.succeeded - r.cut} (${r.lost}); ${r.cut}; ${r.shortLogs}`,
+      ),
       compare: "all must finish",
     },
     {

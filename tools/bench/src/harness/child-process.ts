@@ -18,6 +18,8 @@ export interface ProcessRun {
   markers: Map<string, number>;
   /** Marker lines' text after the marker name, e.g. JSON the child reported. */
   markerData: Map<string, string>;
+  /** Stopped because its timeoutMs ran out. */
+  timedOut: boolean;
   /** Last 4 KB of stderr, for error messages. */
   stderrTail: string;
 }
@@ -108,9 +110,9 @@ export function runProcess(
     child.on("close", (exitCode, signal) => {
       if (timer) clearTimeout(timer);
       if (child.pid !== undefined) groups.delete(child.pid);
-      if (timedOut) stderrTail += `\n(killed after ${options.timeoutMs} ms)`;
+      if (timedOut) stderrTail += `\n(stopped after ${Math.round((options.timeoutMs ?? 0) / 1000)} s, the time budget)`;
       if (pending) options.onLine?.({ text: pending, at: performance.now() });
-      resolve({ exitCode, signal, startedAt, endedAt: performance.now(), markers, markerData, stderrTail });
+      resolve({ exitCode, signal, startedAt, endedAt: performance.now(), markers, markerData, stderrTail, timedOut });
     });
   });
 }

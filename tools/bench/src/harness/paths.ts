@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 /** tools/bench (the bundle lives in tools/bench/dist). */
 export const benchRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const workspaceRoot = resolve(benchRoot, "../..");
+/** The built CLI (`npm run build`); figures that need it say n/a without it. */
+export const cliPath = join(workspaceRoot, "apps/cli/dist/cli.js");
 export const baselineScript = join(benchRoot, "src/baseline/kubectl-pr-run.sh");
 /** A child program; `bundled`: the variant with every dependency bundled in (as the action ships). */
 export const childProgram = (name: "pr-pod-run" | "follow-logs", bundled = false) =>

@@ -8,6 +8,7 @@ import type { BenchCluster } from "../bench-cluster.ts";
 import { failureText, type ProcessRun } from "../harness/child-process.ts";
 import { trackInFlightRequests } from "../harness/in-flight-requests.ts";
 import { sampleTreeMemory } from "../harness/process-tree-memory.ts";
+import { cpuSecondsSoFar } from "../harness/server-responses.ts";
 import { formatSpread, type Spread, spread } from "../harness/stats.ts";
 import { type ClusterAccess, nextPullRequest, runKubectlScript, runPrPodChild } from "../pull-requests.ts";
 import { type FigureReport, type FigureRow, mib } from "../report.ts";
@@ -34,6 +35,8 @@ interface ScaleResult {
   wallSeconds: number;
   requestsTotal: number;
   peakInFlight: number;
+  /** CPU seconds of the clients (their processes, after exit) and of the bench process (the test cluster). */
+  cpu?: { clients: number; cluster: number };
   /** Connections opened (TLS handshakes). */
   connections: number;
   peakRssBytes?: number;
@@ -45,10 +48,16 @@ interface ScaleResult {
   warnings?: Record<string, number>;
 }
 
+function cpuSince(before: { own: number; exitedChildren: number }): { clients: number; cluster: number } {
+  const now = cpuSecondsSoFar();
+  return { clients: now.exitedChildren - before.exitedChildren, cluster: now.own - before.own };
+}
+
 async function measurePrPod(bench: BenchCluster, access: ClusterAccess, options: ScaleOptions): Promise<ScaleResult> {
   const prs = Array.from({ length: options.prPodRuns }, () => nextPullRequest());
   bench.cluster.requests.clear();
   const inFlight = trackInFlightRequests();
+  const cpuBefore = cpuSecondsSoFar();
   const started = performance.now();
   const run = await runPrPodChild(access, prs, { timeoutMs: options.timeoutMs });
   const wallSeconds = (performance.now() - started) / 1000;
@@ -84,6 +93,7 @@ async function measurePrPod(bench: BenchCluster, access: ClusterAccess, options:
     peakInFlight: inFlight.peak,
     connections: inFlight.connections,
     peakProcesses: 1,
+    cpu: cpuSince(cpuBefore),
     linesPerRun: spread(lineCounts),
     warnings: Object.fromEntries(warnings),
   };
@@ -98,6 +108,7 @@ async function measureKubectl(bench: BenchCluster, access: ClusterAccess, option
   const inFlight = trackInFlightRequests();
   const roots = new Set<number>();
   const memory = sampleTreeMemory(roots, 200);
+  const cpuBefore = cpuSecondsSoFar();
   const started = performance.now();
   const lineCounts = prs.map(() => 0);
   // What the script's stdout shows of the pod's log: the step lines only (the report line is not counted).
@@ -131,6 +142,7 @@ async function measureKubectl(bench: BenchCluster, access: ClusterAccess, option
     connections: inFlight.connections,
     peakRssBytes: peakBytes,
     peakProcesses,
+    cpu: cpuSince(cpuBefore),
     linesPerRun: spread(lineCounts.filter((_, i) => runs[i]?.markers.has("finished"))),
   };
   if (failed) result.firstError = failureText(failed, "a kubectl script");
@@ -181,6 +193,10 @@ export async function measureScale(
     {
       metric: "connections opened (TLS handshakes), total (per run)",
       ...both((r) => `${r.connections} (${(r.connections / r.runs).toFixed(1)})`),
+    },
+    {
+      metric: "CPU time: the clients' processes | the test cluster",
+      ...both((r) => (r.cpu ? `${r.cpu.clients.toFixed(1)} s | ${r.cpu.cluster.toFixed(1)} s` : "n/a")),
     },
     {
       metric: "peak RSS (processes)",

@@ -209,8 +209,8 @@ try {
             kubectlRuns: options.scaleKubectl,
             hasKubectl: !!kubectl,
             podLines: options.podLines,
-            // Each side may use half of what is left of the budget, so the bench ends in time.
-            timeoutMs: Math.max(30_000, (options.budgetSeconds * 1000 - (performance.now() - t0) - 15_000) / 2),
+            // What is left of the budget, less a moment to write the results.
+            deadline: t0 + options.budgetSeconds * 1000 - 10_000,
           },
           log,
         ),

@@ -19,8 +19,8 @@ export interface ScaleOptions {
   hasKubectl: boolean;
   /** Lines the standard pod prints (to check none were lost). */
   podLines: number;
-  /** Each side is stopped after this long (what is left of the bench's time budget). */
-  timeoutMs: number;
+  /** performance.now() by which both sides must be done (the bench's time budget). */
+  deadline: number;
 }
 
 interface ScaleResult {
@@ -59,7 +59,9 @@ async function measurePrPod(bench: BenchCluster, access: ClusterAccess, options:
   const inFlight = trackInFlightRequests();
   const cpuBefore = cpuSecondsSoFar();
   const started = performance.now();
-  const run = await runPrPodChild(access, prs, { timeoutMs: options.timeoutMs });
+  // pr-pod goes first and may use 70 % of what is left; the kubectl side gets the rest.
+  const timeoutMs = Math.max(30_000, 0.7 * (options.deadline - performance.now()));
+  const run = await runPrPodChild(access, prs, { timeoutMs });
   const wallSeconds = (performance.now() - started) / 1000;
   inFlight.stop();
   let succeeded = 0;
@@ -111,11 +113,12 @@ async function measureKubectl(bench: BenchCluster, access: ClusterAccess, option
   const cpuBefore = cpuSecondsSoFar();
   const started = performance.now();
   const lineCounts = prs.map(() => 0);
+  const timeoutMs = Math.max(30_000, options.deadline - performance.now());
   // What the script's stdout shows of the pod's log: the step lines only (the report line is not counted).
   const runs: ProcessRun[] = await Promise.all(
     prs.map((pr, index) =>
       runKubectlScript(access, pr, {
-        timeoutMs: options.timeoutMs,
+        timeoutMs,
         onSpawn: (pid) => roots.add(pid),
         onLine: ({ text }) => {
           if (text.startsWith("[pr-pod] step ")) lineCounts[index] = (lineCounts[index] ?? 0) + 1;

@@ -1,7 +1,7 @@
 // What every command gets: the terminal (stdout/stderr, output mode, redaction), the global options,
 // and a lazy kubeconfig loader (render and simulate --context-only never touch a cluster).
 import type { Command } from "commander";
-import { type LoadedKubeConfig, loadKubeConfig } from "./kubeconfig.ts";
+import type { LoadedKubeConfig } from "./kubeconfig.ts";
 import { type OutputMode, Terminal } from "./terminal.ts";
 
 export interface GlobalOptions {
@@ -43,6 +43,8 @@ export function commandAction<Options>(state: ProgramState, body: CommandBody<Op
     const terminal = new Terminal({ mode: globals.output, redact: state.redactor });
     state.terminal = terminal;
     state.debug = Boolean(globals.debug);
+    // client-node is loaded here, once a command runs, not for --help or a usage error.
+    const { loadKubeConfig } = await import("./kubeconfig.ts");
     const environment: CommandEnvironment = {
       terminal,
       globals,

@@ -5,7 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { type CommandBody, commandAction, type ProgramState } from "./command-environment.ts";
 import { EXIT_CODES } from "./exit-codes.ts";
 import { addPullRequestFlags, parseDurationSeconds } from "./pull-request-flags.ts";
-import { defaultRedactor } from "./redaction.ts";
+import { redactorFor, tokensInEnvironment } from "./redaction.ts";
 import { renderError } from "./render-error.ts";
 import { OUTPUT_MODES, Terminal } from "./terminal.ts";
 
@@ -296,7 +296,11 @@ nothing is built. This is a demo and test mode; for real runs use kind (pr-pod c
 
 /** Parses argv (without node and script), runs the command, and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const state: ProgramState = { exitCode: 0, debug: argv.includes("--debug"), redactor: defaultRedactor(process.env) };
+  const state: ProgramState = {
+    exitCode: 0,
+    debug: argv.includes("--debug"),
+    redactor: await redactorFor(tokensInEnvironment(process.env)),
+  };
   const program = createProgram(state);
   try {
     await program.parseAsync(argv, { from: "user" });

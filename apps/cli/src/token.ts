@@ -12,7 +12,7 @@ export async function loadTokenForRun(environment: CommandEnvironment, envFile: 
     ...(envFile ? { envFile } : {}),
     warn: (message) => terminal.warn(message),
   });
-  terminal.setRedactor(redactorFor([...tokensInEnvironment(environment.env), loaded.token]));
+  terminal.setRedactor(await redactorFor([...tokensInEnvironment(environment.env), loaded.token]));
   terminal.info(terminal.style("dim", `token: from ${loaded.source} (${loaded.kind})`));
   return loaded.token;
 }

@@ -164,7 +164,7 @@ async function tokenCheck(environment: CommandEnvironment, flags: DoctorFlags, c
       warn: (message) => warnings.push(message),
     });
     const { redactorFor, tokensInEnvironment } = await import("../redaction.ts");
-    environment.terminal.setRedactor(redactorFor([...tokensInEnvironment(environment.env), loaded.token]));
+    environment.terminal.setRedactor(await redactorFor([...tokensInEnvironment(environment.env), loaded.token]));
     checks.push(
       loaded.kind === "unknown"
         ? {

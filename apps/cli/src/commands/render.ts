@@ -17,7 +17,7 @@ export default async function renderCommand(environment: CommandEnvironment, fla
   const source = pullRequestSourceFromFlags(flags);
   if (source.kind === "local-checkout") throw new Error("unreachable: render has no --source");
   const token = source.kind === "github-api" ? await optionalToken(environment.env) : undefined;
-  if (token) terminal.setRedactor(redactorFor([...tokensInEnvironment(environment.env), token]));
+  if (token) terminal.setRedactor(await redactorFor([...tokensInEnvironment(environment.env), token]));
   const context = await resolveContextFromFlags(source, token);
   const [runner, builder] = await Promise.all([loadRunner(), import("@pr-pod/k8s-job-builder")]);
   const loaded = await runner.loadRunConfig({ configFile: flags.config });

@@ -180,8 +180,7 @@ describe("runPrPod with a scripted pod", () => {
   });
 
   it("fails with ErrImagePull as soon as the pod reports it, with no log to wait for", async () => {
-    const pullRequest = prWith(async (pod) => {
-      await null; // after the kubelet has scheduled the pod (it resets container states then)
+    const pullRequest = prWith((pod) => {
       pod.waiting("ErrImagePull", 'failed to pull and unpack image "docker.io/library/nope:1": not found');
     });
     const run = runPrPod({ ...base(), pullRequest, image: "nope:1" });

@@ -202,6 +202,25 @@ describe("jobs under the scripted runtime", () => {
     });
   });
 
+  it("keeps a waiting reason an onPod script sets: the pod is scheduled and its container waits with it", async () => {
+    cluster.runtime.onPod((pod) => pod.waiting("ErrImagePull", 'failed to pull image "nope:1"'));
+    await core.createNamespacedPod({
+      namespace: "default",
+      body: {
+        metadata: { name: "early" },
+        spec: { restartPolicy: "Never", containers: [{ name: "main", image: "nope:1" }] },
+      },
+    });
+    await cluster.runtime.waitForPod({ name: "early" });
+    const read = await core.readNamespacedPod({ name: "early", namespace: "default" });
+    expect(read.spec?.nodeName).toBe("test-node");
+    expect(read.status?.conditions?.find((c) => c.type === "PodScheduled")?.status).toBe("True");
+    expect(read.status?.containerStatuses?.[0]?.state?.waiting).toEqual({
+      reason: "ErrImagePull",
+      message: 'failed to pull image "nope:1"',
+    });
+  });
+
   it("starts no pod while a job is suspended, and starts one when it is resumed", async () => {
     await batch.createNamespacedJob({ namespace: "default", body: job("paused", { suspend: true }) });
     const suspended = await jobCondition("paused", "Suspended");

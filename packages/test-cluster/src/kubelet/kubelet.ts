@@ -342,6 +342,9 @@ export class Kubelet {
       },
       setWaiting(container, reason, message) {
         const c = kubelet.container(entry, container);
+        // Scheduling resets every container to ContainerCreating, so a reason set from an onPod
+        // script (before scheduling) would be lost: schedule first, as startContainer does.
+        if (!entry.state.scheduled && !entry.state.unschedulableMessage) kubelet.schedule(entry);
         c.state = { waiting: message ? { reason, message } : { reason } };
         c.ready = false;
         kubelet.writeStatus(entry);

@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { kindFromToolCache } from "../src/kind-tool-cache.ts";
 
 const VERSION = "v0.31.0";
@@ -24,6 +24,11 @@ let dir: string;
 const savedEnv = { RUNNER_TOOL_CACHE: process.env["RUNNER_TOOL_CACHE"], RUNNER_TEMP: process.env["RUNNER_TEMP"] };
 
 beforeEach(async () => {
+  // @actions/tool-cache logs through core.debug, which prints ::debug:: lines on stdout; a runner
+  // hides them, the test output should too.
+  const write = process.stdout.write.bind(process.stdout);
+  vi.spyOn(process.stdout, "write").mockImplementation(((chunk: string | Uint8Array, ...rest: never[]) =>
+    String(chunk).startsWith("::debug::") ? true : write(chunk, ...rest)) as typeof process.stdout.write);
   requests = [];
   server = createServer((request, response) => {
     requests.push(request.url ?? "");
@@ -41,6 +46,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   await new Promise((resolve) => server.close(resolve));
   await rm(dir, { recursive: true, force: true });
   for (const [name, value] of Object.entries(savedEnv)) {

@@ -34,7 +34,14 @@ export function cliEnvironment(extra: Record<string, string | undefined> = {}): 
   return env;
 }
 
-export function startCli(args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
+export interface StartedCli {
+  child: ChildProcess;
+  done: Promise<CliResult>;
+  /** What the child has written so far (for a name it printed while it still runs). */
+  output(): { stdout: string; stderr: string };
+}
+
+export function startCli(args: string[], options: CliOptions = {}): StartedCli {
   const home = options.env?.HOME ? undefined : mkdtempSync(join(tmpdir(), "pr-pod-cli-home-"));
   const env = cliEnvironment({ ...(home ? { HOME: home } : {}), ...options.env });
   // The fresh HOME is also the default working folder, so no web/.env or pr-pod.config.* from the
@@ -57,7 +64,7 @@ export function startCli(args: string[], options: CliOptions = {}): { child: Chi
       resolvePromise({ code, signal, stdout, stderr });
     });
   });
-  return { child, done };
+  return { child, done, output: () => ({ stdout, stderr }) };
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {

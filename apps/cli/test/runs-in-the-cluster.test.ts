@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliCluster, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
-import { runCli } from "./cli-process.ts";
+import { runCli, startCli, waitForStderr } from "./cli-process.ts";
 import { validateOutput } from "./output-schema.ts";
 
 let fixture: CliCluster;
@@ -62,6 +62,25 @@ describe("pr-pod logs", () => {
     expect(stdout).toContain("[pr-pod] file found: package.json");
     expect(stdout).toContain("[pr-pod] done");
     expect(stdout).not.toContain(TEST_TOKEN);
+  });
+
+  it("follows a running pod's log live with -f until interrupted", async () => {
+    const run = startCli(["run", ...fixture.prFlags("blocking", 32), ...cluster], { env });
+    await waitForStderr(run.child, "[stand-in docker] blocking");
+    const name = /created Job\/(\S+)/.exec(run.output().stderr)?.[1];
+    expect(name).toBeDefined();
+    const follow = startCli(["logs", name!, "-f", ...cluster]);
+    await new Promise<void>((resolve) => {
+      let seen = "";
+      follow.child.stdout?.on("data", (chunk: Buffer | string) => {
+        seen += chunk.toString();
+        if (seen.includes("[stand-in docker] blocking")) resolve();
+      });
+    });
+    follow.child.kill("SIGINT");
+    expect((await follow.done).code).toBe(130);
+    run.child.kill("SIGINT");
+    expect((await run.done).code).toBe(130);
   });
 
   it("says which runs there are when the name is wrong (65)", async () => {

@@ -1,7 +1,7 @@
 // Bearer tokens and what each may do: the admin token may do everything; the limited token is
 // refused the verb/resource pairs the test chose, with the API server's 403 wording.
 import { randomBytes } from "node:crypto";
-import type { ResourceType } from "./resource-types.ts";
+import { type ResourceType, resourceTypes } from "./resource-types.ts";
 import { forbidden, type StatusError } from "./status-error.ts";
 
 export interface DeniedAccess {
@@ -72,4 +72,85 @@ export function forbiddenFor(
     name,
     `User "${user.name}" cannot ${verb} resource "${resource}" in API group "${t.group}" ${scope}`,
   );
+}
+
+export interface ResourceRule {
+  verbs: string[];
+  apiGroups: string[];
+  resources: string[];
+}
+
+export interface NonResourceRule {
+  verbs: string[];
+  nonResourceURLs: string[];
+}
+
+export interface UserRules {
+  resourceRules: ResourceRule[];
+  nonResourceRules: NonResourceRule[];
+}
+
+// What every authenticated user gets from the default ClusterRoles system:basic-user,
+// system:discovery and system:public-info-viewer.
+// https://kubernetes.io/docs/reference/access-authn-authz/rbac/#default-roles-and-role-bindings
+const basicUserRules: ResourceRule[] = [
+  { verbs: ["create"], apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"] },
+  {
+    verbs: ["create"],
+    apiGroups: ["authorization.k8s.io"],
+    resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+  },
+];
+const discoveryRules: NonResourceRule[] = [
+  {
+    verbs: ["get"],
+    nonResourceURLs: [
+      "/api",
+      "/api/*",
+      "/apis",
+      "/apis/*",
+      "/healthz",
+      "/livez",
+      "/openapi",
+      "/openapi/*",
+      "/readyz",
+      "/version",
+      "/version/",
+    ],
+  },
+  { verbs: ["get"], nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"] },
+];
+
+/**
+ * The rules an RBAC authorizer would list for the user (SelfSubjectRulesReview). The admin has
+ * cluster-admin; the limited user is listed an allow rule for every served resource and verb it is
+ * not denied (an RBAC authorizer only ever lists allow rules), grouped by API group and verb set.
+ */
+export function rulesFor(user: User): UserRules {
+  if (user.denied.length === 0) {
+    return {
+      resourceRules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }, ...basicUserRules],
+      nonResourceRules: [{ verbs: ["*"], nonResourceURLs: ["*"] }, ...discoveryRules],
+    };
+  }
+  const grouped = new Map<string, ResourceRule>();
+  for (const t of resourceTypes) {
+    const served: [string, string[], string | undefined][] = [
+      [t.resource, t.verbs, undefined],
+      ...Object.entries(t.subresources).map(([sub, verbs]): [string, string[], string | undefined] => [
+        `${t.resource}/${sub}`,
+        verbs,
+        sub,
+      ]),
+    ];
+    for (const [resource, verbs, subresource] of served) {
+      const allowed = verbs.filter((verb) => isAllowed(user, verb, t.resource, subresource));
+      if (allowed.length === 0) continue;
+      const key = `${t.group}\u0000${allowed.join(",")}`;
+      const rule = grouped.get(key);
+      if (rule) rule.resources.push(resource);
+      else grouped.set(key, { verbs: allowed, apiGroups: [t.group], resources: [resource] });
+    }
+  }
+  return { resourceRules: [...grouped.values()], nonResourceRules: discoveryRules };
 }

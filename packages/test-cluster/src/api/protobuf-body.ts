@@ -1,4 +1,5 @@
-// kubectl sends typed requests (SelfSubjectAccessReview for `kubectl auth can-i`,
+// kubectl sends typed requests (SelfSubjectAccessReview for `kubectl auth can-i`, SelfSubjectRulesReview
+// for `auth can-i --list`,
 // SelfSubjectReview for `auth whoami`) as Kubernetes protobuf. This reads just those bodies: the
 // "k8s\0" envelope (runtime.Unknown) and the review's fields.
 // https://kubernetes.io/docs/reference/using-api/api-concepts/#protobuf-encoding
@@ -77,6 +78,11 @@ export function reviewFromProtobuf(body: Buffer): Json {
     const spec = message(raw, 2) ?? new Map();
     const out: Json = { apiVersion: typeMeta ? text(typeMeta, 1) : undefined, kind, metadata: {}, spec: {} };
     if (kind === "SelfSubjectReview") return out;
+    if (kind === "SelfSubjectRulesReview") {
+      const namespace = text(spec, 1);
+      if (namespace) out.spec.namespace = namespace;
+      return out;
+    }
     if (kind !== "SelfSubjectAccessReview") throw unsupported();
     const resource = message(spec, 1);
     if (resource) {

@@ -92,6 +92,15 @@ export const resourceTypes: ResourceType[] = [
     virtual: true,
   }),
   type({
+    group: "authorization.k8s.io",
+    resource: "selfsubjectrulesreviews",
+    singular: "selfsubjectrulesreview",
+    kind: "SelfSubjectRulesReview",
+    namespaced: false,
+    verbs: ["create"],
+    virtual: true,
+  }),
+  type({
     group: "authentication.k8s.io",
     resource: "selfsubjectreviews",
     singular: "selfsubjectreview",

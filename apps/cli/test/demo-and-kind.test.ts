@@ -12,7 +12,9 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliCluster, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
 import { runCli } from "./cli-process.ts";
 import { validateOutput } from "./output-schema.ts";
 
@@ -110,6 +112,59 @@ describe("pr-pod cluster", () => {
   });
 });
 
+describe("pr-pod run --kind", () => {
+  let fixture: CliCluster;
+  let folder: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    fixture = await startCliCluster();
+    folder = mkdtempSync(join(tmpdir(), "pr-pod-cli-run-kind-"));
+    const bin = join(folder, "bin");
+    mkdirSync(bin);
+    mkdirSync(join(folder, "clusters"));
+    writeFileSync(join(folder, "stand-in.mjs"), standInSource);
+    for (const tool of ["kind", "docker"]) {
+      writeFileSync(
+        join(bin, tool),
+        `#!/bin/sh\nexec "${process.execPath}" "${join(folder, "stand-in.mjs")}" ${tool} "$@"\n`,
+      );
+      chmodSync(join(bin, tool), 0o755);
+    }
+    // What the stand-in kind "creates": the test cluster, under kind's context name.
+    const source = fixture.cluster.kubeConfig;
+    const kindConfig = new KubeConfig();
+    kindConfig.loadFromOptions({
+      clusters: [{ ...source.getCurrentCluster()!, name: "kind-pr-pod" }],
+      users: [{ ...source.getCurrentUser()!, name: "kind-pr-pod" }],
+      contexts: [{ name: "kind-pr-pod", cluster: "kind-pr-pod", user: "kind-pr-pod" }],
+      currentContext: "kind-pr-pod",
+    });
+    writeFileSync(join(folder, "kind-kubeconfig.yaml"), kindConfig.exportConfig());
+    env = {
+      PATH: `${bin}:${process.env.PATH}`,
+      STAND_IN_STATE: folder,
+      STAND_IN_KUBECONFIG_SOURCE: join(folder, "kind-kubeconfig.yaml"),
+      KUBECONFIG: join(folder, "kubeconfig"),
+      GITHUB_PAT: TEST_TOKEN,
+    };
+  });
+  afterAll(async () => {
+    await fixture?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("brings the kind cluster up first, then runs the PR on it", async () => {
+    const { code, stdout, stderr } = await runCli(["run", "--kind", ...fixture.prFlags("good", 71)], { env });
+    expect(stderr).toContain('kind: Creating cluster "pr-pod" ...');
+    expect(stdout).toContain("✔ succeeded octo/app#71");
+    expect(code).toBe(0);
+    const again = await runCli(["run", "--kind", ...fixture.prFlags("good", 72)], { env });
+    expect(again.stderr).toContain('kind: reusing the running kind cluster "pr-pod"');
+    expect(again.code).toBe(0);
+  });
+});
+
 describe("the CLI keeps no kind or cluster lifecycle logic of its own", () => {
   it("never runs kind or docker itself: every kind call goes through @pr-pod/kind-cluster", () => {
     const source = resolve(import.meta.dirname, "../src");
@@ -128,14 +183,14 @@ describe("the CLI keeps no kind or cluster lifecycle logic of its own", () => {
 
 // Answers like kind v0.31.0 and Docker; keeps clusters as files; records every call.
 const standInSource = `
-import { appendFileSync, existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 const [tool, ...args] = process.argv.slice(2);
 const state = process.env.STAND_IN_STATE;
 appendFileSync(join(state, "calls.log"), JSON.stringify([tool, ...args]) + "\\n");
 const flag = (name) => args[args.indexOf(name) + 1];
 const clusters = () => readdirSync(join(state, "clusters"));
-const kubeconfig = (name) => "apiVersion: v1\\nkind: Config\\nclusters:\\n- cluster:\\n    server: https://127.0.0.1:40123\\n  name: kind-" + name + "\\ncontexts:\\n- context:\\n    cluster: kind-" + name + "\\n    user: kind-" + name + "\\n  name: kind-" + name + "\\ncurrent-context: kind-" + name + "\\nusers:\\n- name: kind-" + name + "\\n  user:\\n    token: stand-in\\n";
+const kubeconfig = (name) => process.env.STAND_IN_KUBECONFIG_SOURCE ? readFileSync(process.env.STAND_IN_KUBECONFIG_SOURCE, "utf8") : "apiVersion: v1\\nkind: Config\\nclusters:\\n- cluster:\\n    server: https://127.0.0.1:40123\\n  name: kind-" + name + "\\ncontexts:\\n- context:\\n    cluster: kind-" + name + "\\n    user: kind-" + name + "\\n  name: kind-" + name + "\\ncurrent-context: kind-" + name + "\\nusers:\\n- name: kind-" + name + "\\n  user:\\n    token: stand-in\\n";
 if (tool === "kind") {
   const [verb, noun] = args;
   if (verb === "version") { console.log("kind v0.31.0 go1.25.5 linux/amd64"); process.exit(0); }

@@ -134,7 +134,7 @@ export class Terminal {
     const seconds = Math.floor((Date.now() - this.phaseStarted) / 1000);
     const frame = this.style("cyan", spinnerFrames[this.spinnerFrame] ?? "-");
     const elapsed = seconds > 0 ? this.style("dim", ` ${seconds}s`) : "";
-    const columns = this.stderr.columns ?? 80;
+    const columns = this.stderr.columns || 80;
     const text = this.redact(this.phaseText).slice(0, Math.max(10, columns - 10));
     this.stderr.write(`${frame} ${text}${elapsed}`);
     this.phaseDrawn = true;

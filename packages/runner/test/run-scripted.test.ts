@@ -67,16 +67,14 @@ describe("runPrPod with a scripted pod", () => {
     expect(lines.slice(0, 3)).toEqual(["cloning", "token is ***", "building"]);
     expect(JSON.stringify(events)).not.toContain(TEST_TOKEN);
 
-    // The API calls of a plain run, so a regression in calls shows up. Besides the watches and the
-    // log stream: one create per object, the Job's unsuspend patch, its delete (the garbage collector
-    // takes the rest) and the preflight. On a real API server the preflight is ONE rules review
-    // (8 = objects + 3); the test cluster serves no rules reviews (404), so the run falls back to one
-    // access review per permission, counted separately here.
+    // The API calls of a plain run, so a regression in calls shows up (the target: objects
+    // created + 3 besides the log stream and the watches): one create per object, the Job's unsuspend
+    // patch, its delete (the garbage collector takes the rest) and ONE rules review as the preflight.
     const counters = cluster.requests.counters();
     const isStream = (key: string) => key.startsWith("watch ") || key === "get pods/log";
-    const isPreflight = (key: string) => key.includes("selfsubject");
-    const rest = Object.entries(counters).filter(([key]) => !isStream(key) && !isPreflight(key));
+    const rest = Object.entries(counters).filter(([key]) => !isStream(key));
     expect(Object.fromEntries(rest)).toEqual({
+      "create selfsubjectrulesreviews": 1,
       "create jobs": 1,
       "create secrets": 1,
       "create serviceaccounts": 1,
@@ -85,12 +83,29 @@ describe("runPrPod with a scripted pod", () => {
       "patch jobs": 1,
       "delete jobs": 1,
     });
-    expect(rest.reduce((sum, [, count]) => sum + count, 0)).toBeLessThanOrEqual(created.length + 3 - 1);
-    const rulesReviews = cluster.requests.list({ resource: "selfsubjectrulesreviews" });
-    expect(rulesReviews).toHaveLength(1);
-    const accessReviews = counters["create selfsubjectaccessreviews"] ?? 0;
-    // 404: no rules reviews here, so one access review per permission the run needs (25 with builds on).
-    expect(accessReviews).toBe(rulesReviews[0]?.status === 404 ? 25 : 0);
+    expect(rest.reduce((sum, [, count]) => sum + count, 0)).toBe(created.length + 3);
+    await expect.poll(() => leftovers(cluster.kubeConfig, "runs"), { timeout: 10_000 }).toEqual([]);
+  });
+
+  it("falls back to one access review per permission on a server without rules reviews", async () => {
+    const pullRequest = prWith((pod) => {
+      pod.start();
+      finishLikeThePodScript(pod, ["built"]);
+    });
+    cluster.requests.clear();
+    cluster.faults.failNext({ status: 404, match: { resource: "selfsubjectrulesreviews" } });
+    const run = runPrPod({ ...base(), pullRequest });
+    await collect(run);
+    expect(await run.result).toMatchObject({ status: "succeeded" });
+    const counters = cluster.requests.counters();
+    // The 404 rules review, then 25 access reviews (every permission a run with builds needs),
+    // then the same 7 object calls as above.
+    expect(counters["create selfsubjectrulesreviews"]).toBe(1);
+    expect(counters["create selfsubjectaccessreviews"]).toBe(25);
+    const rest = Object.entries(counters).filter(
+      ([key]) => !key.startsWith("watch ") && key !== "get pods/log" && !key.includes("selfsubject"),
+    );
+    expect(rest.reduce((sum, [, count]) => sum + count, 0)).toBe(7);
     await expect.poll(() => leftovers(cluster.kubeConfig, "runs"), { timeout: 10_000 }).toEqual([]);
   });
 
@@ -367,9 +382,14 @@ describe("preflight with missing permissions", () => {
         "get pods/log in namespace default",
       ]);
       for (const line of error.missingPermissions ?? []) expect(error.message).toContain(line);
-      expect(limited.requests.list({ verb: "create" }).filter((r) => !r.resource.startsWith("selfsubject"))).toEqual(
-        [],
-      );
+      // One rules review; only what it does not grant is confirmed by an access review each: the 3
+      // denied permissions and the 4 the pod's Role needs on resources the test cluster does not serve
+      // (get/create/delete deployments.apps, create pods/exec), which its rules cannot list. Nothing
+      // else is created.
+      const creates = limited.requests.list({ verb: "create" });
+      expect(creates.filter((r) => r.resource === "selfsubjectrulesreviews").map((r) => r.status)).toEqual([201]);
+      expect(creates.filter((r) => r.resource === "selfsubjectaccessreviews")).toHaveLength(3 + 4);
+      expect(creates.filter((r) => !r.resource.startsWith("selfsubject"))).toEqual([]);
     } finally {
       await limited.close();
     }

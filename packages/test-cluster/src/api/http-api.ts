@@ -95,6 +95,8 @@ async function handle(
     record.faulted = `status ${failure.status}`;
     const retryAfter = failure.retryAfterSeconds ?? (failure.status === 429 || failure.status === 503 ? 1 : undefined);
     const reasons: Record<number, [string, string]> = {
+      // 404 as for a path the server does not serve: stands in for an API a server lacks.
+      404: ["NotFound", "the server could not find the requested resource"],
       429: ["TooManyRequests", "Too many requests, please try again later."],
       500: ["InternalError", "Internal error occurred: injected fault"],
       503: ["ServiceUnavailable", "The server is currently unable to handle the request"],

@@ -1,5 +1,6 @@
 // pr-pod demo (no cluster, no internet, no token) and `pr-pod cluster up|down|status` through a
 // stand-in `kind` and `docker` on PATH that record their arguments and answer like kind v0.31.0.
+import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
   existsSync,
@@ -15,7 +16,7 @@ import { join, resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliCluster, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
-import { runCli } from "./cli-process.ts";
+import { cliEnvironment, cliPath, runCli } from "./cli-process.ts";
 import { validateOutput } from "./output-schema.ts";
 
 describe("pr-pod demo", () => {
@@ -44,6 +45,36 @@ describe("pr-pod demo", () => {
     expect(document.demo.dockerCalls.some((call: string) => call.startsWith("docker buildx build"))).toBe(true);
   });
 });
+
+describe("the phase line", () => {
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+  it.skipIf(!hasScript)("animates in place on a terminal (util-linux script gives the CLI a pty)", async () => {
+    const { code, stdout } = await runScript(`"${process.execPath}" "${cliPath}" demo`);
+    expect(stdout).toContain("\r\u001b[2K");
+    expect(stdout).toMatch(/⠋ starting the in-process test cluster/);
+    expect(code).toBe(0);
+  });
+
+  it("is printed once per phase, without cursor codes, when stderr is not a terminal", async () => {
+    const { stderr } = await runCli(["demo"]);
+    expect(stderr).toContain("• starting the in-process test cluster\n");
+    expect(stderr).not.toContain("\u001b[");
+  });
+});
+
+function runScript(command: string): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], { env: cliEnvironment({ HOME: tmpdir() }) });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code, stdout }));
+    child.stdin.end();
+  });
+}
 
 describe("pr-pod cluster", () => {
   let folder: string;

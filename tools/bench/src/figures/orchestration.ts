@@ -288,7 +288,7 @@ export async function measureOrchestration(
     })),
   ];
   const notes: string[] = [];
-  const rounds = `${options.rounds} rounds of pr-pod, pr-pod bundled and kubectl, after one uncounted warm-up round`;
+  const rounds = `${options.rounds} rounds of ${sides.map((side) => SIDE_LABELS[side]).join(", ")}, after one uncounted warm-up round`;
   const figure1: FigureReport = {
     id: 1,
     title: "Orchestration overhead",
@@ -308,7 +308,7 @@ export async function measureOrchestration(
     },
   };
   notes.push(
-    `${rounds}. The pod is the test cluster's scripted runtime playing a fixed build; its run time is taken where it runs and subtracted. pr-pod is runPrPod in its own Node process (what \`pr-pod run\` wraps, without the CLI's argument parsing), so Node's start-up is in its overhead, as kubectl's start-ups are in the script's.`,
+    `${rounds}. The pod is the test cluster's scripted runtime playing a fixed build; its run time is taken where it runs and subtracted. pr-pod is runPrPod in its own Node process (what \`pr-pod run\` wraps, without the CLI's argument parsing), so Node's start-up is in its overhead, as kubectl's start-ups are in the script's. The CLI's verdict is its JSON result, which it prints after cleaning up.`,
   );
   const phaseText = (phases: Record<string, number>) =>
     Object.entries(phases)
@@ -320,8 +320,16 @@ export async function measureOrchestration(
     notes.push(`The script's median phases, ms from process start: ${phaseText(kubectl.phasesMs)}.`);
   if (ratio !== undefined && ratio > 0.5) {
     notes.push(
-      `Goal missed: the overhead ratio is ${ratio.toFixed(2)}, ${((ratio / 0.5 - 1) * 100).toFixed(0)} % above 0.5 (pr-pod ${prPod.overheadMs?.median.toFixed(0)} ms against ${kubectl.overheadMs?.median.toFixed(0)} ms).`,
+      `Goal missed: the overhead ratio is ${ratio.toFixed(2)}, ${((ratio / 0.5 - 1) * 100).toFixed(0)} % above 0.5 (pr-pod ${prPod.overheadMs?.median.toFixed(0)} ms against ${kubectl.overheadMs?.median.toFixed(0)} ms; the goal needs pr-pod at ${((kubectl.overheadMs?.median ?? 0) / 2).toFixed(0)} ms).`,
     );
+    const started = prPod.phasesMs["started"];
+    const loaded = prPod.phasesMs["loaded"];
+    const bundledLoaded = bundled.phasesMs["loaded"];
+    if (started !== undefined && loaded !== undefined && prPod.overheadOnceLoadedMs) {
+      notes.push(
+        `Where pr-pod's overhead goes (medians): ${started} ms until Node runs the first line, ${loaded - started} ms loading @kubernetes/client-node and the libraries from node_modules${bundledLoaded !== undefined && bundled.phasesMs["started"] !== undefined ? ` (${bundledLoaded - bundled.phasesMs["started"]} ms bundled)` : ""}, ${prPod.overheadOnceLoadedMs.median.toFixed(0)} ms for the run itself (preflight, creating the objects, watching, the verdict).`,
+      );
+    }
   }
   const figure2: FigureReport = {
     id: 2,

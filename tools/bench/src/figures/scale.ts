@@ -78,7 +78,11 @@ async function measurePrPod(bench: BenchCluster, access: ClusterAccess, options:
       continue;
     }
     const data = JSON.parse(done) as { status: string; lines: number; warnings?: string[] };
-    for (const warning of data.warnings ?? []) warnings.set(warning, (warnings.get(warning) ?? 0) + 1);
+    for (const warning of data.warnings ?? []) {
+      // One entry per kind of warning: the run's own names are replaced.
+      const kind = warning.replace(/pr-pod-[a-z0-9-]+-\d+-[0-9a-f]{7}/g, "<run>");
+      warnings.set(kind, (warnings.get(kind) ?? 0) + 1);
+    }
     if (data.status === "succeeded") succeeded += 1;
     lineCounts.push(data.lines);
     if (data.lines < options.podLines) shortLogs += 1;

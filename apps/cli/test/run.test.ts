@@ -1,6 +1,9 @@
 // `pr-pod run` as a user runs it: the built binary against the test cluster and a real git server.
 // Success, a failing stage, -o json against the schema, Ctrl-C (once: cleaned up, 130; twice: out at
 // once with the cleanup command), and the token never printed.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliCluster, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
 import { runCli, startCli, waitForStderr } from "./cli-process.ts";
@@ -69,6 +72,26 @@ describe("pr-pod run", () => {
     });
     expect(code).toBe(0);
     expect(`${stdout}${stderr}`).not.toContain("\u001b[");
+  });
+
+  it("reads the token from --env-file, says so, and never prints it", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "pr-pod-cli-env-"));
+    try {
+      const envFile = join(folder, "token.env");
+      writeFileSync(envFile, `# the dev token\nexport GITHUB_PAT="${TEST_TOKEN}"\n`);
+      const { code, stdout, stderr } = await runCli([
+        "run",
+        ...fixture.prFlags("good", 17),
+        ...cluster,
+        "--env-file",
+        envFile,
+      ]);
+      expect(stderr).toMatch(/token: from env-file:\S*token\.env \(classic\)/);
+      expect(`${stdout}${stderr}`).not.toContain(TEST_TOKEN);
+      expect(code).toBe(0);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it("exits 78 with the places it looked when there is no token", async () => {

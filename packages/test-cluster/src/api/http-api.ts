@@ -1,12 +1,14 @@
 // The HTTP face of the API server: authentication, fault injection, authorization, then the verb's
 // handler; every answer is recorded in the request log. Errors are always a metav1.Status.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { parse as parseYaml } from "yaml";
 import type { Faults } from "../faults.ts";
 import type { Json, KubeObject } from "../json.ts";
 import type { ContainerLogs } from "../kubelet/container-logs.ts";
 import type { RequestLog, RequestRecord } from "../request-log.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import { forbiddenFor, isAllowed, type User, userForToken } from "./authorization.ts";
+import { validateFields } from "./field-validation.ts";
 import { parseJsonBody, readBody, readBytes, sendJson } from "./http-io.ts";
 import { list, selectObjects } from "./list-objects.ts";
 import { serveLogs } from "./log-stream.ts";
@@ -15,7 +17,7 @@ import { isProtobuf, reviewFromProtobuf } from "./protobuf-body.ts";
 import type { ResourceRegistry } from "./registry.ts";
 import { type RequestInfo, resolveRequestInfo } from "./request-info.ts";
 import { deleteOptions, dryRunOf, managerFromUserAgent } from "./request-options.ts";
-import { apiVersionOf } from "./resource-types.ts";
+import { apiVersionOf, type ResourceType } from "./resource-types.ts";
 import { review } from "./reviews.ts";
 import { parseFieldSelector, parseLabelSelector } from "./selectors.ts";
 import { failureStatus, methodNotSupported, pathNotFound, StatusError, unauthorized } from "./status-error.ts";
@@ -190,19 +192,21 @@ async function handle(
     }
     case "create": {
       const body = parseJsonBody(await readBody(req));
+      warn(res, validateFields(t, body, query, "decoder", { namespace, name: body?.metadata?.name }));
       const created = ctx.registry.create(t, namespace, body, { dryRun: dryRunOf(query), fieldManager });
       sendJson(res, 201, created);
       return;
     }
     case "update": {
       const body = parseJsonBody(await readBody(req));
+      warn(res, validateFields(t, body, query, "decoder", { namespace, name }));
       const options = { dryRun: dryRunOf(query), fieldManager, subresource: info.subresource };
       sendJson(res, 200, ctx.registry.replace(t, namespace, name, body, options));
       return;
     }
     case "patch": {
-      const raw = await readBody(req);
       const contentType = req.headers["content-type"] ?? "";
+      const raw = checkPatchFields(t, await readBody(req), contentType, query, res, { namespace, name });
       const existed = ctx.registry.find(t, namespace, name) !== undefined;
       const patched = ctx.registry.patch(t, namespace, name, contentType, raw, {
         dryRun: dryRunOf(query),
@@ -253,4 +257,38 @@ async function handle(
     default:
       throw methodNotSupported(t, info.verb);
   }
+}
+
+function warn(res: ServerResponse, warnings: string[]): void {
+  if (warnings.length > 0) res.setHeader("Warning", warnings);
+}
+
+/**
+ * Field validation of a merge, strategic merge or apply patch (JSON patches carry no field names to
+ * check). Returns the patch to apply, without the unknown fields unless the patch is left for the
+ * registry to refuse as malformed.
+ */
+function checkPatchFields(
+  t: ResourceType,
+  raw: string,
+  contentType: string,
+  query: URLSearchParams,
+  res: ServerResponse,
+  target: { namespace?: string | undefined; name?: string | undefined },
+): string {
+  const type = contentType.split(";")[0]?.trim() ?? "";
+  const apply = type === "application/apply-patch+yaml";
+  if (!apply && type !== "application/merge-patch+json" && type !== "application/strategic-merge-patch+json") {
+    return raw;
+  }
+  let doc: Json;
+  try {
+    doc = apply ? parseYaml(raw) : JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+  const warnings = validateFields(t, doc, query, apply ? "apply" : "decoder", target);
+  if (warnings.length === 0 && query.get("fieldValidation") !== "Ignore") return raw;
+  warn(res, warnings);
+  return JSON.stringify(doc);
 }

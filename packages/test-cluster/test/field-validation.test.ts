@@ -137,6 +137,46 @@ describe("field validation", () => {
     expect(ignored.body.metadata).not.toHaveProperty("labelz");
   });
 
+  it.each([
+    ["/api/v1/namespaces", "Namespace", { metadata: { name: "ns-typo" }, spek: {} }, "spek"],
+    ["/api/v1/namespaces/default/configmaps", "ConfigMap", { metadata: { name: "c" }, binaryDta: {} }, "binaryDta"],
+    ["/api/v1/namespaces/default/secrets", "Secret", { metadata: { name: "s" }, tpye: "Opaque" }, "tpye"],
+    [
+      "/api/v1/namespaces/default/serviceaccounts",
+      "ServiceAccount",
+      { metadata: { name: "sa", uuid: "x" } },
+      "metadata.uuid",
+    ],
+    [
+      "/api/v1/namespaces/default/pods",
+      "Pod",
+      { metadata: { name: "p" }, spec: { containers: [{ name: "m", image: "i", env: [{ name: "A", valu: "1" }] }] } },
+      "spec.containers[0].env[0].valu",
+    ],
+    [
+      "/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles",
+      "Role",
+      { metadata: { name: "r" }, rules: [{ verbs: ["get"], apiGroups: [""], resource: ["pods"] }] },
+      "rules[0].resource",
+    ],
+    [
+      "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings",
+      "RoleBinding",
+      {
+        metadata: { name: "rb" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "r" },
+        subject: [],
+      },
+      "subject",
+    ],
+  ])("refuses a misspelt field under Strict: POST %s (%s)", async (path, kind, body, field) => {
+    const answer = await send("POST", `${path}?fieldValidation=Strict`, body);
+    expect(answer.code).toBe(400);
+    expect(answer.body.message).toBe(
+      `${kind} in version "v1" cannot be handled as a ${kind}: strict decoding error: unknown field "${field}"`,
+    );
+  });
+
   it("checks merge patches and names the field of a server-side apply in its own words", async () => {
     await core.createNamespacedServiceAccount({ namespace: "default", body: { metadata: { name: "patched" } } });
     const merge = await statusOf(

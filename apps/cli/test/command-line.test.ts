@@ -72,7 +72,7 @@ describe("usage errors exit 64", () => {
   });
 });
 
-describe("kubeconfig", () => {
+describe.concurrent("kubeconfig", () => {
   it("says where it looked instead of falling back to localhost:8080 when there is none", async () => {
     const { code, stderr } = await runCli(["status"]);
     expect(stderr).toContain(
@@ -108,7 +108,7 @@ describe("kubeconfig", () => {
   });
 });
 
-describe("output", () => {
+describe.concurrent("output", () => {
   it("writes an Error document to stdout in -o json, matching the published schema", async () => {
     const { code, stdout } = await runCli(["status", "-o", "json"]);
     expect(code).toBe(69);

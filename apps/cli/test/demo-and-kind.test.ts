@@ -19,7 +19,7 @@ import { type CliCluster, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
 import { cliEnvironment, cliPath, runCli } from "./cli-process.ts";
 import { validateOutput } from "./output-schema.ts";
 
-describe("pr-pod demo", () => {
+describe.concurrent("pr-pod demo", () => {
   it("runs a whole PR on the in-process cluster with the local git server, and says what stood in", async () => {
     const { code, stdout, stderr } = await runCli(["demo"]);
     expect(stderr).toContain("pr-pod demo: an in-process test cluster, a local git server and a stand-in docker");

@@ -21,7 +21,7 @@ afterAll(async () => {
   await fixture?.close();
 });
 
-describe("pr-pod run", () => {
+describe.concurrent("pr-pod run", () => {
   it("runs a PR to success, streams the pod's log, prints the verdict, and leaves nothing behind", async () => {
     const { code, stdout, stderr } = await runCli(["run", ...fixture.prFlags("good"), ...cluster], { env });
     expect(stderr).toContain("[pr-pod] file found: Dockerfile");

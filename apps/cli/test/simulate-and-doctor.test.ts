@@ -65,7 +65,7 @@ function deliveryBody(number: number) {
   };
 }
 
-describe("pr-pod simulate", () => {
+describe.concurrent("pr-pod simulate", () => {
   it("runs a saved pull_request delivery through the webhook path to success", async () => {
     const file = join(scratch, "pull_request.json");
     writeFileSync(file, JSON.stringify(deliveryBody(51)));
@@ -115,7 +115,7 @@ describe("pr-pod simulate", () => {
   });
 });
 
-describe("GitHub API errors", () => {
+describe.concurrent("GitHub API errors", () => {
   let github: Server;
   let apiUrl: string;
   beforeAll(async () => {
@@ -151,7 +151,7 @@ describe("GitHub API errors", () => {
   });
 });
 
-describe("pr-pod doctor", () => {
+describe.concurrent("pr-pod doctor", () => {
   it("passes against a reachable cluster with the permissions and a token, saying where each came from", async () => {
     const { code, stdout } = await runCli(["doctor", ...cluster], { env });
     expect(stdout).toMatch(/✔ kubeconfig\s+.*kubeconfig \(from --kubeconfig\)/);

@@ -56,6 +56,8 @@ export async function runAndRender(
   let cleanedUp: Array<{ kind: string; name: string }> | undefined;
   try {
     const run = startRun({ ...options, signal: interrupts.signal });
+    // When the event stream throws, that error is the one rendered; the result's copy must not surface as unhandled.
+    run.result.catch(() => {});
     for await (const event of run) {
       renderEvent(environment, event, interrupts, session);
       if (event.type === "cleaned-up") cleanedUp = event.deleted;

@@ -2,7 +2,7 @@
 // Follows the kubelet's makeEnvironmentVariables: envFrom first, then env in order, later entries win,
 // and a `$(VAR)` in a value sees only the variables defined before it.
 // https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/
-import type { V1Container, V1ObjectFieldSelector, V1Pod, V1Secret } from "@kubernetes/client-node";
+import type { V1ConfigMap, V1Container, V1ObjectFieldSelector, V1Pod, V1Secret } from "@kubernetes/client-node";
 
 /** Why the kubelet would refuse to create the container; `message` is worded as the kubelet words it. */
 export type ContainerConfigError = { reason: "CreateContainerConfigError"; message: string };
@@ -113,6 +113,14 @@ export function secretDataBytes(secret: V1Secret): Record<string, Buffer> {
   const bytes: Record<string, Buffer> = {};
   for (const [key, value] of Object.entries(secret.data ?? {})) bytes[key] = Buffer.from(value, "base64");
   for (const [key, value] of Object.entries(secret.stringData ?? {})) bytes[key] = Buffer.from(value, "utf8");
+  return bytes;
+}
+
+/** A ConfigMap's keys as bytes: `data` as UTF-8, `binaryData` decoded from base64 (the API forbids a key in both). */
+export function configMapDataBytes(configMap: V1ConfigMap): Record<string, Buffer> {
+  const bytes: Record<string, Buffer> = {};
+  for (const [key, value] of Object.entries(configMap.data ?? {})) bytes[key] = Buffer.from(value, "utf8");
+  for (const [key, value] of Object.entries(configMap.binaryData ?? {})) bytes[key] = Buffer.from(value, "base64");
   return bytes;
 }
 

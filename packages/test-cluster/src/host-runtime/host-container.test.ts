@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { V1Container, V1Pod, V1Secret } from "@kubernetes/client-node";
+import type { V1ConfigMap, V1Container, V1Pod, V1Secret } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { type HostContainerOptions, LineSplitter, startHostContainer } from "./host-container.ts";
 
@@ -238,6 +238,38 @@ describe("startHostContainer", () => {
       'MountVolume.SetUp failed for volume "token" : references non-existent secret key: pat',
     );
     const run = startScript('ls -A "$T"', mounts, { env: { T: "/t" }, volumes: [volume(true)] });
+    expect(await run.exited).toMatchObject({ exitCode: 0 });
+    expect(run.stdout()).toEqual([]);
+  });
+
+  it("fills a configMap volume with its data and binaryData keys as files, bytes unchanged", async () => {
+    const binary = Buffer.from([0, 1, 2, 255, 254, 10, 13, 0]);
+    const configMaps: Record<string, V1ConfigMap> = {
+      "local-changes": { data: { "head-sha": "abc" }, binaryData: { "local.bundle": binary.toString("base64") } },
+    };
+    const run = startScript(
+      'cat "$C/head-sha"; echo; ls "$C" | sort',
+      { volumeMounts: [{ name: "changes", mountPath: "/var/run/pr-pod/changes", readOnly: true }] },
+      {
+        env: { C: "/var/run/pr-pod/changes" },
+        getConfigMap: (name) => configMaps[name],
+        volumes: [{ name: "changes", configMap: { name: "local-changes" } }],
+      },
+    );
+    expect((await run.exited).exitCode).toBe(0);
+    expect(run.stdout()).toEqual(["abc", "head-sha", "local.bundle"]);
+    expect(readFileSync(join(run.rootDir, "volumes", "changes", "local.bundle")).equals(binary)).toBe(true);
+  });
+
+  it("refuses a configMap volume whose ConfigMap is missing unless it is optional", async () => {
+    const mounts = { volumeMounts: [{ name: "changes", mountPath: "/c" }] };
+    expect(() => startScript("true", mounts, { volumes: [{ name: "changes", configMap: { name: "nope" } }] })).toThrow(
+      'MountVolume.SetUp failed for volume "changes" : configmap "nope" not found',
+    );
+    const run = startScript('ls -A "$C"', mounts, {
+      env: { C: "/c" },
+      volumes: [{ name: "changes", configMap: { name: "nope", optional: true } }],
+    });
     expect(await run.exited).toMatchObject({ exitCode: 0 });
     expect(run.stdout()).toEqual([]);
   });

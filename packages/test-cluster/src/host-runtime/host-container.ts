@@ -18,8 +18,8 @@ import {
 } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { dirname, join, posix, relative, resolve } from "node:path";
-import type { V1Container, V1Pod, V1Secret } from "@kubernetes/client-node";
-import { expandKubernetesVariables, secretDataBytes } from "./container-env.ts";
+import type { V1ConfigMap, V1Container, V1Pod, V1Secret } from "@kubernetes/client-node";
+import { configMapDataBytes, expandKubernetesVariables, secretDataBytes } from "./container-env.ts";
 
 export interface HostContainerOptions {
   pod: V1Pod;
@@ -28,6 +28,8 @@ export interface HostContainerOptions {
   env: Record<string, string>;
   /** Reads the secrets that secret volumes refer to. */
   getSecret: (name: string) => V1Secret | undefined;
+  /** Reads the ConfigMaps that configMap volumes refer to (data and binaryData). Without it, none exist. */
+  getConfigMap?: (name: string) => V1ConfigMap | undefined;
   /** A fresh per-pod temp folder the runtime may fill. */
   rootDir: string;
   /** Replaces a leading sh/bash/ash/dash (also `/usr/bin/env sh`) in the command; default ["busybox", "sh"]. */
@@ -86,7 +88,7 @@ export class HostContainerSetupError extends Error {
 export function startHostContainer(options: HostContainerOptions): HostContainer {
   const { pod, container, rootDir } = options;
   const paths = mapContainerPaths(pod, container, rootDir);
-  prepareVolumes(pod, container, paths, options.getSecret);
+  prepareVolumes(pod, container, paths, options.getSecret, options.getConfigMap ?? (() => undefined));
   writeFileSync(paths.terminationLog, ""); // a fresh termination log for each container start, as the kubelet does
   const env = childEnvironment(options, paths);
   const argv = containerArgv(container, env, hostShell(options));
@@ -285,6 +287,7 @@ function prepareVolumes(
   container: V1Container,
   paths: ContainerPaths,
   getSecret: (name: string) => V1Secret | undefined,
+  getConfigMap: (name: string) => V1ConfigMap | undefined,
 ): void {
   mkdirSync(paths.workingDir, { recursive: true });
   mkdirSync(paths.home, { recursive: true });
@@ -295,23 +298,44 @@ function prepareVolumes(
     const dir = paths.volumeDirs.get(volume.name) as string;
     mkdirSync(dir, { recursive: true });
     if (volume.emptyDir) continue;
-    if (!volume.secret) {
+    const failMount = (why: string) =>
+      new HostContainerSetupError("FailedMount", `MountVolume.SetUp failed for volume "${volume.name}" : ${why}`);
+    // Secret and configMap volumes project the same way: every key (or the listed items) as a file.
+    // https://kubernetes.io/docs/concepts/storage/volumes/#configmap
+    let source: {
+      items?: Array<{ key: string; path: string; mode?: number }>;
+      defaultMode?: number;
+      optional?: boolean;
+    };
+    let data: Record<string, Buffer> | undefined;
+    let noun: string;
+    if (volume.secret) {
+      source = volume.secret;
+      const secretName = volume.secret.secretName ?? "";
+      const secret = getSecret(secretName);
+      noun = "secret";
+      if (!secret) {
+        if (source.optional) continue;
+        throw failMount(`secret "${secretName}" not found`);
+      }
+      data = secretDataBytes(secret);
+    } else if (volume.configMap) {
+      source = volume.configMap;
+      const configMapName = volume.configMap.name ?? "";
+      const configMap = getConfigMap(configMapName);
+      noun = "configmap";
+      if (!configMap) {
+        if (source.optional) continue;
+        throw failMount(`configmap "${configMapName}" not found`);
+      }
+      data = configMapDataBytes(configMap);
+    } else {
       const kind = Object.keys(volume).find((key) => key !== "name") ?? "unknown";
       throw new HostContainerSetupError(
         "FailedMount",
-        `MountVolume.SetUp failed for volume "${volume.name}" : volume type ${kind} is not supported by the host runtime; use emptyDir or secret`,
+        `MountVolume.SetUp failed for volume "${volume.name}" : volume type ${kind} is not supported by the host runtime; use emptyDir, secret or configMap`,
       );
     }
-    const source = volume.secret;
-    const secretName = source.secretName ?? "";
-    const secret = getSecret(secretName);
-    const failMount = (why: string) =>
-      new HostContainerSetupError("FailedMount", `MountVolume.SetUp failed for volume "${volume.name}" : ${why}`);
-    if (!secret) {
-      if (source.optional) continue;
-      throw failMount(`secret "${secretName}" not found`);
-    }
-    const data = secretDataBytes(secret);
     const defaultMode = source.defaultMode ?? 0o644;
     const files = source.items
       ? source.items.map((item) => ({ key: item.key, path: item.path, mode: item.mode ?? defaultMode }))
@@ -320,7 +344,7 @@ function prepareVolumes(
       const bytes = data[file.key];
       if (!bytes) {
         if (source.optional) continue;
-        throw failMount(`references non-existent secret key: ${file.key}`);
+        throw failMount(`references non-existent ${noun} key: ${file.key}`);
       }
       const target = safeJoin(dir, file.path);
       mkdirSync(dirname(target), { recursive: true });

@@ -32,6 +32,7 @@ export interface PodControl {
   appendLog(container: string, text: string, stream?: "stdout" | "stderr", time?: Date): void;
   terminateContainer(container: string, exit: ContainerExit): void;
   getSecret(name: string): Json | undefined;
+  getConfigMap(name: string): Json | undefined;
 }
 
 export interface ContainerRuntime {

@@ -83,6 +83,7 @@ export class HostContainerRuntime implements ContainerRuntime, HostRuntime {
         container,
         env: resolved.env,
         getSecret,
+        getConfigMap: (configMapName: string) => control.getConfigMap(configMapName) as Json,
         rootDir: hostPod.dir,
         ...(this.options.shell ? { shell: this.options.shell } : {}),
         ...(this.options.extraPath ? { extraPath: this.options.extraPath } : {}),

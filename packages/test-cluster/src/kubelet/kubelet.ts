@@ -374,6 +374,9 @@ export class Kubelet {
       getSecret(secretName) {
         return kubelet.store.get(secrets, namespace, secretName);
       },
+      getConfigMap(configMapName) {
+        return kubelet.store.get(configMaps, namespace, configMapName);
+      },
     };
   }
 }

@@ -4,7 +4,18 @@ import type { PrPodStage } from "@pr-pod/file-verifier";
 export interface PrPodExitCode {
   code: number;
   /** Name used in the script (`EXIT_<NAME>`). */
-  name: "OK" | "CONFIG" | "AUTH" | "CLONE" | "MERGE_CONFLICT" | "VERIFY" | "BUILDER" | "BUILD" | "TERMINATED";
+  name:
+    | "OK"
+    | "CONFIG"
+    | "AUTH"
+    | "CLONE"
+    | "MERGE_CONFLICT"
+    | "VERIFY"
+    | "BUILDER"
+    | "BUILD"
+    | "TERMINATED"
+    | "LOCAL_BUNDLE"
+    | "LOCAL_DIFF";
   stage: PrPodStage;
   meaning: string;
 }
@@ -43,6 +54,19 @@ export const PR_POD_EXIT_CODES: readonly PrPodExitCode[] = [
     meaning: "the buildx Kubernetes builder could not be created or started",
   },
   { code: 16, name: "BUILD", stage: "build", meaning: "one or more image builds failed" },
+  {
+    code: 17,
+    name: "LOCAL_BUNDLE",
+    stage: "clone",
+    meaning:
+      "run --source: the unpushed commits (git bundle) do not fit on the pushed head (rebased or force-pushed since?)",
+  },
+  {
+    code: 18,
+    name: "LOCAL_DIFF",
+    stage: "clone",
+    meaning: "run --source: the uncommitted changes (binary diff) do not apply to the local head",
+  },
   {
     code: 143,
     name: "TERMINATED",

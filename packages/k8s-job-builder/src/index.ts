@@ -1,5 +1,19 @@
 export type { PrPodExitCode } from "./exit-codes.ts";
 export { describePrPodExitCode, PR_POD_EXIT_CODES } from "./exit-codes.ts";
+export {
+  buildLocalChangesConfigMap,
+  checkLocalChangesSize,
+  formatBytes,
+  hasLocalChanges,
+  LOCAL_BUNDLE_KEY,
+  LOCAL_CHANGES_LIMIT_BYTES,
+  LOCAL_CHANGES_MOUNT_PATH,
+  LOCAL_DIFF_KEY,
+  type LocalChanges,
+  LocalChangesTooLargeError,
+  localChangesConfigMapName,
+  localChangesEncodedSize,
+} from "./local-changes.ts";
 export type { PrPodScriptOptions } from "./pod-script.ts";
 export { buildPrPodScript } from "./pod-script.ts";
 export type { BuilderOptions, PrPodResourceOptions, PrPodResources } from "./pr-pod-resources.ts";

@@ -10,6 +10,9 @@
 #   PR_POD_BUILDER_NAME, PR_POD_NAMESPACE, PR_POD_BUILDX_DRIVER_OPTS   the buildx Kubernetes driver
 #   PR_POD_GIT_TOKEN        optional; read by git's credential helper only, at use time
 #   PR_POD_TRACE            true turns on `set -x` (the token is never expanded by this script)
+#   PR_POD_LOCAL_CHANGES    optional (`pr-pod run --source`): the folder of the mounted local-changes ConfigMap,
+#                           holding local.bundle (unpushed commits on top of PR_HEAD_SHA) and/or local.diff
+#                           (uncommitted changes, `git diff --binary`); PR_POD_LOCAL_HEAD_SHA is the bundle's head
 #   PR_* (pr-context's prPodEnv): PR_REPO, PR_NUMBER, PR_HEAD_SHA, PR_HEAD_REF, PR_BASE_REF, PR_BASE_SHA,
 #                                 PR_CLONE_URL, PR_BASE_CLONE_URL
 # Exit codes (the table is exported as PR_POD_EXIT_CODES; a test keeps the two in sync):
@@ -21,6 +24,8 @@ EXIT_MERGE_CONFLICT=13
 EXIT_VERIFY=14
 EXIT_BUILDER=15
 EXIT_BUILD=16
+EXIT_LOCAL_BUNDLE=17
+EXIT_LOCAL_DIFF=18
 EXIT_TERMINATED=143
 
 set -u
@@ -359,6 +364,43 @@ R_SHA=$(git -C "$PR_POD_SRC" rev-parse HEAD)
 unset PR_POD_GIT_TOKEN PR_POD_GIT_HOSTS GIT_CONFIG_COUNT GIT_CONFIG_KEY_0 GIT_CONFIG_VALUE_0 GIT_CONFIG_KEY_1 GIT_CONFIG_VALUE_1
 pr_pod_add_duration clone "$(( $(pr_pod_now_ms) - PR_POD_T_CLONE ))"
 pr_pod_log "checked out $R_SHA"
+
+# --- stage: local changes (pr-pod run --source) ------------------------------------------------------------
+# What exists only in the developer's checkout, applied on top of the pushed head: unpushed commits from a git
+# bundle (its prerequisite is PR_HEAD_SHA), then uncommitted changes from a binary diff. No credentials left:
+# both come from the mounted ConfigMap, never from the network.
+
+if [ -n "${PR_POD_LOCAL_CHANGES:-}" ]; then
+  PR_POD_T_LOCAL=$(pr_pod_now_ms)
+  if [ "$PR_POD_CHECKOUT" != head ]; then
+    pr_pod_finish "$EXIT_CONFIG" "local changes (PR_POD_LOCAL_CHANGES) apply on checkout head only, not $PR_POD_CHECKOUT: run --source with --checkout head"
+  fi
+  if [ ! -d "$PR_POD_LOCAL_CHANGES" ]; then
+    pr_pod_finish "$EXIT_CONFIG" "PR_POD_LOCAL_CHANGES \"$PR_POD_LOCAL_CHANGES\" is not a folder: mount the run's local-changes ConfigMap there"
+  fi
+  if [ -f "$PR_POD_LOCAL_CHANGES/local.bundle" ]; then
+    pr_pod_log "applying the unpushed commits (local.bundle) on top of $R_SHA"
+    if ! pr_pod_git fetch --quiet --no-tags "$PR_POD_LOCAL_CHANGES/local.bundle" HEAD; then
+      pr_pod_finish "$EXIT_LOCAL_BUNDLE" "could not fetch the unpushed commits from local.bundle on top of $R_SHA: $(pr_pod_git_error) (was the branch rebased or force-pushed since? push it, or re-run so the bundle is made against the current upstream)"
+    fi
+    _pr_pod_local_head=$(git -C "$PR_POD_SRC" rev-parse FETCH_HEAD)
+    if [ -n "${PR_POD_LOCAL_HEAD_SHA:-}" ] && [ "$_pr_pod_local_head" != "$PR_POD_LOCAL_HEAD_SHA" ]; then
+      pr_pod_finish "$EXIT_LOCAL_BUNDLE" "local.bundle holds $_pr_pod_local_head, not the local head $PR_POD_LOCAL_HEAD_SHA: re-run so the ConfigMap is made anew"
+    fi
+    if ! pr_pod_git checkout --quiet --detach "$_pr_pod_local_head"; then
+      pr_pod_finish "$EXIT_LOCAL_BUNDLE" "could not check out the local head $_pr_pod_local_head: $(pr_pod_git_error)"
+    fi
+  fi
+  R_SHA=$(git -C "$PR_POD_SRC" rev-parse HEAD)
+  if [ -f "$PR_POD_LOCAL_CHANGES/local.diff" ]; then
+    pr_pod_log "applying the uncommitted changes (local.diff) to $R_SHA"
+    if ! pr_pod_git apply --binary --whitespace=nowarn "$PR_POD_LOCAL_CHANGES/local.diff"; then
+      pr_pod_finish "$EXIT_LOCAL_DIFF" "the uncommitted changes (local.diff) do not apply to $R_SHA: $(pr_pod_git_error) (commit them and re-run, or stash what is unrelated)"
+    fi
+  fi
+  pr_pod_add_duration localChanges "$(( $(pr_pod_now_ms) - PR_POD_T_LOCAL ))"
+  pr_pod_log "local changes applied; the tree is the local checkout's"
+fi
 
 # --- stage: verify ---------------------------------------------------------------------------------------
 

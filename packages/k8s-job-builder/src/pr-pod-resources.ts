@@ -3,6 +3,7 @@
 // is built by @pr-pod/pat-secret and never appears here except as a secretKeyRef.
 // Job fields: https://kubernetes.io/docs/concepts/workloads/controllers/job/
 import type {
+  V1ConfigMap,
   V1Container,
   V1EnvVar,
   V1Job,
@@ -17,6 +18,12 @@ import type {
 import type { FileSpec } from "@pr-pod/file-verifier";
 import { TOKEN_SECRET_KEY, tokenSecretName } from "@pr-pod/pat-secret";
 import { type PullRequestContext, prPodAnnotations, prPodEnv, prPodLabels, prPodRunName } from "@pr-pod/pr-context";
+import {
+  buildLocalChangesConfigMap,
+  LOCAL_CHANGES_MOUNT_PATH,
+  type LocalChanges,
+  localChangesConfigMapName,
+} from "./local-changes.ts";
 import { buildPrPodScript } from "./pod-script.ts";
 
 export const DEFAULT_IMAGE = "docker:24-git";
@@ -84,6 +91,11 @@ export interface PrPodResourceOptions {
   /** Extra labels and annotations, merged under pr-pod's own. */
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  /**
+   * `pr-pod run --source`: unpushed commits and uncommitted changes to apply after cloning the context's
+   * headSha (which must be the pushed head). Adds a ConfigMap mounted into the pod. Checkout head only.
+   */
+  localChanges?: LocalChanges;
 }
 
 export interface PrPodResources {
@@ -96,6 +108,8 @@ export interface PrPodResources {
   /** Only with builds on. */
   role?: V1Role;
   roleBinding?: V1RoleBinding;
+  /** Only with localChanges: the ConfigMap the Job mounts (`<name>-local-changes`). */
+  localChanges?: V1ConfigMap;
   job: V1Job;
 }
 
@@ -213,6 +227,16 @@ function validate(options: PrPodResourceOptions): void {
     );
   }
   checkQuantity(options.workspaceSizeLimit, "workspaceSizeLimit");
+  if (options.localChanges) {
+    check(
+      (options.checkout ?? "head") === "head",
+      `localChanges apply on checkout "head" only, not ${JSON.stringify(options.checkout)}: drop checkout merge for a --source run`,
+    );
+    check(
+      /^[0-9a-f]{40}$/.test(options.localChanges.headSha),
+      `localChanges.headSha ${JSON.stringify(options.localChanges.headSha)} is not a full lowercase 40-hex commit SHA`,
+    );
+  }
   for (const kind of ["requests", "limits"] as const) {
     for (const [resource, value] of Object.entries(options.resources?.[kind] ?? {})) {
       checkQuantity(String(value), `resources.${kind}.${resource}`);
@@ -247,6 +271,12 @@ export function prPodScriptEnv(
     if (opts) env.push({ name: "PR_POD_BUILDX_DRIVER_OPTS", value: opts });
   }
   if (options.trace) env.push({ name: "PR_POD_TRACE", value: "true" });
+  if (options.localChanges) {
+    env.push(
+      { name: "PR_POD_LOCAL_CHANGES", value: LOCAL_CHANGES_MOUNT_PATH },
+      { name: "PR_POD_LOCAL_HEAD_SHA", value: options.localChanges.headSha },
+    );
+  }
   if (options.withToken ?? true) {
     env.push({
       name: "PR_POD_GIT_TOKEN",
@@ -284,7 +314,10 @@ export function buildPrPodResources(context: PullRequestContext, options: PrPodR
     env: prPodScriptEnv(context, options),
     workingDir: WORKSPACE_MOUNT_PATH,
     resources: options.resources ?? DEFAULT_RESOURCES,
-    volumeMounts: [{ name: "workspace", mountPath: WORKSPACE_MOUNT_PATH }],
+    volumeMounts: [
+      { name: "workspace", mountPath: WORKSPACE_MOUNT_PATH },
+      ...(options.localChanges ? [{ name: "local-changes", mountPath: LOCAL_CHANGES_MOUNT_PATH, readOnly: true }] : []),
+    ],
     terminationMessagePath: TERMINATION_MESSAGE_PATH,
     terminationMessagePolicy: "FallbackToLogsOnError",
     securityContext: {
@@ -324,6 +357,9 @@ export function buildPrPodResources(context: PullRequestContext, options: PrPodR
           containers: [container],
           volumes: [
             { name: "workspace", emptyDir: { sizeLimit: options.workspaceSizeLimit ?? DEFAULT_WORKSPACE_SIZE_LIMIT } },
+            ...(options.localChanges
+              ? [{ name: "local-changes", configMap: { name: localChangesConfigMapName(name) } }]
+              : []),
           ],
         },
       },
@@ -337,6 +373,13 @@ export function buildPrPodResources(context: PullRequestContext, options: PrPodR
     serviceAccount,
     job,
   };
+  if (options.localChanges) {
+    resources.localChanges = buildLocalChangesConfigMap(options.localChanges, {
+      name: localChangesConfigMapName(name),
+      namespace,
+      labels: { ...labels },
+    });
+  }
   // Without builds nothing in the pod talks to the API: no Role at all (an empty Role would only be one more
   // object to create, list and clean up, and the pod gets no ServiceAccount token to use it anyway).
   if (build) {
@@ -361,9 +404,15 @@ export function buildPrPodResources(context: PullRequestContext, options: PrPodR
   return resources;
 }
 
-/** The objects in the order they must be created (ServiceAccount, Role, RoleBinding, Job). */
-export function prPodResourceList(resources: PrPodResources): Array<V1ServiceAccount | V1Role | V1RoleBinding | V1Job> {
-  return [resources.serviceAccount, resources.role, resources.roleBinding, resources.job].filter(
-    (r): r is V1ServiceAccount | V1Role | V1RoleBinding | V1Job => r !== undefined,
-  );
+/** The objects in the order they must be created (ServiceAccount, Role, RoleBinding, local-changes ConfigMap, Job). */
+export function prPodResourceList(
+  resources: PrPodResources,
+): Array<V1ServiceAccount | V1Role | V1RoleBinding | V1ConfigMap | V1Job> {
+  return [
+    resources.serviceAccount,
+    resources.role,
+    resources.roleBinding,
+    resources.localChanges,
+    resources.job,
+  ].filter((r): r is V1ServiceAccount | V1Role | V1RoleBinding | V1ConfigMap | V1Job => r !== undefined);
 }

@@ -9,6 +9,8 @@ import {
   buildPrPodScript,
   buildxDriverOpts,
   JobBuilderError,
+  LOCAL_CHANGES_MOUNT_PATH,
+  LocalChangesTooLargeError,
   prPodResourceList,
   renderManifests,
 } from "../src/index.ts";
@@ -189,6 +191,75 @@ describe("buildPrPodResources", () => {
     expect(bad({ builder: { timeout: "soon" } })).toThrow(/builder.timeout "soon" is not a duration/);
     expect(bad({ resources: { limits: { memory: "1 GB" } } })).toThrow(/resources.limits.memory "1 GB"/);
     expect(bad({ verify: ["../x"] })).toThrow(/climbs out of the repository/);
+  });
+});
+
+describe("buildPrPodResources with localChanges (run --source)", () => {
+  const localHead = "fedcba9876543210fedcba9876543210fedcba98";
+  const bundle = Buffer.from([1, 2, 3, 0, 255]);
+  const diff = Buffer.from("diff --git a/x b/x\n");
+
+  it("adds an immutable ConfigMap owned by name, mounts it read-only and points the script at it", () => {
+    const resources = buildPrPodResources(context, {
+      namespace: "ci",
+      localChanges: { headSha: localHead, bundle, diff },
+    });
+    const name = prPodRunName(context);
+    expect(resources.localChanges).toMatchObject({
+      kind: "ConfigMap",
+      metadata: { name: `${name}-local-changes`, namespace: "ci", labels: prPodLabels(context) },
+      immutable: true,
+      data: { "head-sha": localHead },
+      binaryData: { "local.bundle": bundle.toString("base64"), "local.diff": diff.toString("base64") },
+    });
+    const pod = resources.job.spec!.template.spec!;
+    expect(pod.volumes).toContainEqual({ name: "local-changes", configMap: { name: `${name}-local-changes` } });
+    const container = pod.containers[0]!;
+    expect(container.volumeMounts).toContainEqual({
+      name: "local-changes",
+      mountPath: LOCAL_CHANGES_MOUNT_PATH,
+      readOnly: true,
+    });
+    const env = envMap(container.env);
+    expect(env.PR_POD_LOCAL_CHANGES?.value).toBe(LOCAL_CHANGES_MOUNT_PATH);
+    expect(env.PR_POD_LOCAL_HEAD_SHA?.value).toBe(localHead);
+    expect(prPodResourceList(resources).map((o) => o.kind)).toEqual([
+      "ServiceAccount",
+      "Role",
+      "RoleBinding",
+      "ConfigMap",
+      "Job",
+    ]);
+  });
+
+  it("has no ConfigMap, volume or env without localChanges", () => {
+    const resources = buildPrPodResources(context, { namespace: "ci" });
+    expect(resources.localChanges).toBeUndefined();
+    const pod = resources.job.spec!.template.spec!;
+    expect(pod.volumes?.map((v) => v.name)).toEqual(["workspace"]);
+    expect(pod.containers[0]!.volumeMounts?.map((m) => m.name)).toEqual(["workspace"]);
+    expect(pod.containers[0]!.env?.map((e) => e.name)).not.toContain("PR_POD_LOCAL_CHANGES");
+  });
+
+  it("refuses changes over the 1 MiB ConfigMap limit, naming the size", () => {
+    const big = Buffer.alloc(800 * 1024, 7);
+    expect(() =>
+      buildPrPodResources(context, { namespace: "ci", localChanges: { headSha: localHead, diff: big } }),
+    ).toThrow(LocalChangesTooLargeError);
+    expect(() =>
+      buildPrPodResources(context, { namespace: "ci", localChanges: { headSha: localHead, diff: big } }),
+    ).toThrow(
+      "the local changes are 1.04 MiB once encoded (uncommitted changes: 800.0 KiB), over the 1.00 MiB ConfigMap limit",
+    );
+  });
+
+  it("refuses localChanges with checkout merge or a short head SHA", () => {
+    expect(() =>
+      buildPrPodResources(context, { namespace: "ci", checkout: "merge", localChanges: { headSha: localHead, diff } }),
+    ).toThrow(/checkout "head" only/);
+    expect(() => buildPrPodResources(context, { namespace: "ci", localChanges: { headSha: "abc", diff } })).toThrow(
+      JobBuilderError,
+    );
   });
 });
 

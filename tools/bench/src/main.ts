@@ -90,6 +90,10 @@ const options = {
 };
 const outDir = values.out ?? join(workspaceRoot, "bench-results");
 const kubectl = findKubectl(values.kubectl);
+if (values.kubectl !== undefined && !kubectl) {
+  process.stderr.write(`bench: --kubectl ${values.kubectl} does not exist; give the path to a kubectl binary\n`);
+  process.exit(2);
+}
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
 // Exit through process.exit so child process groups started with a timeout are stopped too.

@@ -15,8 +15,8 @@ export const childProgram = (name: "pr-pod-run" | "follow-logs", bundled = false
 
 /** kubectl 1.35 as the tests use it: PR_POD_KUBE_TOOLS, else .tools/bin in the workspace. */
 export function findKubectl(explicit?: string): string | undefined {
+  if (explicit !== undefined) return existsSync(explicit) ? explicit : undefined;
   const candidates = [
-    explicit,
     process.env["PR_POD_KUBE_TOOLS"] ? join(process.env["PR_POD_KUBE_TOOLS"], "kubectl") : undefined,
     join(workspaceRoot, ".tools/bin/kubectl"),
   ];

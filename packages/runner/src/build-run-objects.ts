@@ -1,7 +1,13 @@
 // The objects of one run, from the PR context and the settings: k8s-job-builder's resources plus
-// pat-secret's token Secret, in the order the runner creates them. Pure.
+// pat-secret's token Secret, in the order the runner creates them. Pure. `buildRunResources` is the one
+// mapping from run settings to the job builder's options, shared by runs and by `pr-pod render`.
 import type { V1PolicyRule, V1ResourceRequirements } from "@kubernetes/client-node";
-import { buildPrPodResources, type PrPodResourceOptions } from "@pr-pod/k8s-job-builder";
+import {
+  buildPrPodResources,
+  type LocalChanges,
+  type PrPodResourceOptions,
+  type PrPodResources,
+} from "@pr-pod/k8s-job-builder";
 import { buildTokenSecret } from "@pr-pod/pat-secret";
 import type { PullRequestContext } from "@pr-pod/pr-context";
 import type { RunObjectsPlan } from "./create-run-objects.ts";
@@ -15,37 +21,65 @@ export interface BuiltRunObjects {
   jobName: string;
 }
 
-/** `token` undefined: the pod clones without one (forks without allowForkToken). */
-export function buildRunObjects(
+export interface BuildRunResourcesOptions {
+  /** The run has a token Secret the pod reads. Default true. */
+  withToken?: boolean;
+  /** `run --source`: unpushed commits and uncommitted changes, carried in a ConfigMap. */
+  localChanges?: LocalChanges;
+}
+
+/**
+ * The run's Kubernetes objects (without the token Secret) exactly as a run creates them: the settings
+ * (from mergeRunSettings) mapped onto k8s-job-builder's options. Bad values throw INVALID_INPUT.
+ */
+export function buildRunResources(
   context: PullRequestContext,
   settings: RunSettings,
-  token: string | undefined,
-): BuiltRunObjects {
-  const options: PrPodResourceOptions = {
+  options: BuildRunResourcesOptions = {},
+): PrPodResources {
+  const resourceOptions: PrPodResourceOptions = {
     namespace: settings.namespace,
     image: settings.image,
     checkout: settings.checkout,
     build: settings.build,
     bake: settings.bake,
     builder: settings.buildx,
-    withToken: token !== undefined,
+    withToken: options.withToken ?? true,
     activeDeadlineSeconds: settings.timeoutSeconds,
   };
-  if (settings.verify) options.verify = settings.verify;
-  if (settings.resources) options.resources = settings.resources as V1ResourceRequirements;
-  let resources: ReturnType<typeof buildPrPodResources>;
+  if (settings.verify) resourceOptions.verify = settings.verify;
+  if (settings.resources) resourceOptions.resources = settings.resources as V1ResourceRequirements;
+  if (options.localChanges) resourceOptions.localChanges = options.localChanges;
   try {
-    resources = buildPrPodResources(context, options);
+    return buildPrPodResources(context, resourceOptions);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code === "INVALID_JOB_OPTIONS" || (error as Error).name === "FileSpecError") {
+    if (
+      code === "INVALID_JOB_OPTIONS" ||
+      code === "LOCAL_CHANGES_TOO_LARGE" ||
+      (error as Error).name === "FileSpecError"
+    ) {
       throw new RunnerError("INVALID_INPUT", (error as Error).message, { cause: error });
     }
     throw error;
   }
+}
+
+/** `token` undefined: the pod clones without one (forks without allowForkToken). */
+export function buildRunObjects(
+  context: PullRequestContext,
+  settings: RunSettings,
+  token: string | undefined,
+  localChanges?: LocalChanges,
+): BuiltRunObjects {
+  const resources = buildRunResources(context, settings, {
+    withToken: token !== undefined,
+    ...(localChanges ? { localChanges } : {}),
+  });
   const dependents: RunObjectsPlan["dependents"] = [];
   if (token !== undefined)
     dependents.push({ kind: "Secret", object: buildTokenSecret(context, token, { namespace: settings.namespace }) });
+  if (resources.localChanges) dependents.push({ kind: "ConfigMap", object: resources.localChanges });
   dependents.push({ kind: "ServiceAccount", object: resources.serviceAccount });
   if (resources.role) dependents.push({ kind: "Role", object: resources.role });
   if (resources.roleBinding) dependents.push({ kind: "RoleBinding", object: resources.roleBinding });

@@ -1,5 +1,6 @@
 // @pr-pod/runner: one PR pod run from start to end, and what the apps need around it.
 export type { RetryPolicy } from "./api-retry.ts";
+export { type BuildRunResourcesOptions, buildRunResources } from "./build-run-objects.ts";
 export {
   type CleanupPrPodsOptions,
   cleanupPrPods,
@@ -12,6 +13,11 @@ export {
   type PrPodRunsOptions,
   type RunSelector,
 } from "./pr-pod-runs.ts";
+export {
+  type CheckRunPermissionsOptions,
+  checkRunPermissions,
+  type RunPermissionsCheck,
+} from "./preflight.ts";
 export { describePermission, type Permission, requiredPermissions } from "./required-permissions.ts";
 export {
   CONFIG_FILE_NAMES,
@@ -24,6 +30,7 @@ export {
 } from "./run-config.ts";
 export type {
   BuildxOptions,
+  LocalChanges,
   PrPodRun,
   PullRequestSource,
   RunEvent,

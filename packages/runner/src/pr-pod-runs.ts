@@ -105,12 +105,12 @@ export interface DeletedObject {
 }
 
 // The Job last: deleting it first would let the garbage collector race this loop for the rest.
-const CLEANUP_KINDS: RunObjectKind[] = ["Secret", "ServiceAccount", "Role", "RoleBinding", "Job"];
+const CLEANUP_KINDS: RunObjectKind[] = ["Secret", "ConfigMap", "ServiceAccount", "Role", "RoleBinding", "Job"];
 
 /**
  * Deletes everything pr-pod made that matches the selector (all runs, one repo, one PR): Jobs with
- * their pods (propagationPolicy Background), and the Secrets, ServiceAccounts, Roles and
- * RoleBindings, including any an interrupted run left without an owner. Returns what it deleted.
+ * their pods (propagationPolicy Background), and the Secrets, local-changes ConfigMaps (run --source),
+ * ServiceAccounts, Roles and RoleBindings, including any an interrupted run left without an owner. Returns what it deleted.
  */
 export async function cleanupPrPods(kubeConfig: KubeConfig, options?: CleanupPrPodsOptions): Promise<DeletedObject[]>;
 export async function cleanupPrPods(

@@ -5,7 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkPermissions, missingPermissionsError } from "./preflight.ts";
+import { checkPermissions, checkRunPermissions, missingPermissionsError } from "./preflight.ts";
 import { describePermission, requiredPermissions } from "./required-permissions.ts";
 import { RunCluster } from "./run-cluster.ts";
 
@@ -82,5 +82,26 @@ describe("checkPermissions", () => {
     const error = missingPermissionsError(check.missing, "ci");
     expect(error.code).toBe("FORBIDDEN");
     expect(error.message).toContain("lack 2 permissions a run needs (nothing was created)");
+  });
+});
+
+describe("checkRunPermissions", () => {
+  it("checks what a run with these options needs, from a kubeconfig, and names what is missing", async () => {
+    const { cluster } = await reviewServer(
+      [{ verbs: ["*"], apiGroups: ["", "batch"], resources: ["*"] }],
+      ["create roles"],
+    );
+    const withBuilds = await checkRunPermissions(cluster.kubeConfig, { namespace: "ci" });
+    expect(withBuilds.required.map(describePermission)).toContain("create deployments.apps in namespace ci");
+    expect(withBuilds.missing.map(describePermission)).toEqual([
+      "create roles.rbac.authorization.k8s.io in namespace ci",
+    ]);
+    const noBuilds = await checkRunPermissions(cluster.kubeConfig, {
+      namespace: "ci",
+      build: false,
+      localChanges: true,
+    });
+    expect(noBuilds.required.map(describePermission)).not.toContain("create deployments.apps in namespace ci");
+    expect(noBuilds.required.map(describePermission)).toContain("create configmaps in namespace ci");
   });
 });

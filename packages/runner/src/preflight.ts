@@ -4,10 +4,17 @@
 // SelfSubjectAccessReview each, which is authoritative. All missing permissions come back in ONE
 // error, and nothing is created before this passes.
 // https://kubernetes.io/docs/reference/access-authn-authz/authorization/#checking-api-access
-import type { V1ResourceRule } from "@kubernetes/client-node";
-import { httpStatusOf, requestOptions as requestOptionsFor } from "./api-retry.ts";
-import { describePermission, type Permission, rulesGrant, toResourceAttributes } from "./required-permissions.ts";
-import type { RunCluster } from "./run-cluster.ts";
+import type { KubeConfig, V1ResourceRule } from "@kubernetes/client-node";
+import { BUILDX_KUBERNETES_DRIVER_RULES } from "@pr-pod/k8s-job-builder";
+import { httpStatusOf, type RetryPolicy, requestOptions as requestOptionsFor } from "./api-retry.ts";
+import {
+  describePermission,
+  type Permission,
+  requiredPermissions,
+  rulesGrant,
+  toResourceAttributes,
+} from "./required-permissions.ts";
+import { RunCluster } from "./run-cluster.ts";
 import { RunnerError } from "./runner-error.ts";
 
 export interface PermissionCheck {
@@ -74,6 +81,43 @@ export async function checkPermissions(
     });
   }
   return { missing, method: rules ? "rules-review+access-reviews" : "access-reviews", requests };
+}
+
+export interface CheckRunPermissionsOptions {
+  namespace: string;
+  /** Builds on (the default): the run also creates buildx's Role, so it needs what that Role grants. */
+  build?: boolean;
+  /** The run would create the namespace. Default false. */
+  createNamespace?: boolean;
+  /** The run carries local changes (run --source) in a ConfigMap. Default false. */
+  localChanges?: boolean;
+  signal?: AbortSignal;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface RunPermissionsCheck extends PermissionCheck {
+  /** Everything a run with these options needs, in a stable order. */
+  required: Permission[];
+}
+
+/**
+ * Asks the cluster whether the kubeconfig's user may do everything a run needs in `namespace`, the way a
+ * run's own preflight does (one rules review, access reviews only for what it does not plainly grant).
+ * `missing` is empty when a run may go ahead. Throws RunnerError UNAUTHORIZED on a 401.
+ */
+export async function checkRunPermissions(
+  kubeConfig: KubeConfig,
+  options: CheckRunPermissionsOptions,
+): Promise<RunPermissionsCheck> {
+  const required = requiredPermissions({
+    namespace: options.namespace,
+    createNamespace: options.createNamespace ?? false,
+    roleRules: (options.build ?? true) ? BUILDX_KUBERNETES_DRIVER_RULES.map((rule) => ({ ...rule })) : [],
+    localChanges: options.localChanges ?? false,
+  });
+  const cluster = new RunCluster(kubeConfig, options.retry);
+  const check = await checkPermissions(cluster, options.namespace, required, options.signal);
+  return { ...check, required };
 }
 
 /** The single preflight error: every missing permission, and how to get them. */

@@ -22,6 +22,18 @@ describe("requiredPermissions", () => {
   });
 });
 
+describe("requiredPermissions with local changes", () => {
+  it("adds create and delete configmaps in the namespace, and nothing without them", () => {
+    const withChanges = requiredPermissions({ namespace: "ci", createNamespace: false, localChanges: true }).map(
+      describePermission,
+    );
+    expect(withChanges).toContain("create configmaps in namespace ci");
+    expect(withChanges).toContain("delete configmaps in namespace ci");
+    const without = requiredPermissions({ namespace: "ci", createNamespace: false }).map(describePermission);
+    expect(without.filter((p) => p.includes("configmaps"))).toEqual([]);
+  });
+});
+
 describe("rulesGrant", () => {
   const permission = { verb: "get", group: "", resource: "pods", subresource: "log", namespace: "ci" };
   it("accepts wildcards and the exact subresource", () => {

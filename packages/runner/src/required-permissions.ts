@@ -20,6 +20,8 @@ export interface RequiredPermissionsOptions {
   createNamespace: boolean;
   /** The rules of the Role the run creates for its pod. */
   roleRules?: V1PolicyRule[];
+  /** The run carries local changes (run --source) in a ConfigMap it creates. */
+  localChanges?: boolean;
 }
 
 const RUN_PERMISSIONS: Array<Omit<Permission, "namespace">> = [
@@ -45,6 +47,12 @@ const RUN_PERMISSIONS: Array<Omit<Permission, "namespace">> = [
 /** Every permission the run needs, without duplicates, in a stable order. */
 export function requiredPermissions(options: RequiredPermissionsOptions): Permission[] {
   const list: Permission[] = RUN_PERMISSIONS.map((permission) => ({ ...permission, namespace: options.namespace }));
+  if (options.localChanges) {
+    list.push(
+      { verb: "create", group: "", resource: "configmaps", namespace: options.namespace },
+      { verb: "delete", group: "", resource: "configmaps", namespace: options.namespace },
+    );
+  }
   if (options.createNamespace) {
     list.push(
       { verb: "get", group: "", resource: "namespaces" },

@@ -14,7 +14,7 @@ import {
 import { callWithRetries, type RetryPolicy, requestOptions } from "./api-retry.ts";
 
 /** The kinds a run creates, in the order it creates them. */
-export type RunObjectKind = "Job" | "Secret" | "ServiceAccount" | "Role" | "RoleBinding";
+export type RunObjectKind = "Job" | "Secret" | "ServiceAccount" | "Role" | "RoleBinding" | "ConfigMap";
 
 interface KindClient {
   create(namespace: string, body: KubernetesObject, signal: AbortSignal): Promise<KubernetesObject>;
@@ -68,6 +68,18 @@ export class RunCluster {
           (namespace
             ? await core.listNamespacedSecret({ namespace, labelSelector }, o(signal))
             : await core.listSecretForAllNamespaces({ labelSelector }, o(signal))
+          ).items,
+      },
+      ConfigMap: {
+        create: (namespace, object, signal) =>
+          core.createNamespacedConfigMap({ namespace, body: body(object) }, o(signal)),
+        read: (namespace, name, signal) => core.readNamespacedConfigMap({ namespace, name }, o(signal)),
+        remove: (namespace, name, signal) =>
+          core.deleteNamespacedConfigMap({ namespace, name, propagationPolicy: background }, o(signal)),
+        list: async (namespace, labelSelector, signal) =>
+          (namespace
+            ? await core.listNamespacedConfigMap({ namespace, labelSelector }, o(signal))
+            : await core.listConfigMapForAllNamespaces({ labelSelector }, o(signal))
           ).items,
       },
       ServiceAccount: {

@@ -2,11 +2,14 @@
 // what a run takes, the events it emits while it goes, and what it ends with.
 // The apps render these events their own way; they never talk to the cluster themselves.
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { BuilderOptions } from "@pr-pod/k8s-job-builder";
+import type { BuilderOptions, LocalChanges } from "@pr-pod/k8s-job-builder";
 import type { PullRequestContext } from "@pr-pod/pr-context";
 
 /** buildx's Kubernetes driver options (`--driver-opt`), as @pr-pod/k8s-job-builder takes them. */
 export type BuildxOptions = BuilderOptions;
+
+/** Unpushed commits (bundle) and uncommitted changes (diff) on top of the pushed head, with the local HEAD. */
+export type { LocalChanges };
 
 /** How the run learns which pull request it builds. */
 export type PullRequestSource =
@@ -61,6 +64,13 @@ export interface RunPrPodOptions {
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   /** How long the pod may wait for a node before the run fails. Default 120. */
   unschedulableGraceSeconds?: number;
+  /**
+   * `pr-pod run --source`: what only the local checkout has, applied in the pod after cloning the pushed
+   * head (the pull request's headSha): unpushed commits as a git bundle (`HEAD ^<pushed head>`) and
+   * uncommitted changes as a `git diff --binary`, with the local HEAD. They travel in a ConfigMap owned by
+   * the Job (1 MiB at most, or INVALID_INPUT naming the size). Checkout head only.
+   */
+  localChanges?: LocalChanges;
   /** Retries for every API call (429/5xx/timeouts). Default 6 attempts from 200 ms, at most 10 s apart. */
   retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number; attemptTimeoutMs?: number };
 }

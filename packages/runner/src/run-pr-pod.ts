@@ -127,7 +127,7 @@ class PrPodRunExecution {
     this.#emit({ type: "resolved-context", context });
     this.#emit({ type: "token-loaded", source: loadedToken.source });
     const podToken = context.isFork && !settings.allowForkToken ? undefined : loadedToken.token;
-    const built = buildRunObjects(context, settings, podToken);
+    const built = buildRunObjects(context, settings, podToken, options.localChanges);
     this.#jobName = built.jobName;
 
     // 2. Preflight: every permission, in one answer; nothing is created before it passes.
@@ -135,6 +135,7 @@ class PrPodRunExecution {
       namespace,
       createNamespace: settings.createNamespace,
       roleRules: built.roleRules,
+      localChanges: options.localChanges !== undefined,
     });
     const check = await checkPermissions(this.#cluster, namespace, required, signal);
     if (check.missing.length > 0) throw missingPermissionsError(check.missing, namespace);

@@ -57,9 +57,10 @@ export async function leftovers(kubeConfig: KubeConfig, namespace: string): Prom
   const batch = kubeConfig.makeApiClient(BatchV1Api);
   const rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
   const selector = { namespace, labelSelector: "app.kubernetes.io/managed-by=pr-pod" };
-  const [jobs, secrets, accounts, roles, bindings, pods] = await Promise.all([
+  const [jobs, secrets, configMaps, accounts, roles, bindings, pods] = await Promise.all([
     batch.listNamespacedJob(selector),
     core.listNamespacedSecret(selector),
+    core.listNamespacedConfigMap(selector),
     core.listNamespacedServiceAccount(selector),
     rbac.listNamespacedRole(selector),
     rbac.listNamespacedRoleBinding(selector),
@@ -68,6 +69,7 @@ export async function leftovers(kubeConfig: KubeConfig, namespace: string): Prom
   return [
     ...jobs.items.map((o) => `Job/${o.metadata?.name}`),
     ...secrets.items.map((o) => `Secret/${o.metadata?.name}`),
+    ...configMaps.items.map((o) => `ConfigMap/${o.metadata?.name}`),
     ...accounts.items.map((o) => `ServiceAccount/${o.metadata?.name}`),
     ...roles.items.map((o) => `Role/${o.metadata?.name}`),
     ...bindings.items.map((o) => `RoleBinding/${o.metadata?.name}`),

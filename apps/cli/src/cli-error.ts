@@ -13,7 +13,6 @@ export type CliErrorCode =
   | "CLUSTER_FORBIDDEN"
   | "RUN_NOT_FOUND"
   | "LOCAL_CHANGES_TOO_LARGE"
-  | "LOCAL_SOURCE_UNSUPPORTED"
   | "EVENT_FILE"
   | "NOT_IMPLEMENTED";
 
@@ -27,7 +26,6 @@ const exitCodeOfCliError: Record<CliErrorCode, ExitCodeName> = {
   CLUSTER_FORBIDDEN: "forbidden",
   RUN_NOT_FOUND: "badInput",
   LOCAL_CHANGES_TOO_LARGE: "badInput",
-  LOCAL_SOURCE_UNSUPPORTED: "badInput",
   EVENT_FILE: "badInput",
   NOT_IMPLEMENTED: "internal",
 };

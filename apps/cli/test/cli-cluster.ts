@@ -110,6 +110,9 @@ export async function startCliCluster(): Promise<CliCluster> {
           .listNamespacedSecret({ namespace, labelSelector })
           .then((l) => l.items.map((o) => `Secret/${o.metadata?.name}`)),
         core
+          .listNamespacedConfigMap({ namespace, labelSelector })
+          .then((l) => l.items.map((o) => `ConfigMap/${o.metadata?.name}`)),
+        core
           .listNamespacedServiceAccount({ namespace, labelSelector })
           .then((l) => l.items.map((o) => `ServiceAccount/${o.metadata?.name}`)),
         rbac

@@ -1,6 +1,7 @@
 // --source: what only exists in the local checkout (unpushed commits as a bundle, uncommitted and
 // untracked changes as a binary diff) reproduces the work tree exactly on a clone of the pushed
 // commit, leaves the user's index alone, and is refused over the 1 MiB ConfigMap limit with its size.
+// The spawned binary runs it end to end: the real pod script applies both in the test cluster.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
@@ -9,13 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CliError } from "../src/cli-error.ts";
-import {
-  applyLocalChangesScript,
-  buildLocalChangesConfigMap,
-  collectLocalChanges,
-  LOCAL_BUNDLE_KEY,
-  LOCAL_DIFF_KEY,
-} from "../src/local-source.ts";
+import { checkLocalChangesFit, collectLocalChanges } from "../src/local-source.ts";
 import { type CliCluster, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
 import { runCli } from "./cli-process.ts";
 
@@ -78,12 +73,10 @@ describe("local changes", () => {
     expect(changes.diff).toBeDefined();
     expect(await git(directory, "diff", "--cached", "--name-only")).toBe(indexBefore);
 
-    const configMap = buildLocalChangesConfigMap(changes, { name: "local", namespace: "default" });
     const mount = join(scratch, "mount");
     mkdirSync(mount);
-    for (const key of [LOCAL_BUNDLE_KEY, LOCAL_DIFF_KEY]) {
-      writeFileSync(join(mount, key), Buffer.from(configMap.binaryData![key]!, "base64"));
-    }
+    writeFileSync(join(mount, "local.bundle"), changes.bundle!);
+    writeFileSync(join(mount, "local.diff"), changes.diff!);
     const pod = join(scratch, "pod-clone");
     await git(
       scratch,
@@ -93,7 +86,11 @@ describe("local changes", () => {
       pod,
     );
     await git(pod, "checkout", "--quiet", "--detach", changes.pushedSha);
-    await run("sh", ["-c", applyLocalChangesScript(mount)], { cwd: pod });
+    // The two git commands the pod script runs (k8s-job-builder tests the script itself).
+    await git(pod, "fetch", "--quiet", join(mount, "local.bundle"), "HEAD");
+    await git(pod, "checkout", "--quiet", "--detach", "FETCH_HEAD");
+    await git(pod, "apply", "--binary", join(mount, "local.diff"));
+    expect(await git(pod, "rev-parse", "HEAD")).toBe(changes.headSha);
     expect(treeOf(pod)).toEqual(treeOf(directory));
   });
 
@@ -103,7 +100,7 @@ describe("local changes", () => {
     const changes = await collectLocalChanges(directory);
     let error: unknown;
     try {
-      buildLocalChangesConfigMap(changes, { name: "local", namespace: "default" });
+      checkLocalChangesFit(changes);
     } catch (caught) {
       error = caught;
     }
@@ -151,18 +148,36 @@ describe("pr-pod run --source", () => {
     expect(code).toBe(65);
   });
 
-  it("says precisely what is missing to apply local changes in the pod (65)", async () => {
+  it("applies an unpushed commit and an uncommitted binary change in the pod, and shows the verdict", async () => {
     const directory = await checkout("dirty");
+    mkdirSync(join(directory, "local"));
+    writeFileSync(join(directory, "local", "Dockerfile"), "FROM alpine\n");
+    await git(directory, "add", "local/Dockerfile");
+    await git(directory, "commit", "--quiet", "-m", "a second image, not pushed");
+    writeFileSync(join(directory, "logo.bin"), randomBytes(4096));
     writeFileSync(join(directory, "README.md"), "# app, edited\n");
-    const { code, stderr } = await runCli(
-      ["run", "--source", directory, "--pr", "63", "--kubeconfig", fixture.kubeconfigPath],
-      {
-        env: { GITHUB_PAT: TEST_TOKEN },
-      },
+    const { code, stdout, stderr } = await runCli(
+      [
+        "run",
+        "--source",
+        directory,
+        "--pr",
+        "63",
+        "--clone-url",
+        fixture.git.repoUrl("octo/app"),
+        "--kubeconfig",
+        fixture.kubeconfigPath,
+      ],
+      { env: { GITHUB_PAT: TEST_TOKEN } },
     );
-    expect(stderr).toContain("uncommitted changes");
-    expect(stderr).toContain("which the pod cannot apply yet");
-    expect(code).toBe(65);
-    expect(await fixture.objectsFor(63)).toEqual([]);
+    expect(stderr).toMatch(
+      /--source: building [0-9a-f]{7} plus 1 unpushed commit\(s\) \(.* bundle\) and uncommitted changes/,
+    );
+    expect(stderr).toContain("applying the unpushed commits (local.bundle)");
+    expect(stderr).toContain("applying the uncommitted changes (local.diff)");
+    expect(stdout).toContain(`✔ succeeded octo/app#63 at ${fixture.sha("good").slice(0, 7)}`);
+    expect(code).toBe(0);
+    expect((await fixture.dockerCalls()).some((call) => call.includes("local/Dockerfile"))).toBe(true);
+    await expect.poll(() => fixture.objectsFor(63), { timeout: 15_000 }).toEqual([]);
   });
 });

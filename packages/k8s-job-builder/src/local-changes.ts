@@ -26,15 +26,19 @@ export interface LocalChanges {
   diff?: Uint8Array;
 }
 
-/** Thrown when the changes would not fit in a ConfigMap; `sizeBytes` is their base64 size. */
+/**
+ * Thrown when the changes would not fit in a ConfigMap. The message is `problem: fix`; front ends that
+ * show the fix on its own line take the two parts. `sizeBytes` is the base64 size.
+ */
 export class LocalChangesTooLargeError extends Error {
   readonly code = "LOCAL_CHANGES_TOO_LARGE";
   constructor(
-    message: string,
+    readonly problem: string,
+    readonly fix: string,
     readonly sizeBytes: number,
     readonly limitBytes: number,
   ) {
-    super(message);
+    super(`${problem}: ${fix}`);
     this.name = "LocalChangesTooLargeError";
   }
 }
@@ -66,7 +70,8 @@ export function checkLocalChangesSize(changes: Pick<LocalChanges, "bundle" | "di
     changes.diff ? `uncommitted changes: ${formatBytes(changes.diff.length)}` : undefined,
   ].filter(Boolean);
   throw new LocalChangesTooLargeError(
-    `the local changes are ${formatBytes(size)} once encoded (${parts.join(", ")}), over the ${formatBytes(LOCAL_CHANGES_LIMIT_BYTES)} ConfigMap limit: push the commits (git push) so the pod clones them, commit or stash large uncommitted files, or add build output to .gitignore`,
+    `the local changes are ${formatBytes(size)} once encoded (${parts.join(", ")}), over the ${formatBytes(LOCAL_CHANGES_LIMIT_BYTES)} ConfigMap limit`,
+    "push the commits (git push) so the pod clones them, commit or stash large uncommitted files, or add build output to .gitignore",
     size,
     LOCAL_CHANGES_LIMIT_BYTES,
   );

@@ -1,8 +1,8 @@
 // `pr-pod doctor`: is everything a run needs in place? Each check says ok, warn or fail, and for
 // anything not ok, what to do. The token's presence and shape are checked, never printed. Exits with
 // the code of the first failing check (so scripts can tell "no cluster" from "no token").
-// Note: the RBAC check asks one SelfSubjectAccessReview per permission the runner says a run needs
-// (requiredPermissions); the runner's own preflight (rules review first) is not exported yet.
+// The permissions check is the runner's own preflight (checkRunPermissions: one rules review, access
+// reviews only for what it does not plainly grant), for a run with builds on.
 import type { CommandEnvironment } from "../command-environment.ts";
 import { exitCodeForError } from "../exit-code-for-error.ts";
 import { EXIT_CODES } from "../exit-codes.ts";
@@ -92,40 +92,16 @@ async function clusterChecks(environment: CommandEnvironment, checks: DoctorChec
       ...(status === 403 ? {} : { exitCode: EXIT_CODES.badInput }),
     });
   }
-  const [runner, builder] = await Promise.all([loadRunner(), import("@pr-pod/k8s-job-builder")]);
-  const required = runner.requiredPermissions({
-    namespace,
-    createNamespace: false,
-    roleRules: builder.BUILDX_KUBERNETES_DRIVER_RULES.map((rule) => ({ ...rule, verbs: [...rule.verbs] })),
-  });
-  const authorization = kubeConfig.makeApiClient(client.AuthorizationV1Api);
-  const answers = await Promise.all(
-    required.map(async (permission) => {
-      const review = await authorization.createSelfSubjectAccessReview({
-        body: {
-          apiVersion: "authorization.k8s.io/v1",
-          kind: "SelfSubjectAccessReview",
-          spec: {
-            resourceAttributes: {
-              verb: permission.verb,
-              group: permission.group,
-              resource: permission.resource,
-              ...(permission.subresource ? { subresource: permission.subresource } : {}),
-              ...(permission.namespace ? { namespace: permission.namespace } : {}),
-            },
-          },
-        },
-      });
-      return { permission, allowed: Boolean(review.status?.allowed) };
-    }),
-  ).catch((error: unknown) => error);
-  if (!Array.isArray(answers)) {
-    checks.push(failure("permissions", answers));
+  const runner = await loadRunner();
+  let check: Awaited<ReturnType<typeof runner.checkRunPermissions>>;
+  try {
+    check = await runner.checkRunPermissions(kubeConfig, { namespace, build: true });
+  } catch (error) {
+    checks.push(failure("permissions", error));
     return;
   }
-  const missing = answers
-    .filter((answer) => !answer.allowed)
-    .map((answer) => runner.describePermission(answer.permission));
+  const { required } = check;
+  const missing = check.missing.map(runner.describePermission);
   checks.push(
     missing.length === 0
       ? { name: "permissions", status: "ok", detail: `all ${required.length} permissions a run needs in ${namespace}` }

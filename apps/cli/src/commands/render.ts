@@ -22,19 +22,8 @@ export default async function renderCommand(environment: CommandEnvironment, fla
   const [runner, builder] = await Promise.all([loadRunner(), import("@pr-pod/k8s-job-builder")]);
   const loaded = await runner.loadRunConfig({ configFile: flags.config });
   const settings = runner.mergeRunSettings(runOptionsFromFlags(environment, flags), loaded.config, loaded.path);
-  // The same mapping as the runner's own (not exported) buildRunObjects, so render shows what a run creates.
-  const resources = builder.buildPrPodResources(context, {
-    namespace: settings.namespace,
-    image: settings.image,
-    checkout: settings.checkout,
-    build: settings.build,
-    bake: settings.bake,
-    builder: settings.buildx,
-    withToken: true,
-    activeDeadlineSeconds: settings.timeoutSeconds,
-    ...(settings.verify ? { verify: settings.verify } : {}),
-    ...(settings.resources ? { resources: settings.resources as never } : {}),
-  });
+  // Exactly the objects a run with these settings creates (less the token Secret).
+  const resources = runner.buildRunResources(context, settings);
   if (terminal.mode === "json") {
     terminal.document({ apiVersion: "v1", kind: "List", items: builder.prPodResourceList(resources) });
   } else {

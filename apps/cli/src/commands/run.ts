@@ -1,17 +1,11 @@
 // `pr-pod run`: which PR (flags, GitHub API, or the local checkout), which cluster (the kubeconfig,
 // kind, or the in-process test cluster), the token, then the runner does the run and run-session
 // renders it.
-import type { PullRequestSource, RunPrPodOptions } from "@pr-pod/runner";
+import type { LocalChanges, PullRequestSource, RunPrPodOptions } from "@pr-pod/runner";
 import { cleanupCommandLine } from "../cleanup-command.ts";
 import { CliError } from "../cli-error.ts";
 import type { CommandEnvironment } from "../command-environment.ts";
-import {
-  buildLocalChangesConfigMap,
-  collectLocalChanges,
-  encodedSize,
-  formatBytes,
-  hasLocalChanges,
-} from "../local-source.ts";
+import { checkLocalChangesFit, collectLocalChanges, describeLocalChanges, hasLocalChanges } from "../local-source.ts";
 import { type PullRequestFlags, pullRequestSourceFromFlags } from "../pull-request-flags.ts";
 import { runAndRender } from "../run-session.ts";
 import { loadRunner } from "../runner-module.ts";
@@ -53,12 +47,15 @@ export function runOptionsFromFlags(environment: CommandEnvironment, flags: Omit
   return options;
 }
 
-/** `--source DIR`: the checkout's PR context, at the newest pushed commit, plus what only exists locally. */
+/**
+ * `--source DIR`: the checkout's PR context at the newest pushed commit (what the pod clones), plus what
+ * only exists locally (unpushed commits, uncommitted changes) for the runner's `localChanges`.
+ */
 async function localCheckoutSource(
   environment: CommandEnvironment,
   flags: RunFlags,
   directory: string,
-): Promise<PullRequestSource> {
+): Promise<{ pullRequest: PullRequestSource; localChanges?: LocalChanges }> {
   if (flags.pr === undefined) {
     throw new CliError("USAGE", "--source needs --pr: a local checkout does not know its pull request number", {
       fix: `pass --pr <number> (and --base-ref <branch> when the PR does not target the default branch)`,
@@ -66,36 +63,42 @@ async function localCheckoutSource(
   }
   const { pullRequestContextFromCheckout } = await import("@pr-pod/pr-context");
   const found = await pullRequestContextFromCheckout({ pr: flags.pr, cwd: directory, baseRef: flags.baseRef });
-  // --clone-url: clone from there instead of the remote's https form (a mirror, or a local git server).
+  // --clone-url: clone from there instead of the remote's URL (a mirror, or a local git server).
   const context = flags.cloneUrl ? { ...found, headCloneUrl: flags.cloneUrl, baseCloneUrl: flags.cloneUrl } : found;
   const changes = await collectLocalChanges(directory);
   const { terminal } = environment;
+  const pushed = { kind: "context" as const, context: { ...context, headSha: changes.pushedSha } };
   if (!hasLocalChanges(changes)) {
     terminal.info(
       terminal.style("dim", `--source: nothing unpushed or uncommitted; building ${changes.headSha.slice(0, 7)}`),
     );
-    return { kind: "context", context: { ...context, headSha: changes.pushedSha } };
+    return { pullRequest: pushed };
   }
-  // Checks the 1 MiB ConfigMap limit first: that error is the user's to fix whatever the runner supports.
-  buildLocalChangesConfigMap(changes, {
-    name: "pr-pod-local-changes",
-    namespace: environment.globals.namespace ?? "default",
-  });
-  const what = [
-    changes.unpushedCommits
-      ? `${changes.unpushedCommits} unpushed commit(s) (${formatBytes(changes.bundle?.length ?? 0)} bundle)`
-      : "",
-    changes.diff ? `uncommitted changes (${formatBytes(changes.diff.length)} diff)` : "",
-  ]
-    .filter(Boolean)
-    .join(" and ");
-  throw new CliError(
-    "LOCAL_SOURCE_UNSUPPORTED",
-    `the checkout has ${what}, ${formatBytes(encodedSize(changes))} encoded, which the pod cannot apply yet: the runner has no option to create the ConfigMap and the job builder does not mount it or run \`git fetch <bundle>\` / \`git apply --binary\` after the clone`,
-    {
-      fix: "push the commits and commit or stash the changes; --source . then builds the pushed head exactly",
-    },
+  if (flags.checkout === "merge") {
+    throw new CliError(
+      "USAGE",
+      "--source with local changes builds the local tree as it is: --checkout merge does not apply",
+      {
+        fix: "drop --checkout merge, or push the changes first",
+      },
+    );
+  }
+  // The 1 MiB ConfigMap limit is the user's to fix: said before any cluster is contacted.
+  checkLocalChangesFit(changes);
+  terminal.info(
+    terminal.style(
+      "dim",
+      `--source: building ${changes.pushedSha.slice(0, 7)} plus ${describeLocalChanges(changes)}, applied in the pod`,
+    ),
   );
+  return {
+    pullRequest: pushed,
+    localChanges: {
+      headSha: changes.headSha,
+      ...(changes.bundle ? { bundle: changes.bundle } : {}),
+      ...(changes.diff ? { diff: changes.diff } : {}),
+    },
+  };
 }
 
 export default async function runCommand(environment: CommandEnvironment, flags: RunFlags): Promise<number> {
@@ -104,8 +107,10 @@ export default async function runCommand(environment: CommandEnvironment, flags:
     return runDemo(environment, { keep: flags.keep, timeout: flags.timeout, scenario: "succeed" });
   }
   const source = pullRequestSourceFromFlags(flags);
-  const pullRequest: PullRequestSource =
-    source.kind === "local-checkout" ? await localCheckoutSource(environment, flags, source.directory) : source;
+  const { pullRequest, localChanges } =
+    source.kind === "local-checkout"
+      ? await localCheckoutSource(environment, flags, source.directory)
+      : { pullRequest: source, localChanges: undefined };
   // The kubeconfig is checked before the token: with neither, its error points a newcomer at the demo.
   const current = flags.cluster === "current" && !flags.kind ? environment.loadKube() : undefined;
   const token = await loadTokenForRun(environment, flags.envFile);
@@ -141,7 +146,13 @@ export default async function runCommand(environment: CommandEnvironment, flags:
     return await runAndRender(
       environment,
       runner.runPrPod,
-      { ...runOptionsFromFlags(environment, flags), kubeConfig, pullRequest, token },
+      {
+        ...runOptionsFromFlags(environment, flags),
+        kubeConfig,
+        pullRequest,
+        token,
+        ...(localChanges ? { localChanges } : {}),
+      },
       {
         cleanupCommand: (context) =>
           cleanupCommandLine(environment.globals, context ?? { repo: flags.repo, pr: flags.pr }),

@@ -163,8 +163,7 @@ describe("pr-pod run --source", () => {
         directory,
         "--pr",
         "63",
-        "--clone-url",
-        fixture.git.repoUrl("octo/app"),
+        // No --clone-url: the checkout's http://127.0.0.1 remote is cloned as it is.
         "--kubeconfig",
         fixture.kubeconfigPath,
       ],

@@ -1,5 +1,6 @@
 // `--source .`: a PR context from a local git checkout: the current branch and HEAD SHA, the target
-// branch (given, else the remote's default branch), and the remote's URL as an https clone URL.
+// branch (given, else the remote's default branch), and the remote's URL as an https clone URL
+// (a plain-http remote on a loopback host, such as a local test git server, stays http).
 // The pod clones from that remote, so the commit must have been pushed; a dirty work tree is
 // reported (workTreeDirty) because uncommitted changes will not be in the build.
 import { execFile } from "node:child_process";
@@ -24,18 +25,22 @@ export interface LocalCheckoutOptions {
 
 /**
  * Turns a git remote URL (https, ssh://, scp-like git@host:owner/name, git://) into an https clone URL
- * and the owner and name it points at. Credentials in the URL are dropped.
+ * and the owner and name it points at. Credentials in the URL are dropped. An `http://` remote on a
+ * loopback host (127.0.0.0/8, localhost, [::1]) keeps http: nothing there serves https, and the
+ * traffic never leaves the machine; every other host is cloned over https.
  */
 export function normalizeRemoteUrl(remoteUrl: string): { cloneUrl: string; owner: string; repo: string; host: string } {
   const value = remoteUrl.trim();
   let host: string | undefined;
   let path: string | undefined;
+  let scheme = "https";
   const scpLike = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/.exec(value);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     try {
       const url = new URL(value);
       host = url.hostname + (url.port && !/^ssh|^git:/.test(url.protocol) ? `:${url.port}` : "");
       path = decodeURIComponent(url.pathname);
+      if (url.protocol === "http:" && isLoopbackHost(url.hostname)) scheme = "http";
     } catch {
       host = undefined;
     }
@@ -56,7 +61,13 @@ export function normalizeRemoteUrl(remoteUrl: string): { cloneUrl: string; owner
   }
   const [owner, repo] = parts as [string, string];
   validateRepo(owner, repo);
-  return { cloneUrl: `https://${host}/${owner}/${repo}.git`, owner, repo, host };
+  return { cloneUrl: `${scheme}://${host}/${owner}/${repo}.git`, owner, repo, host };
+}
+
+/** 127.0.0.0/8, localhost, [::1] (a URL's hostname keeps IPv6 brackets). */
+function isLoopbackHost(hostname: string): boolean {
+  const name = hostname.toLowerCase();
+  return name === "localhost" || name === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
 
 async function git(args: string[], cwd: string, signal?: AbortSignal): Promise<string> {

@@ -130,6 +130,14 @@ describe("normalizeRemoteUrl", () => {
     ["ssh://git@ghe.example.com:2222/octo-org/hello-world.git", "https://ghe.example.com/octo-org/hello-world.git"],
     ["git://github.com/octo-org/hello-world.git", "https://github.com/octo-org/hello-world.git"],
     ["https://ghe.example.com:8443/octo-org/hello-world/", "https://ghe.example.com:8443/octo-org/hello-world.git"],
+    // Plain http: kept for loopback hosts (a local git server), upgraded for every other host.
+    ["http://127.0.0.1:41234/octo/app.git", "http://127.0.0.1:41234/octo/app.git"],
+    ["http://127.8.9.10/octo/app", "http://127.8.9.10/octo/app.git"],
+    ["http://localhost:8080/octo/app.git", "http://localhost:8080/octo/app.git"],
+    ["http://x:ghp_testtesttest@[::1]:3000/octo/app.git", "http://[::1]:3000/octo/app.git"],
+    ["http://github.com/octo-org/hello-world.git", "https://github.com/octo-org/hello-world.git"],
+    ["http://128.0.0.1/octo/app.git", "https://128.0.0.1/octo/app.git"],
+    ["http://localhost.example.com/octo/app.git", "https://localhost.example.com/octo/app.git"],
   ])("%s → %s", (remote, clone) => {
     expect(normalizeRemoteUrl(remote).cloneUrl).toBe(clone);
   });

@@ -72,6 +72,11 @@ async function pack(checkout: string, pushedSha: string, into: string) {
   await rm(index, { force: true });
 }
 
+/** The pod script for PR #7 of acme/<name> at `sha`, with `changes` as the mounted ConfigMap's folder. */
+function runWithChanges(name: string, sha: string, changes: string, env: Record<string, string> = {}) {
+  return harness.run({ script, env: envFor(contextFor(name, sha), { PR_POD_LOCAL_CHANGES: changes, ...env }) });
+}
+
 const codeOf = (name: string) => PR_POD_EXIT_CODES.find((entry) => entry.name === name)!.code;
 
 describe("the pod script: local changes (run --source)", () => {
@@ -79,13 +84,7 @@ describe("the pod script: local changes (run --source)", () => {
     const { checkout, pushedSha, localHead } = await localCheckout("local-ok");
     const changes = join(scratch, "local-ok-changes");
     await pack(checkout, pushedSha, changes);
-    const run = await harness.run({
-      script,
-      env: envFor(contextFor("local-ok", pushedSha), {
-        PR_POD_LOCAL_CHANGES: changes,
-        PR_POD_LOCAL_HEAD_SHA: localHead,
-      }),
-    });
+    const run = await runWithChanges("local-ok", pushedSha, changes, { PR_POD_LOCAL_HEAD_SHA: localHead });
 
     expect(run.exitCode, run.log).toBe(0);
     const src = join(run.workspace, "src");
@@ -106,10 +105,7 @@ describe("the pod script: local changes (run --source)", () => {
     await git(["reset", "--quiet", "--soft", pushedSha], checkout); // the commit's file becomes uncommitted
     const changes = join(scratch, "local-diff-only-changes");
     await pack(checkout, pushedSha, changes);
-    const run = await harness.run({
-      script,
-      env: envFor(contextFor("local-diff-only", pushedSha), { PR_POD_LOCAL_CHANGES: changes }),
-    });
+    const run = await runWithChanges("local-diff-only", pushedSha, changes);
     expect(run.exitCode, run.log).toBe(0);
     const src = join(run.workspace, "src");
     expect(await gitText(["rev-parse", "HEAD"], src)).toBe(pushedSha);
@@ -123,12 +119,8 @@ describe("the pod script: local changes (run --source)", () => {
     await pack(checkout, pushedSha, changes);
     // The upstream was rebased: the pod clones a head the bundle was not made against.
     const { headSha: otherHead } = await prRepo("local-bad-bundle-rebased", { "feature.txt": "rebased\n" });
-    const run = await harness.run({
-      script,
-      env: envFor(contextFor("local-bad-bundle-rebased", otherHead), {
-        PR_POD_LOCAL_CHANGES: changes,
-        PR_POD_LOCAL_HEAD_SHA: localHead,
-      }),
+    const run = await runWithChanges("local-bad-bundle-rebased", otherHead, changes, {
+      PR_POD_LOCAL_HEAD_SHA: localHead,
     });
     expect(run.exitCode, run.log).toBe(codeOf("LOCAL_BUNDLE"));
     expect(run.report).toMatchObject({ ok: false, stage: "clone", exitCode: 17 });
@@ -141,10 +133,7 @@ describe("the pod script: local changes (run --source)", () => {
     const changes = join(scratch, "local-garbage-changes");
     await mkdir(changes, { recursive: true });
     await writeFile(join(changes, LOCAL_BUNDLE_KEY), "not a bundle\n");
-    const run = await harness.run({
-      script,
-      env: envFor(contextFor("local-garbage", pushedSha), { PR_POD_LOCAL_CHANGES: changes }),
-    });
+    const run = await runWithChanges("local-garbage", pushedSha, changes);
     expect(run.exitCode, run.log).toBe(17);
     expect(run.report?.error).toContain("local.bundle");
   });
@@ -158,13 +147,7 @@ describe("the pod script: local changes (run --source)", () => {
       join(changes, LOCAL_DIFF_KEY),
       "diff --git a/feature.txt b/feature.txt\n--- a/feature.txt\n+++ b/feature.txt\n@@ -1 +1 @@\n-something else\n+mine\n",
     );
-    const run = await harness.run({
-      script,
-      env: envFor(contextFor("local-conflict", pushedSha), {
-        PR_POD_LOCAL_CHANGES: changes,
-        PR_POD_LOCAL_HEAD_SHA: localHead,
-      }),
-    });
+    const run = await runWithChanges("local-conflict", pushedSha, changes, { PR_POD_LOCAL_HEAD_SHA: localHead });
     expect(run.exitCode, run.log).toBe(codeOf("LOCAL_DIFF"));
     expect(run.report).toMatchObject({ ok: false, stage: "clone", exitCode: 18 });
     expect(run.report?.error).toMatch(
@@ -176,10 +159,7 @@ describe("the pod script: local changes (run --source)", () => {
     const { headSha: pushedSha } = await prRepo("local-merge");
     const changes = join(scratch, "local-merge-changes");
     await mkdir(changes, { recursive: true });
-    const run = await harness.run({
-      script,
-      env: envFor(contextFor("local-merge", pushedSha), { PR_POD_LOCAL_CHANGES: changes, PR_POD_CHECKOUT: "merge" }),
-    });
+    const run = await runWithChanges("local-merge", pushedSha, changes, { PR_POD_CHECKOUT: "merge" });
     expect(run.exitCode, run.log).toBe(10);
     expect(run.report?.error).toContain("checkout head only");
   });

@@ -6,10 +6,11 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
+import type { PullRequestContext } from "@pr-pod/pr-context";
 import { type HostRuntime, startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { startTestGitServer, type TestGitServer } from "@pr-pod/test-git-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalChanges, runPrPod } from "../src/index.ts";
+import { type LocalChanges, type RunPrPodOptions, runPrPod } from "../src/index.ts";
 import { type DockerStandin, installDockerStandin, pullRequestOn } from "./host-run-fixtures.ts";
 import { collect, leftovers, TEST_TOKEN } from "./run-helpers.ts";
 
@@ -63,20 +64,26 @@ async function localChangesFor(name: string, pushedSha: string): Promise<LocalCh
   return { headSha, bundle: await readFile(join(scratch, `${name}.bundle`)), diff };
 }
 
+/** A run of `context` in namespace ci with the token and these local changes. */
+function runWithChanges(context: PullRequestContext, localChanges: LocalChanges, extra: Partial<RunPrPodOptions> = {}) {
+  return runPrPod({
+    kubeConfig: cluster.kubeConfig,
+    namespace: "ci",
+    token: TEST_TOKEN,
+    noConfigFile: true,
+    pullRequest: { kind: "context", context },
+    localChanges,
+    ...extra,
+  });
+}
+
 describe("a run with local changes (run --source)", () => {
   it("creates the ConfigMap with the Job, builds the local tree, and leaves nothing behind", async () => {
     const context = await pullRequestOn(server, "local-run");
     const localChanges = await localChangesFor("local-run", context.headSha);
     const callsBefore = (await docker.calls()).length;
     cluster.requests.clear();
-    const run = runPrPod({
-      kubeConfig: cluster.kubeConfig,
-      namespace: "ci",
-      token: TEST_TOKEN,
-      noConfigFile: true,
-      pullRequest: { kind: "context", context },
-      localChanges,
-    });
+    const run = runWithChanges(context, localChanges);
     const events = await collect(run);
     const result = await run.result;
 
@@ -98,15 +105,7 @@ describe("a run with local changes (run --source)", () => {
   it("owns the ConfigMap by the Job, so keep: true leaves it and cleanupPrPods removes it", async () => {
     const context = await pullRequestOn(server, "local-kept");
     const localChanges = await localChangesFor("local-kept", context.headSha);
-    const run = runPrPod({
-      kubeConfig: cluster.kubeConfig,
-      namespace: "ci",
-      token: TEST_TOKEN,
-      noConfigFile: true,
-      pullRequest: { kind: "context", context },
-      localChanges,
-      keep: true,
-    });
+    const run = runWithChanges(context, localChanges, { keep: true });
     await collect(run);
     const result = await run.result;
     expect(result.status, result.message).toBe("succeeded");
@@ -124,14 +123,7 @@ describe("a run with local changes (run --source)", () => {
 
   it("refuses changes over the 1 MiB ConfigMap limit before creating anything", async () => {
     const context = await pullRequestOn(server, "local-big");
-    const run = runPrPod({
-      kubeConfig: cluster.kubeConfig,
-      namespace: "ci",
-      token: TEST_TOKEN,
-      noConfigFile: true,
-      pullRequest: { kind: "context", context },
-      localChanges: { headSha: context.headSha, diff: Buffer.alloc(900 * 1024, 1) },
-    });
+    const run = runWithChanges(context, { headSha: context.headSha, diff: Buffer.alloc(900 * 1024, 1) });
     await expect(collect(run)).rejects.toMatchObject({
       code: "INVALID_INPUT",
       message: expect.stringContaining("over the 1.00 MiB ConfigMap limit"),

@@ -302,39 +302,40 @@ function prepareVolumes(
       new HostContainerSetupError("FailedMount", `MountVolume.SetUp failed for volume "${volume.name}" : ${why}`);
     // Secret and configMap volumes project the same way: every key (or the listed items) as a file.
     // https://kubernetes.io/docs/concepts/storage/volumes/#configmap
-    let source: {
-      items?: Array<{ key: string; path: string; mode?: number }>;
-      defaultMode?: number;
-      optional?: boolean;
-    };
-    let data: Record<string, Buffer> | undefined;
-    let noun: string;
-    if (volume.secret) {
-      source = volume.secret;
-      const secretName = volume.secret.secretName ?? "";
-      const secret = getSecret(secretName);
-      noun = "secret";
-      if (!secret) {
-        if (source.optional) continue;
-        throw failMount(`secret "${secretName}" not found`);
-      }
-      data = secretDataBytes(secret);
-    } else if (volume.configMap) {
-      source = volume.configMap;
-      const configMapName = volume.configMap.name ?? "";
-      const configMap = getConfigMap(configMapName);
-      noun = "configmap";
-      if (!configMap) {
-        if (source.optional) continue;
-        throw failMount(`configmap "${configMapName}" not found`);
-      }
-      data = configMapDataBytes(configMap);
-    } else {
+    // What the volume projects: the source's settings, its object's name and kind, and its keys as bytes.
+    const projected = volume.secret
+      ? {
+          source: volume.secret,
+          noun: "secret",
+          objectName: volume.secret.secretName ?? "",
+          read: (name: string) => {
+            const secret = getSecret(name);
+            return secret && secretDataBytes(secret);
+          },
+        }
+      : volume.configMap
+        ? {
+            source: volume.configMap,
+            noun: "configmap",
+            objectName: volume.configMap.name ?? "",
+            read: (name: string) => {
+              const configMap = getConfigMap(name);
+              return configMap && configMapDataBytes(configMap);
+            },
+          }
+        : undefined;
+    if (!projected) {
       const kind = Object.keys(volume).find((key) => key !== "name") ?? "unknown";
       throw new HostContainerSetupError(
         "FailedMount",
         `MountVolume.SetUp failed for volume "${volume.name}" : volume type ${kind} is not supported by the host runtime; use emptyDir, secret or configMap`,
       );
+    }
+    const { source, noun, objectName } = projected;
+    const data = projected.read(objectName);
+    if (!data) {
+      if (source.optional) continue;
+      throw failMount(`${noun} "${objectName}" not found`);
     }
     const defaultMode = source.defaultMode ?? 0o644;
     const files = source.items

@@ -3,7 +3,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { BatchV1Api, KubeConfig } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { type ScriptedPod, startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupPrPods, listPrPodRuns, type RunEvent, RunnerError, runPrPod } from "../src/index.ts";
@@ -390,6 +390,24 @@ describe("preflight with missing permissions", () => {
       expect(creates.filter((r) => r.resource === "selfsubjectrulesreviews").map((r) => r.status)).toEqual([201]);
       expect(creates.filter((r) => r.resource === "selfsubjectaccessreviews")).toHaveLength(3 + 4);
       expect(creates.filter((r) => !r.resource.startsWith("selfsubject"))).toEqual([]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe("cleanupPrPods without permission to list ConfigMaps", () => {
+  it("still deletes the rest (local-changes ConfigMaps go with their Job)", async () => {
+    const limited = await startTestCluster({
+      namespaces: ["runs"],
+      limitedToken: { deny: [{ verb: "list", resource: "configmaps" }] },
+    });
+    try {
+      const core = limited.kubeConfig.makeApiClient(CoreV1Api);
+      const labels = { "app.kubernetes.io/managed-by": "pr-pod", "pr-pod.dev/pr": "5" };
+      await core.createNamespacedServiceAccount({ namespace: "runs", body: { metadata: { name: "left", labels } } });
+      const deleted = await cleanupPrPods(limited.kubeConfigFor(limited.tokens.limited), { namespace: "runs" });
+      expect(deleted).toEqual([{ kind: "ServiceAccount", name: "left", namespace: "runs" }]);
     } finally {
       await limited.close();
     }

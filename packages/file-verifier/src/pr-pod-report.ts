@@ -65,7 +65,7 @@ export interface PrPodReport {
   files?: FileCheckResult;
   artifacts?: DetectedArtifacts;
   builds?: BuildResult[];
-  /** Per stage (clone, verify, detect, build) and total. */
+  /** Per stage (clone, localChanges for run --source, verify, detect, build) and total. */
   durationsMs: Record<string, number>;
   /** True for the short form written when the full report did not fit the termination message. */
   truncated?: boolean;

@@ -72,6 +72,26 @@ describe("the rendered manifests on an API server", () => {
     });
   }
 
+  it("pass kubectl create --dry-run=server with local changes (run --source): the ConfigMap's binaryData too", async () => {
+    const resources = buildPrPodResources(context, {
+      namespace: "ci",
+      build: false,
+      localChanges: {
+        headSha: "fedcba9876543210fedcba9876543210fedcba98",
+        bundle: Buffer.from([0, 1, 2, 255]),
+        diff: Buffer.from("diff --git a/x b/x\n"),
+      },
+    });
+    const result = await kubectl(cluster, ["create", "--dry-run=server", "-f", "-"], renderManifests(resources));
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split("\n")).toEqual([
+      `serviceaccount/${resources.name} created (server dry run)`,
+      `configmap/${resources.name}-local-changes created (server dry run)`,
+      `job.batch/${resources.name} created (server dry run)`,
+    ]);
+  });
+
   it("would be refused with a misspelt field, so the dry run above checks something", async () => {
     const resources = buildPrPodResources(context, { namespace: "ci", build: false });
     const broken = renderManifests(resources).replace("restartPolicy: Never", "restartPolicyy: Never");

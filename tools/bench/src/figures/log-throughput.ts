@@ -6,7 +6,8 @@
 import { performance } from "node:perf_hooks";
 import { type BenchCluster, startWhenScheduled } from "../bench-cluster.ts";
 import { failureText } from "../harness/child-process.ts";
-import { processStats, watchServerResponses } from "../harness/server-responses.ts";
+import { processStats } from "../harness/process-stats.ts";
+import { watchServerResponses } from "../harness/server-responses.ts";
 import { createBareJob, deleteJob, type Follower, followerConnected, logJobName, startFollower } from "../log-jobs.ts";
 import type { ClusterAccess } from "../pull-requests.ts";
 import { type FigureReport, type FigureRow, mib } from "../report.ts";

@@ -130,4 +130,56 @@ describe("kubectl 1.35 against the test cluster", () => {
     const get = await kubectl(["get", "job", "dry"]);
     expect(get.stderr).toContain('Error from server (NotFound): jobs.batch "dry" not found');
   });
+
+  it("creates a Secret, ConfigMap, Namespace and ServiceAccount from kubectl's protobuf bodies, binary-safe", async () => {
+    const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const binaryPath = join(dir, "blob.bin");
+    writeFileSync(binaryPath, binary);
+    const token = "ghp_testtesttesttesttesttesttesttest1234";
+    const created = [
+      await kubectl(["create", "namespace", "proto-ns"]),
+      await kubectl([
+        "create",
+        "secret",
+        "generic",
+        "proto-secret",
+        "-n",
+        "proto-ns",
+        `--from-literal=token=${token}`,
+        `--from-file=blob=${binaryPath}`,
+        "--type=example.com/token",
+      ]),
+      await kubectl([
+        "create",
+        "configmap",
+        "proto-config",
+        "-n",
+        "proto-ns",
+        "--from-literal=greeting=héllo wörld",
+        `--from-file=blob=${binaryPath}`,
+      ]),
+      await kubectl(["create", "serviceaccount", "proto-sa", "-n", "proto-ns"]),
+    ];
+    expect(created.map((run) => run.stderr)).toEqual(["", "", "", ""]);
+    expect(created.map((run) => run.stdout)).toEqual([
+      "namespace/proto-ns created\n",
+      "secret/proto-secret created\n",
+      "configmap/proto-config created\n",
+      "serviceaccount/proto-sa created\n",
+    ]);
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    const ns = await core.readNamespace({ name: "proto-ns" });
+    expect(ns.metadata?.name).toBe("proto-ns");
+    expect(ns.status?.phase).toBe("Active");
+    const secret = await core.readNamespacedSecret({ name: "proto-secret", namespace: "proto-ns" });
+    expect(secret.type).toBe("example.com/token");
+    expect(Buffer.from(secret.data?.token ?? "", "base64").toString("utf8")).toBe(token);
+    expect(Buffer.from(secret.data?.blob ?? "", "base64")).toEqual(binary);
+    const config = await core.readNamespacedConfigMap({ name: "proto-config", namespace: "proto-ns" });
+    expect(config.data).toEqual({ greeting: "héllo wörld" });
+    expect(Buffer.from(config.binaryData?.blob ?? "", "base64")).toEqual(binary);
+    const account = await core.readNamespacedServiceAccount({ name: "proto-sa", namespace: "proto-ns" });
+    expect(account.metadata?.namespace).toBe("proto-ns");
+    expect(account.metadata?.uid).toBeTruthy();
+  });
 });

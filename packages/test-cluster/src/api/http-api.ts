@@ -9,11 +9,10 @@ import type { RequestLog, RequestRecord } from "../request-log.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import { forbiddenFor, isAllowed, type User, userForToken } from "./authorization.ts";
 import { validateFields } from "./field-validation.ts";
-import { parseJsonBody, readBody, readBytes, sendJson } from "./http-io.ts";
+import { parseJsonBody, readBody, readJsonBody, sendJson } from "./http-io.ts";
 import { list, selectObjects } from "./list-objects.ts";
 import { serveLogs } from "./log-stream.ts";
 import { publicPaths, serveNonResource } from "./non-resource.ts";
-import { isProtobuf, reviewFromProtobuf } from "./protobuf-body.ts";
 import type { ResourceRegistry } from "./registry.ts";
 import { type RequestInfo, resolveRequestInfo } from "./request-info.ts";
 import { deleteOptions, dryRunOf, managerFromUserAgent } from "./request-options.ts";
@@ -134,9 +133,7 @@ async function handle(
   if (!t.namespaced && t.resource !== "namespaces" && info.namespace) throw pathNotFound();
 
   if (t.virtual) {
-    const body = isProtobuf(req.headers["content-type"])
-      ? reviewFromProtobuf(await readBytes(req))
-      : parseJsonBody(await readBody(req));
+    const body = await readJsonBody(req);
     sendJson(res, 201, review(t, body, user as User));
     return;
   }
@@ -191,7 +188,7 @@ async function handle(
       return;
     }
     case "create": {
-      const body = parseJsonBody(await readBody(req));
+      const body = await readJsonBody(req);
       warn(res, validateFields(t, body, query, "decoder", { namespace, name: body?.metadata?.name }));
       const created = ctx.registry.create(t, namespace, body, { dryRun: dryRunOf(query), fieldManager });
       sendJson(res, 201, created);

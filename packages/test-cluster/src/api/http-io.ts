@@ -1,7 +1,7 @@
 // HTTP plumbing shared by the handlers: JSON replies and request bodies.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Json } from "../json.ts";
-import { isProtobuf } from "./protobuf-body.ts";
+import { isProtobuf, jsonFromProtobuf } from "./protobuf-body.ts";
 import { badRequest, StatusError } from "./status-error.ts";
 
 export function sendJson(
@@ -46,4 +46,10 @@ export function parseJsonBody(text: string): Json {
   } catch (error) {
     throw badRequest(`the body of the request was in an unknown format: ${(error as Error).message}`);
   }
+}
+
+/** A request body as JSON, whether sent as JSON or (for the kinds kubectl sends so) as protobuf. */
+export async function readJsonBody(req: IncomingMessage): Promise<Json> {
+  if (isProtobuf(req.headers["content-type"])) return jsonFromProtobuf(await readBytes(req));
+  return parseJsonBody(await readBody(req));
 }

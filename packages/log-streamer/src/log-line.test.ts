@@ -80,3 +80,28 @@ describe("LogLineDeduper", () => {
     expect(deduper.accept(parseTimestampedLine("2026-11-28T00:00:01.5Z second"))).toBe(true);
   });
 });
+
+describe("LogLineDeduper past its memory budget", () => {
+  it("still drops a replay line by line when the lines sharing a timestamp exceed 1 MiB (kept as digests)", () => {
+    const stamp = "2026-11-28T00:00:01.5Z";
+    const log = Array.from({ length: 300 }, (_, i) => `${stamp} ${String(i).padStart(4, "0")}${"x".repeat(4096)}`);
+    const deduper = new LogLineDeduper();
+    deduper.startStream();
+    for (const raw of log.slice(0, 290)) expect(deduper.accept(parseTimestampedLine(raw))).toBe(true);
+    deduper.startStream();
+    const given = log.filter((raw) => deduper.accept(parseTimestampedLine(raw)));
+    expect(given).toEqual(log.slice(290));
+  });
+
+  it("takes lines built by hand with a BigInt `nanos` as well as parsed ones", () => {
+    const deduper = new LogLineDeduper();
+    deduper.startStream();
+    const nanos = BigInt(Date.parse("2026-11-28T00:00:01Z")) * 1_000_000n + 500_000_000n;
+    expect(deduper.accept({ content: "first", nanos })).toBe(true);
+    expect(deduper.sinceTime).toBe("2026-11-28T00:00:01Z");
+    expect(deduper.isLastGiven(parseTimestampedLine("2026-11-28T00:00:01.5Z first"))).toBe(true);
+    deduper.startStream();
+    expect(deduper.accept(parseTimestampedLine("2026-11-28T00:00:01.500Z first"))).toBe(false);
+    expect(deduper.accept({ content: "second", nanos })).toBe(true);
+  });
+});

@@ -23,15 +23,52 @@ export interface ParsedLogLine {
 
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2}) /;
 
+/**
+ * A timestamped line as {@link parseTimestampedLine} gives it. Its instant is kept as two plain
+ * numbers (epoch seconds, nanoseconds within the second) so that ordering costs no BigInt; `nanos`
+ * is built only when asked for.
+ */
+class TimestampedLine implements ParsedLogLine {
+  readonly content: string;
+  readonly timestamp: string;
+  readonly seconds: number;
+  readonly fraction: number;
+  constructor(content: string, timestamp: string, seconds: number, fraction: number) {
+    this.content = content;
+    this.timestamp = timestamp;
+    this.seconds = seconds;
+    this.fraction = fraction;
+  }
+  get nanos(): bigint {
+    return BigInt(this.seconds) * 1_000_000_000n + BigInt(this.fraction);
+  }
+}
+
+// Consecutive lines nearly always fall in the same second: its Date.parse is done once.
+let cachedSecondText = "";
+let cachedSeconds = Number.NaN;
+
 /** Splits `2026-01-01T00:00:00.123456789Z text` into its timestamp and content. */
 export function parseTimestampedLine(raw: string): ParsedLogLine {
   const match = TIMESTAMP.exec(raw);
   if (!match) return { content: raw };
-  const [prefix, whole, fraction = "", zone] = match as unknown as [string, string, string | undefined, string];
-  const millis = Date.parse(`${whole}${zone}`);
-  if (Number.isNaN(millis)) return { content: raw };
-  const nanos = BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(9, "0"));
-  return { content: raw.slice(prefix.length), timestamp: prefix.slice(0, -1), nanos };
+  const [prefix, whole, fraction, zone] = match as unknown as [string, string, string | undefined, string];
+  const secondText = whole + zone;
+  if (secondText !== cachedSecondText) {
+    cachedSeconds = Date.parse(secondText) / 1000;
+    cachedSecondText = secondText;
+  }
+  if (Number.isNaN(cachedSeconds)) return { content: raw };
+  const nanosInSecond = fraction === undefined ? 0 : Number(fraction) * 10 ** (9 - fraction.length);
+  return new TimestampedLine(raw.slice(prefix.length), prefix.slice(0, -1), cachedSeconds, nanosInSecond);
+}
+
+/** The instant of a line as (epoch seconds, nanoseconds in that second), or undefined without one. */
+function instantOf(line: ParsedLogLine): { seconds: number; fraction: number } | undefined {
+  if (line instanceof TimestampedLine) return line;
+  if (line.nanos === undefined) return undefined;
+  const seconds = line.nanos / 1_000_000_000n;
+  return { seconds: Number(seconds), fraction: Number(line.nanos - seconds * 1_000_000_000n) };
 }
 
 /**
@@ -42,11 +79,20 @@ export function parseTimestampedLine(raw: string): ParsedLogLine {
 export function sinceTimeFor(nanos: bigint): string {
   let seconds = nanos / 1_000_000_000n;
   if (nanos % 1_000_000_000n === 0n) seconds -= 1n;
-  return new Date(Number(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return secondsText(Number(seconds));
 }
 
-/** Lines sharing the last timestamp are remembered by digest, up to this many; beyond it only counted. */
+function secondsText(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** Lines sharing the last timestamp are remembered, up to this many; beyond it only counted. */
 const MAX_REMEMBERED_SAME_TIMESTAMP = 4096;
+/**
+ * Lines sharing the last timestamp are kept as they are up to this many characters in all; past it
+ * as SHA-1 digests, so memory stays bounded when a long run of long lines shares one timestamp.
+ */
+const MAX_REMEMBERED_SAME_TIMESTAMP_CHARS = 1 << 20;
 
 function digest(content: string): string {
   return content.length <= 64 ? content : createHash("sha1").update(content).digest("base64");
@@ -54,23 +100,36 @@ function digest(content: string): string {
 
 /**
  * Decides, line by line, whether a line is new. Memory stays constant: only the last timestamp and
- * the lines that share it are kept.
+ * the lines that share it are kept. Outside a replay (the start of a resumed stream) a line costs a
+ * number compare and an array write: nothing is hashed.
  */
 export class LogLineDeduper {
-  #lastNanos: bigint | undefined;
+  #hasLast = false;
+  #lastSeconds = 0;
+  #lastFraction = 0;
+  /** The lines of the last timestamp, as given; from index #hashedFrom on as digests. */
   #sameTimestamp: string[] = [];
+  #sameTimestampChars = 0;
+  #hashedFrom = Number.POSITIVE_INFINITY;
   #sameTimestampCount = 0;
   /** While replaying: index into the lines of the last timestamp that the new stream should repeat. */
   #replayIndex = 0;
   #replaying = false;
 
-  #lastAccepted: { nanos: bigint; digest: string } | undefined;
+  #lastAcceptedSeconds = 0;
+  #lastAcceptedFraction = 0;
+  #lastAcceptedContent: string | undefined;
   #acceptedAny = false;
 
   /** True when `line` is the last line given (same timestamp and content): the log's tail matches. */
   isLastGiven(line: ParsedLogLine): boolean {
-    if (line.nanos === undefined || !this.#lastAccepted) return false;
-    return line.nanos === this.#lastAccepted.nanos && digest(line.content) === this.#lastAccepted.digest;
+    const instant = instantOf(line);
+    if (instant === undefined || this.#lastAcceptedContent === undefined) return false;
+    return (
+      instant.seconds === this.#lastAcceptedSeconds &&
+      instant.fraction === this.#lastAcceptedFraction &&
+      line.content === this.#lastAcceptedContent
+    );
   }
 
   /** True once any line was given. */
@@ -80,44 +139,76 @@ export class LogLineDeduper {
 
   /** Where a reconnect should start, or undefined before any timestamped line. */
   get sinceTime(): string | undefined {
-    return this.#lastNanos === undefined ? undefined : sinceTimeFor(this.#lastNanos);
+    if (!this.#hasLast) return undefined;
+    return secondsText(this.#lastFraction === 0 ? this.#lastSeconds - 1 : this.#lastSeconds);
   }
 
   /** Call when a new stream starts (with the sinceTime from {@link sinceTime}). */
   startStream(): void {
-    this.#replaying = this.#lastNanos !== undefined;
+    this.#replaying = this.#hasLast;
     this.#replayIndex = 0;
   }
 
   /** True when the line was not given before; records it as given. */
   accept(line: ParsedLogLine): boolean {
-    if (line.nanos === undefined) {
+    const instant = instantOf(line);
+    if (instant === undefined) {
       if (!this.#replaying) this.#acceptedAny = true;
       return !this.#replaying;
     }
-    const last = this.#lastNanos;
-    if (this.#replaying && last !== undefined) {
-      if (line.nanos < last) return false;
-      if (line.nanos === last && this.#replayIndex < this.#sameTimestampCount) {
-        const remembered = this.#sameTimestamp[this.#replayIndex];
-        if (remembered === undefined || remembered === digest(line.content)) {
+    const { seconds, fraction } = instant;
+    // Sign of (this line's instant - the last timestamp's); 1 before any timestamp.
+    const order = !this.#hasLast
+      ? 1
+      : seconds !== this.#lastSeconds
+        ? seconds - this.#lastSeconds
+        : fraction - this.#lastFraction;
+    if (this.#replaying) {
+      if (order < 0) return false;
+      if (order === 0 && this.#replayIndex < this.#sameTimestampCount) {
+        if (this.#isRemembered(this.#replayIndex, line.content)) {
           this.#replayIndex++;
           return false;
         }
       }
       this.#replaying = false;
     }
-    if (last === undefined || line.nanos > last) {
-      this.#lastNanos = line.nanos;
-      this.#sameTimestamp = [digest(line.content)];
-      this.#sameTimestampCount = 1;
-    } else if (line.nanos === last) {
-      if (this.#sameTimestamp.length < MAX_REMEMBERED_SAME_TIMESTAMP) this.#sameTimestamp.push(digest(line.content));
-      this.#sameTimestampCount++;
+    if (order > 0) {
+      this.#hasLast = true;
+      this.#lastSeconds = seconds;
+      this.#lastFraction = fraction;
+      this.#sameTimestamp.length = 0;
+      this.#sameTimestampChars = 0;
+      this.#hashedFrom = Number.POSITIVE_INFINITY;
+      this.#sameTimestampCount = 0;
     }
     // An older timestamp inside a live stream (stdout and stderr interleaved) is new all the same.
-    this.#lastAccepted = { nanos: line.nanos, digest: digest(line.content) };
+    if (order >= 0) this.#remember(line.content);
+    this.#lastAcceptedSeconds = seconds;
+    this.#lastAcceptedFraction = fraction;
+    this.#lastAcceptedContent = line.content;
     this.#acceptedAny = true;
     return true;
+  }
+
+  #remember(content: string): void {
+    this.#sameTimestampCount++;
+    const remembered = this.#sameTimestamp;
+    if (remembered.length >= MAX_REMEMBERED_SAME_TIMESTAMP) return;
+    if (remembered.length < this.#hashedFrom) {
+      this.#sameTimestampChars += content.length;
+      if (this.#sameTimestampChars <= MAX_REMEMBERED_SAME_TIMESTAMP_CHARS) {
+        remembered.push(content);
+        return;
+      }
+      this.#hashedFrom = remembered.length;
+    }
+    remembered.push(digest(content));
+  }
+
+  #isRemembered(index: number, content: string): boolean {
+    const remembered = this.#sameTimestamp[index];
+    if (remembered === undefined) return true; // only counted
+    return remembered === (index < this.#hashedFrom ? content : digest(content));
   }
 }

@@ -24,10 +24,12 @@ export class GarbageCollector {
   }
 
   private sync(): void {
-    const all = [...this.store.all()];
+    // Reads the stored objects without copying them (writes go through the registry) and finds
+    // dependents from the store's owner index, so a pass costs the number of objects.
+    const all = [...this.store.readAll()];
+    // Owners as at the start of the pass: a dependent orphaned in this pass still names its owner.
     const uids = new Set(all.map((e) => e.object.metadata.uid));
-    const dependentsOf = (uid: string) =>
-      all.filter((e) => (e.object.metadata.ownerReferences ?? []).some((r) => r.uid === uid));
+    const dependentsOf = (uid: string) => this.store.readDependents(uid);
 
     for (const { resourceType, object } of all) {
       const finalizers = object.metadata.finalizers ?? [];

@@ -55,7 +55,10 @@ export class JobController {
 
   private sync(): void {
     const seen = new Set<string>();
-    for (const job of this.store.list(jobs)) {
+    // Reads the stored objects without copying them (this controller only reads; writes go through
+    // the registry), and finds each Job's pods from the store's owner index, so a pass costs the
+    // number of Jobs plus their own pods, not Jobs × all pods.
+    for (const job of this.store.readList(jobs)) {
       seen.add(job.metadata.uid as string);
       try {
         this.syncJob(job);
@@ -74,8 +77,15 @@ export class JobController {
     const memory = this.memory.get(uid) ?? { succeeded: new Set(), failed: new Set(), active: new Set() };
     this.memory.set(uid, memory);
     const owned = this.store
-      .list(pods, job.metadata.namespace)
-      .filter((p) => (p.metadata.ownerReferences ?? []).some((r) => r.uid === uid && r.controller));
+      .readDependents(uid)
+      .filter(
+        ({ resourceType, object }) =>
+          resourceType.group === "" &&
+          resourceType.resource === "pods" &&
+          object.metadata.namespace === job.metadata.namespace &&
+          (object.metadata.ownerReferences ?? []).some((r) => r.uid === uid && r.controller),
+      )
+      .map(({ object }) => object);
     const ownedUids = new Set(owned.map((p) => p.metadata.uid as string));
 
     for (const pod of owned) {

@@ -36,6 +36,8 @@ export class ObjectStore {
   private readonly objects = new Map<string, { resourceType: ResourceType; items: Map<string, KubeObject> }>();
   private readonly history: StoreEvent[] = [];
   private readonly emitter = new EventEmitter();
+  /** Owner uid → its dependents' places (`type key|namespace/name`), kept in step with every put and remove. */
+  private readonly dependents = new Map<string, Map<string, { resourceType: ResourceType; key: string }>>();
 
   constructor(private readonly historyLimit = 5000) {
     this.emitter.setMaxListeners(0);
@@ -72,7 +74,53 @@ export class ObjectStore {
     return out.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
   }
 
-  /** Every stored object of every type (used by the garbage collector to find dependents). */
+  /**
+   * The stored objects themselves, not copies, for controllers that only read: never mutate them.
+   * (Stored objects are replaced, never changed in place, so a held one stays a consistent snapshot.)
+   */
+  readList(t: ResourceType, namespace?: string): readonly KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const object of this.table(t).values()) {
+      if (namespace === undefined || object.metadata.namespace === namespace) out.push(object);
+    }
+    return out;
+  }
+
+  /** Every stored object of every type, not copied: never mutate them. */
+  *readAll(): Generator<{ resourceType: ResourceType; object: KubeObject }> {
+    for (const { resourceType, items } of this.objects.values()) {
+      for (const object of items.values()) yield { resourceType, object };
+    }
+  }
+
+  /** The objects whose ownerReferences name `ownerUid`, from an index (not copied: never mutate them). */
+  readDependents(ownerUid: string): { resourceType: ResourceType; object: KubeObject }[] {
+    const out: { resourceType: ResourceType; object: KubeObject }[] = [];
+    for (const { resourceType, key } of this.dependents.get(ownerUid)?.values() ?? []) {
+      const object = this.table(resourceType).get(key);
+      if (object) out.push({ resourceType, object });
+    }
+    return out;
+  }
+
+  private index(t: ResourceType, key: string, before: KubeObject | undefined, after: KubeObject | undefined): void {
+    const place = `${keyOf(t)}|${key}`;
+    for (const ref of before?.metadata.ownerReferences ?? []) {
+      const set = this.dependents.get(ref.uid);
+      set?.delete(place);
+      if (set?.size === 0) this.dependents.delete(ref.uid);
+    }
+    for (const ref of after?.metadata.ownerReferences ?? []) {
+      let set = this.dependents.get(ref.uid);
+      if (!set) {
+        set = new Map();
+        this.dependents.set(ref.uid, set);
+      }
+      set.set(place, { resourceType: t, key });
+    }
+  }
+
+  /** Every stored object of every type, copied. */
   *all(): Generator<{ resourceType: ResourceType; object: KubeObject }> {
     for (const { resourceType, items } of this.objects.values()) {
       for (const object of items.values()) yield { resourceType, object: deepCopy(object) };
@@ -89,6 +137,7 @@ export class ObjectStore {
     const stored = deepCopy(object);
     stored.metadata.resourceVersion = String(this.revision);
     table.set(key, stored);
+    this.index(t, key, previous, stored);
     this.record(type, t, stored, previous);
     return deepCopy(stored);
   }
@@ -99,6 +148,7 @@ export class ObjectStore {
     const existing = table.get(key);
     if (!existing) return undefined;
     table.delete(key);
+    this.index(t, key, existing, undefined);
     this.revision += 1;
     const gone = deepCopy(existing);
     gone.metadata.resourceVersion = String(this.revision);

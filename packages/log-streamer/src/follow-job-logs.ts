@@ -6,6 +6,7 @@
 import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
 import { abortableDelay, backoffDelayMs } from "./backoff.ts";
 import { mainContainerStatus } from "./job-outcome.ts";
+import { keepAliveKubeConfig } from "./keep-alive-kube-config.ts";
 import { openLineStream, type StreamedLine } from "./kube-stream-request.ts";
 import { type LogLine, LogLineDeduper, parseTimestampedLine } from "./log-line.ts";
 import { runResilientWatch, statusOf } from "./resilient-watch.ts";
@@ -43,7 +44,11 @@ class ChangeNotifier {
 }
 
 /** The Job's pod log as `{ line, timestamp }`, every line once, in order. */
-export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobLogsOptions): AsyncGenerator<LogLine> {
+export async function* followJobLogs(
+  givenKubeConfig: KubeConfig,
+  options: FollowJobLogsOptions,
+): AsyncGenerator<LogLine> {
+  const kubeConfig = keepAliveKubeConfig(givenKubeConfig);
   const { namespace, jobName } = options;
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;

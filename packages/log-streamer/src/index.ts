@@ -8,6 +8,7 @@ export {
   judgeJobOutcome,
   UNFIXABLE_WAITING_REASONS,
 } from "./job-outcome.ts";
+export { keepAliveKubeConfig } from "./keep-alive-kube-config.ts";
 export { KubeHttpError } from "./kube-stream-request.ts";
 export { type LogLine, LogLineDeduper, parseTimestampedLine, sinceTimeFor } from "./log-line.ts";
 export { type WaitForJobResultOptions, waitForJobResult } from "./wait-for-job-result.ts";

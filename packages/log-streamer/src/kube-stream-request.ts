@@ -7,6 +7,7 @@ import http from "node:http";
 import https from "node:https";
 import { StringDecoder } from "node:string_decoder";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { keepAliveKubeConfig } from "./keep-alive-kube-config.ts";
 
 /** An HTTP error from the API server, with the Status message it sent. */
 export class KubeHttpError extends Error {
@@ -49,7 +50,7 @@ export async function openLineStream(
   const url = new URL(cluster.server.replace(/\/+$/, "") + options.path);
   for (const [key, value] of Object.entries(options.query)) if (value !== undefined) url.searchParams.set(key, value);
   const requestOptions: https.RequestOptions = {};
-  await kubeConfig.applyToHTTPSOptions(requestOptions);
+  await keepAliveKubeConfig(kubeConfig).applyToHTTPSOptions(requestOptions);
   const transport = url.protocol === "http:" ? http : https;
   options.signal.throwIfAborted();
 

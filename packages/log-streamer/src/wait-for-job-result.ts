@@ -5,6 +5,7 @@
 import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
 import { abortableDelay } from "./backoff.ts";
 import { currentPod, isUnschedulable, type JobResult, judgeJobOutcome, mainContainerStatus } from "./job-outcome.ts";
+import { keepAliveKubeConfig } from "./keep-alive-kube-config.ts";
 import { runResilientWatch } from "./resilient-watch.ts";
 
 export interface WaitForJobResultOptions {
@@ -25,7 +26,11 @@ export interface WaitForJobResultOptions {
 }
 
 /** Resolves with succeeded/failed and why, as soon as the outcome is certain. */
-export async function waitForJobResult(kubeConfig: KubeConfig, options: WaitForJobResultOptions): Promise<JobResult> {
+export async function waitForJobResult(
+  givenKubeConfig: KubeConfig,
+  options: WaitForJobResultOptions,
+): Promise<JobResult> {
+  const kubeConfig = keepAliveKubeConfig(givenKubeConfig);
   const { namespace, jobName } = options;
   const outerSignal = options.signal ?? new AbortController().signal;
   outerSignal.throwIfAborted();

@@ -11,6 +11,7 @@ import {
   RbacAuthorizationV1Api,
   setHeaderOptions,
 } from "@kubernetes/client-node";
+import { keepAliveKubeConfig } from "@pr-pod/log-streamer";
 import { callWithRetries, type RetryPolicy, requestOptions } from "./api-retry.ts";
 
 /** The kinds a run creates, in the order it creates them. */
@@ -34,11 +35,12 @@ export class RunCluster {
   readonly kinds: Record<RunObjectKind, KindClient>;
 
   constructor(kubeConfig: KubeConfig, policy?: Partial<RetryPolicy>) {
-    this.kubeConfig = kubeConfig;
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.batch = kubeConfig.makeApiClient(BatchV1Api);
-    this.rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-    this.authorization = kubeConfig.makeApiClient(AuthorizationV1Api);
+    // One keep-alive connection pool for all of a run's requests (client-node opens one per request).
+    this.kubeConfig = keepAliveKubeConfig(kubeConfig);
+    this.core = this.kubeConfig.makeApiClient(CoreV1Api);
+    this.batch = this.kubeConfig.makeApiClient(BatchV1Api);
+    this.rbac = this.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    this.authorization = this.kubeConfig.makeApiClient(AuthorizationV1Api);
     this.server = kubeConfig.getCurrentCluster()?.server;
     this.#policy = policy;
     const background = "Background";

@@ -7,7 +7,7 @@ import type { ResourceRegistry } from "../api/registry.ts";
 import { mustResourceType } from "../api/resource-types.ts";
 import { StatusError } from "../api/status-error.ts";
 import type { Json, KubeObject } from "../json.ts";
-import { kubeTime } from "../json.ts";
+import { kubeTime, sameJson } from "../json.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import { ControllerLoop } from "./controller-loop.ts";
 
@@ -214,7 +214,8 @@ export class JobController {
     status.uncountedTerminatedPods = {};
     if (conditions.length > 0) status.conditions = conditions;
     for (const key of ["active", "succeeded", "failed", "terminating"]) if (status[key] === 0) delete status[key];
-    this.registry.writeStatus(jobs, { ...job, status });
+    // Most passes change nothing for most Jobs: skip the registry's read-and-compare then.
+    if (!sameJson(status, job.status)) this.registry.writeStatus(jobs, { ...job, status });
   }
 
   /** One pod from the template; when refused (say, its service account is missing) records FailedCreate and retries soon. */

@@ -22,12 +22,12 @@ export class NamespaceController {
   }
 
   private sync(): void {
-    for (const ns of this.store.list(namespaces)) {
+    for (const ns of this.store.readList(namespaces)) {
       if (!ns.metadata.deletionTimestamp) continue;
       let remaining = 0;
       for (const t of resourceTypes) {
         if (!t.namespaced || t.virtual) continue;
-        for (const object of this.store.list(t, ns.metadata.name)) {
+        for (const object of this.store.readList(t, ns.metadata.name)) {
           remaining += 1;
           if (object.metadata.deletionTimestamp) continue;
           try {

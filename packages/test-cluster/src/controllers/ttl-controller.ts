@@ -33,7 +33,7 @@ export class TtlAfterFinishedController {
   }
 
   private sync(): void {
-    for (const job of this.store.list(jobs)) {
+    for (const job of this.store.readList(jobs)) {
       const ttl = job.spec?.ttlSecondsAfterFinished;
       if (ttl === undefined || ttl === null || job.metadata.deletionTimestamp) continue;
       const finished = finishedAt(job);

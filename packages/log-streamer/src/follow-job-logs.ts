@@ -154,7 +154,7 @@ export async function* followJobLogs(
           signal,
         });
         let last: StreamedLine | undefined;
-        for await (const line of tail) last = line;
+        for await (const lines of tail) last = lines.at(-1) ?? last;
         if (!last) return !deduper.gaveAny;
         return deduper.isLastGiven(parseTimestampedLine(last.text));
       } catch (error) {
@@ -181,20 +181,22 @@ export async function* followJobLogs(
           signal,
         });
         let endedMidLine: string | undefined;
-        for await (const raw of lines) {
-          // A piece without its newline is (so far) a line cut in half: the next stream starts at or
-          // before its timestamp and brings it whole.
-          if (!raw.complete && raw.text !== unfinishedLastLine) {
-            endedMidLine = raw.text;
-            continue;
+        for await (const batch of lines) {
+          for (const raw of batch) {
+            // A piece without its newline is (so far) a line cut in half: the next stream starts at
+            // or before its timestamp and brings it whole.
+            if (!raw.complete && raw.text !== unfinishedLastLine) {
+              endedMidLine = raw.text;
+              continue;
+            }
+            const parsed = parseTimestampedLine(raw.text);
+            if (!deduper.accept(parsed)) continue;
+            failures = 0;
+            const line: LogLine = { line: redact(parsed.content) };
+            if (parsed.timestamp !== undefined) line.timestamp = parsed.timestamp;
+            options.onLine?.(line);
+            yield line;
           }
-          const parsed = parseTimestampedLine(raw.text);
-          if (!deduper.accept(parsed)) continue;
-          failures = 0;
-          const line: LogLine = { line: redact(parsed.content) };
-          if (parsed.timestamp !== undefined) line.timestamp = parsed.timestamp;
-          options.onLine?.(line);
-          yield line;
         }
         unfinishedLastLine = wasTerminated ? endedMidLine : undefined;
         // A stream that ends cleanly may still have been cut (some proxies end chunked bodies

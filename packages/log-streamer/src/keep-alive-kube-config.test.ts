@@ -57,7 +57,7 @@ describe("keepAliveKubeConfig", () => {
         signal: new AbortController().signal,
       });
       const texts: string[] = [];
-      for await (const line of lines) texts.push(line.text);
+      for await (const batch of lines) texts.push(...batch.map((line) => line.text));
       expect(texts).toEqual(["2026-11-28T00:00:01.5Z one"]);
     }
     expect(connections - before).toBe(1);

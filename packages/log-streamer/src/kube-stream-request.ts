@@ -37,14 +37,15 @@ export interface StreamedLine {
 
 /**
  * Opens the GET and resolves once the response headers are in (rejects with {@link KubeHttpError}
- * on a non-2xx answer, or with the network error). The returned iterable yields each line without
- * its newline and ends on a clean end of the body; it throws when the body is cut short. A server
- * that closes mid-line ends cleanly too, so the last piece comes marked incomplete.
+ * on a non-2xx answer, or with the network error). The returned iterable yields the lines of each
+ * chunk received, as one array (one async step per chunk, not per line), each line without its
+ * newline, and ends on a clean end of the body; it throws when the body is cut short. A server that
+ * closes mid-line ends cleanly too, so the last piece comes marked incomplete.
  */
 export async function openLineStream(
   kubeConfig: KubeConfig,
   options: StreamLinesOptions,
-): Promise<AsyncIterable<StreamedLine>> {
+): Promise<AsyncIterable<StreamedLine[]>> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error("the kubeconfig has no current cluster: set a current-context");
   const url = new URL(cluster.server.replace(/\/+$/, "") + options.path);
@@ -90,23 +91,28 @@ function httpErrorFrom(status: number, body: string, retryAfter: string | string
   return new KubeHttpError(status, message, reason, Number.isFinite(seconds) ? seconds : undefined);
 }
 
-async function* readLines(response: http.IncomingMessage): AsyncGenerator<StreamedLine> {
+async function* readLines(response: http.IncomingMessage): AsyncGenerator<StreamedLine[]> {
   const decoder = new StringDecoder("utf8");
   let pending = "";
   try {
     for await (const chunk of response) {
       pending += decoder.write(chunk as Buffer);
+      const lines: StreamedLine[] = [];
+      let start = 0;
       let newline = pending.indexOf("\n");
       while (newline !== -1) {
-        yield { text: pending.slice(0, newline).replace(/\r$/, ""), complete: true };
-        pending = pending.slice(newline + 1);
-        newline = pending.indexOf("\n");
+        const end = newline > start && pending.charCodeAt(newline - 1) === 13 ? newline - 1 : newline; // \r\n
+        lines.push({ text: pending.slice(start, end), complete: true });
+        start = newline + 1;
+        newline = pending.indexOf("\n", start);
       }
+      pending = start === 0 ? pending : pending.slice(start);
+      if (lines.length > 0) yield lines;
     }
     // Node ends the iteration quietly when the socket closes before the end of a chunked body.
     if (!response.complete) throw new Error("the log stream was cut before its end");
     pending += decoder.end();
-    if (pending.length > 0) yield { text: pending, complete: false };
+    if (pending.length > 0) yield [{ text: pending, complete: false }];
   } finally {
     response.destroy();
   }

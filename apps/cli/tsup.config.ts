@@ -1,13 +1,28 @@
 import { defineConfig } from "tsup";
 import { libraryBuild } from "../../tools/tsup.shared.ts";
 
-// Two entries: index.js (the small programmatic surface, with .d.ts) and cli.js (the `pr-pod` bin,
-// whose `#!/usr/bin/env node` line comes from the top of src/cli.ts: esbuild keeps an entry's hashbang,
-// and tsup marks such files executable). Command bodies become chunks loaded on demand.
-export default defineConfig(
+// Two builds into dist/:
+// - index.js (the small programmatic surface, with .d.ts): a library build, dependencies external.
+// - cli.js (the `pr-pod` bin, whose `#!/usr/bin/env node` line comes from the top of src/cli.ts):
+//   every dependency inlined, as CLIs ship, because loading client-node and friends file by file from
+//   node_modules was most of a run's start-up. The workspace packages are bundled from their sources
+//   (the `@pr-pod/source` condition), so esbuild sees each module apart and a command's chunk holds only
+//   what that command imports: `--help` and `render` never load client-node. Command bodies stay chunks
+//   loaded on demand. A CommonJS dependency that calls `require` gets it from the banner.
+// Neither build cleans dist/: they run at the same time, and one must not delete the other's output.
+export default defineConfig([
+  libraryBuild({ entry: ["src/index.ts"], clean: false }),
   libraryBuild({
-    entry: ["src/index.ts", "src/cli.ts"],
-    dts: { entry: "src/index.ts" },
+    entry: ["src/cli.ts"],
+    dts: false,
+    clean: false,
     splitting: true,
+    noExternal: [/.*/],
+    esbuildOptions(options) {
+      options.conditions = ["@pr-pod/source"];
+    },
+    banner: {
+      js: 'import { createRequire as __prPodCreateRequire } from "node:module";\nconst require = __prPodCreateRequire(import.meta.url);',
+    },
   }),
-);
+]);

@@ -1,12 +1,15 @@
 // `pr-pod render`: the run's manifests as YAML (or a v1 List in -o json), no cluster needed: what
 // the spike's test-pr-pod.yaml was, ready for `kubectl apply -f -`. The token Secret is never in it;
 // the header says how to create it.
+// The pure pieces, imported by name rather than through loadRunner(): the CLI's bundle then holds
+// only what they need, so render never loads client-node (the runner's cluster code).
+import { prPodResourceList, renderManifests } from "@pr-pod/k8s-job-builder";
+import { buildRunResources, loadRunConfig, mergeRunSettings } from "@pr-pod/runner";
 import type { CommandEnvironment } from "../command-environment.ts";
 import { EXIT_CODES } from "../exit-codes.ts";
 import { optionalToken, resolveContextFromFlags } from "../pull-request-context.ts";
 import { type PullRequestFlags, pullRequestSourceFromFlags } from "../pull-request-flags.ts";
 import { redactorFor, tokensInEnvironment } from "../redaction.ts";
-import { loadRunner } from "../runner-module.ts";
 import { type RunFlags, runOptionsFromFlags } from "./run.ts";
 
 type RenderFlags = PullRequestFlags &
@@ -19,15 +22,14 @@ export default async function renderCommand(environment: CommandEnvironment, fla
   const token = source.kind === "github-api" ? await optionalToken(environment.env) : undefined;
   if (token) terminal.setRedactor(await redactorFor([...tokensInEnvironment(environment.env), token]));
   const context = await resolveContextFromFlags(source, token);
-  const [runner, builder] = await Promise.all([loadRunner(), import("@pr-pod/k8s-job-builder")]);
-  const loaded = await runner.loadRunConfig({ configFile: flags.config });
-  const settings = runner.mergeRunSettings(runOptionsFromFlags(environment, flags), loaded.config, loaded.path);
+  const loaded = await loadRunConfig({ configFile: flags.config });
+  const settings = mergeRunSettings(runOptionsFromFlags(environment, flags), loaded.config, loaded.path);
   // Exactly the objects a run with these settings creates (less the token Secret).
-  const resources = runner.buildRunResources(context, settings);
+  const resources = buildRunResources(context, settings);
   if (terminal.mode === "json") {
-    terminal.document({ apiVersion: "v1", kind: "List", items: builder.prPodResourceList(resources) });
+    terminal.document({ apiVersion: "v1", kind: "List", items: prPodResourceList(resources) });
   } else {
-    terminal.write(builder.renderManifests(resources));
+    terminal.write(renderManifests(resources));
   }
   return EXIT_CODES.success;
 }

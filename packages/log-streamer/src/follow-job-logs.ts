@@ -3,13 +3,14 @@
 // it had already given (log-line.ts). The iteration ends when the container has terminated and a
 // stream opened after that has reached its end, so the last line is out. One line is held at a
 // time, so memory stays flat however long the log is.
-import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { abortableDelay, backoffDelayMs } from "./backoff.ts";
 import { mainContainerStatus } from "./job-outcome.ts";
+import { watchJob, watchJobPods } from "./job-watches.ts";
 import { keepAliveKubeConfig } from "./keep-alive-kube-config.ts";
 import { openLineStream, type StreamedLine } from "./kube-stream-request.ts";
 import { type LogLine, LogLineDeduper, parseTimestampedLine } from "./log-line.ts";
-import { runResilientWatch, statusOf } from "./resilient-watch.ts";
+import { statusOf } from "./resilient-watch.ts";
 
 export interface FollowJobLogsOptions {
   namespace: string;
@@ -54,24 +55,14 @@ export async function* followJobLogs(
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const redact = options.redact ?? ((text: string) => text);
   const core = kubeConfig.makeApiClient(CoreV1Api);
-  const batch = kubeConfig.makeApiClient(BatchV1Api);
   const changes = new ChangeNotifier();
   signal.addEventListener("abort", () => changes.notify(), { once: true });
 
   let pods: ReadonlyMap<string, V1Pod> = new Map();
   let watchError: unknown;
-  const podWatch = runResilientWatch<V1Pod>(kubeConfig, {
-    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
-    labelSelector: `job-name=${jobName}`,
-    list: async () => {
-      const list = await core.listNamespacedPod({ namespace, labelSelector: `job-name=${jobName}` });
-      return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
-    },
-    signal,
-    onChange: (current) => {
-      pods = current;
-      changes.notify();
-    },
+  const podWatch = watchJobPods(kubeConfig, { namespace, jobName, signal }, (current) => {
+    pods = current;
+    changes.notify();
   }).catch((error) => {
     watchError = error;
     changes.notify();
@@ -79,21 +70,11 @@ export async function* followJobLogs(
 
   // The Job too, so a run whose pod is already gone (TTL, pod GC) ends instead of waiting forever.
   let jobFinished = false;
-  const jobWatch = runResilientWatch<V1Job>(kubeConfig, {
-    path: `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`,
-    fieldSelector: `metadata.name=${jobName}`,
-    list: async () => {
-      const list = await batch.listNamespacedJob({ namespace, fieldSelector: `metadata.name=${jobName}` });
-      return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
-    },
-    signal,
-    onChange: (jobs) => {
-      const job = [...jobs.values()].find((candidate) => candidate.metadata?.name === jobName);
-      jobFinished = (job?.status?.conditions ?? []).some(
-        (c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True",
-      );
-      changes.notify();
-    },
+  const jobWatch = watchJob(kubeConfig, { namespace, jobName, signal }, (job) => {
+    jobFinished = (job?.status?.conditions ?? []).some(
+      (c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True",
+    );
+    changes.notify();
   }).catch((error) => {
     watchError = error;
     changes.notify();

@@ -2,11 +2,11 @@
 // Each watch survives drops and 410 Gone (see resilient-watch.ts); the judgement itself is pure
 // (job-outcome.ts). Pods are matched to the Job by owner uid, so a previous Job of the same name
 // that is still being garbage-collected cannot lend its pod's verdict to this one.
-import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
+import type { KubeConfig, V1Job, V1Pod } from "@kubernetes/client-node";
 import { abortableDelay } from "./backoff.ts";
 import { currentPod, isUnschedulable, type JobResult, judgeJobOutcome, mainContainerStatus } from "./job-outcome.ts";
+import { watchJob, watchJobPods } from "./job-watches.ts";
 import { keepAliveKubeConfig } from "./keep-alive-kube-config.ts";
-import { runResilientWatch } from "./resilient-watch.ts";
 
 export interface WaitForJobResultOptions {
   namespace: string;
@@ -36,8 +36,6 @@ export async function waitForJobResult(
   outerSignal.throwIfAborted();
   const stop = new AbortController();
   const signal = AbortSignal.any([outerSignal, stop.signal]);
-  const batch = kubeConfig.makeApiClient(BatchV1Api);
-  const core = kubeConfig.makeApiClient(CoreV1Api);
   const redact = options.redact ?? ((text: string) => text);
   const graceMs = options.unschedulableGraceMs ?? 60_000;
 
@@ -143,35 +141,17 @@ export async function waitForJobResult(
     return state?.running !== undefined || (state === undefined && pod.status?.phase !== "Pending");
   };
 
-  const jobWatch = runResilientWatch<V1Job>(kubeConfig, {
-    path: `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`,
-    fieldSelector: `metadata.name=${jobName}`,
-    list: async () => {
-      const list = await batch.listNamespacedJob({ namespace, fieldSelector: `metadata.name=${jobName}` });
-      return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
-    },
-    signal,
-    onChange: (jobs) => {
-      job = [...jobs.values()].find((candidate) => candidate.metadata?.name === jobName);
-      if (job) jobSeen = true;
-      reportPods();
-      evaluate();
-    },
+  const jobWatch = watchJob(kubeConfig, { namespace, jobName, signal }, (current) => {
+    job = current;
+    if (job) jobSeen = true;
+    reportPods();
+    evaluate();
   });
-  const podWatch = runResilientWatch<V1Pod>(kubeConfig, {
-    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
-    labelSelector: `job-name=${jobName}`,
-    list: async () => {
-      const list = await core.listNamespacedPod({ namespace, labelSelector: `job-name=${jobName}` });
-      return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
-    },
-    signal,
-    onChange: (current) => {
-      pods = current;
-      reportPods();
-      evaluate();
-      podChanged();
-    },
+  const podWatch = watchJobPods(kubeConfig, { namespace, jobName, signal }, (current) => {
+    pods = current;
+    reportPods();
+    evaluate();
+    podChanged();
   });
   for (const watch of [jobWatch, podWatch]) watch.catch((error) => fail(error));
   const onAbort = () => fail(outerSignal.reason);

@@ -70,8 +70,8 @@ function userObject(login: string, apiUrl: string, webUrl: string): Json {
   const user = descriptionExample<Json>("simple-user");
   Object.assign(user, {
     login,
-    url: `${apiUrl}/users/${login}`,
-    html_url: `${webUrl}/${login}`,
+    url: `${apiUrl}/users/${encodeURIComponent(login)}`,
+    html_url: `${webUrl}/${encodeURIComponent(login)}`,
     type: login.endsWith("[bot]") ? "Bot" : "User",
   });
   return user;

@@ -160,6 +160,8 @@ export class TestGitHubServer {
   readonly webUrl = "https://github.test";
   /** Every request, in order. */
   readonly calls: RecordedCall[] = [];
+  /** Installation tokens minted so far (for leak tests: they must never show up in output). */
+  readonly installationTokens: string[] = [];
   /** Answers this server gave that GitHub's description rejects (thrown by close()). */
   readonly problems: string[] = [];
 
@@ -530,8 +532,15 @@ export class TestGitHubServer {
     const slug = `${path.owner}/${path.repo}`;
     const input = (body ?? {}) as Record<string, unknown>;
     const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const grant = token?.grant;
     const login =
-      token?.grant.kind === "pat" ? (token.grant.login ?? "octocat") : token ? `${token.label}[bot]` : "ghost";
+      grant?.kind === "pat"
+        ? (grant.login ?? "octocat")
+        : grant?.kind === "actions"
+          ? "github-actions[bot]"
+          : grant
+            ? `${grant.appSlug}[bot]`
+            : "ghost";
     switch (operation) {
       case "rate-limit/get": {
         const state = token ?? this.#unauthenticated;
@@ -698,6 +707,7 @@ export class TestGitHubServer {
           metadata: "read",
         };
         const minted = `ghs_${randomBytes(18).toString("base64url").replace(/[-_]/g, "A")}`;
+        this.installationTokens.push(minted);
         this.addToken(
           minted,
           { kind: "installation", appSlug: entry.app.slug, repositories: entry.options.repositories, permissions },

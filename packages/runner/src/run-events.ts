@@ -71,6 +71,11 @@ export interface RunPrPodOptions {
    * the Job (1 MiB at most, or INVALID_INPUT naming the size). Checkout head only.
    */
   localChanges?: LocalChanges;
+  /**
+   * Extra labels and annotations on the run's Job (merged over pr-pod's own, which win): the webhook
+   * service marks each Job with its delivery id and instance, so it can find its runs in the cluster.
+   */
+  jobMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   /** Retries for every API call (429/5xx/timeouts). Default 6 attempts from 200 ms, at most 10 s apart. */
   retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number; attemptTimeoutMs?: number };
 }

@@ -3,7 +3,7 @@
 // (CLI, action, library users) render them. Whatever happens after the Job exists, the Job is
 // deleted at the end (unless keep), and Kubernetes' garbage collector takes the rest with it.
 import { randomUUID } from "node:crypto";
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import { evaluate, type PrPodReport, parsePrPodReport, REPORT_LOG_MARKER } from "@pr-pod/file-verifier";
 import { describePrPodExitCode } from "@pr-pod/k8s-job-builder";
 import { followJobLogs, type JobResult, waitForJobResult } from "@pr-pod/log-streamer";
@@ -129,6 +129,7 @@ class PrPodRunExecution {
     const podToken = context.isFork && !settings.allowForkToken ? undefined : loadedToken.token;
     const built = buildRunObjects(context, settings, podToken, options.localChanges);
     this.#jobName = built.jobName;
+    if (options.jobMetadata) built.plan.job = withJobMetadata(built.plan.job, options.jobMetadata);
 
     // 2. Preflight: every permission, in one answer; nothing is created before it passes.
     const required = requiredPermissions({
@@ -358,6 +359,19 @@ class PrPodRunExecution {
     if (error instanceof Error) error.message = this.#redact(error.message);
     return error;
   }
+}
+
+/** The caller's labels and annotations under pr-pod's own (its names, selectors and run id stay as they are). */
+function withJobMetadata(job: V1Job, extra: NonNullable<RunPrPodOptions["jobMetadata"]>): V1Job {
+  const metadata = job.metadata ?? {};
+  return {
+    ...job,
+    metadata: {
+      ...metadata,
+      labels: { ...extra.labels, ...metadata.labels },
+      annotations: { ...extra.annotations, ...metadata.annotations },
+    },
+  };
 }
 
 function describeSuccess(report: PrPodReport): string {

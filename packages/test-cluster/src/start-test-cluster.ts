@@ -11,9 +11,11 @@ import { createUsers, type DeniedAccess, type Tokens } from "./api/authorization
 import { createApiHandler } from "./api/http-api.ts";
 import { ResourceRegistry } from "./api/registry.ts";
 import { mustResourceType } from "./api/resource-types.ts";
+import { DeploymentController } from "./controllers/deployment-controller.ts";
 import { GarbageCollector } from "./controllers/garbage-collector.ts";
 import { JobController } from "./controllers/job-controller.ts";
 import { NamespaceController } from "./controllers/namespace-controller.ts";
+import { ReplicaSetController } from "./controllers/replicaset-controller.ts";
 import { TtlAfterFinishedController } from "./controllers/ttl-controller.ts";
 import { Faults } from "./faults.ts";
 import { kubeConfigFor, kubeconfigYaml } from "./kubeconfig.ts";
@@ -107,6 +109,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     new NamespaceController(store, registry),
     new JobController(store, registry, { podRetryDelayMs: options.podRetryDelayMs ?? 0 }),
     new TtlAfterFinishedController(store, registry),
+    new DeploymentController(store, registry),
+    new ReplicaSetController(store, registry),
   ];
   const kubelet = new Kubelet(store, registry, logs, runtime, { restartDelayMs: options.restartDelayMs ?? 0 });
 

@@ -62,6 +62,48 @@ function defaultJob(job: KubeObject): void {
   if (spec.manualSelector === undefined) delete spec.manualSelector;
 }
 
+/** apps/v1 Deployment and ReplicaSet defaults (what `kubectl get deploy -o yaml` shows back). */
+function defaultWorkload(object: KubeObject, kind: "Deployment" | "ReplicaSet"): void {
+  object.spec ??= {};
+  const spec = object.spec;
+  spec.replicas ??= 1;
+  if (kind === "Deployment") {
+    spec.strategy ??= { type: "RollingUpdate" };
+    if (spec.strategy.type === "RollingUpdate") {
+      spec.strategy.rollingUpdate ??= {};
+      spec.strategy.rollingUpdate.maxSurge ??= "25%";
+      spec.strategy.rollingUpdate.maxUnavailable ??= "25%";
+    }
+    spec.revisionHistoryLimit ??= 10;
+    spec.progressDeadlineSeconds ??= 600;
+  }
+  spec.template ??= {};
+  spec.template.spec ??= {};
+  defaultPodSpec(spec.template.spec, "Always");
+}
+
+// A ClusterIP from 10.96.0.0/12 (kind's default service range), counted up; nothing routes to it.
+let nextClusterIp = 10;
+function defaultService(service: KubeObject): void {
+  service.spec ??= {};
+  const spec = service.spec;
+  spec.type ??= "ClusterIP";
+  spec.sessionAffinity ??= "None";
+  if (spec.clusterIP !== "None") {
+    nextClusterIp += 1;
+    spec.clusterIP ??= `10.96.${Math.floor(nextClusterIp / 250)}.${nextClusterIp % 250}`;
+    spec.clusterIPs ??= [spec.clusterIP];
+  }
+  spec.ipFamilies ??= ["IPv4"];
+  spec.ipFamilyPolicy ??= "SingleStack";
+  spec.internalTrafficPolicy ??= "Cluster";
+  for (const port of spec.ports ?? []) {
+    port.protocol ??= "TCP";
+    port.targetPort ??= port.port;
+  }
+  service.status = { loadBalancer: {} };
+}
+
 /** Fills the metadata every object gets on create, then the kind's own defaults. */
 export function applyCreateDefaults(resource: string, object: KubeObject, now: string): void {
   object.metadata.uid = randomUUID();
@@ -89,6 +131,20 @@ export function applyCreateDefaults(resource: string, object: KubeObject, now: s
       break;
     case "secrets":
       object.type ??= "Opaque";
+      break;
+    case "deployments":
+      defaultWorkload(object, "Deployment");
+      object.status = {};
+      break;
+    case "replicasets":
+      defaultWorkload(object, "ReplicaSet");
+      object.status = { replicas: 0 };
+      break;
+    case "services":
+      defaultService(object);
+      break;
+    case "resourcequotas":
+      object.status = {};
       break;
   }
 }

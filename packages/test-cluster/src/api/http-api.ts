@@ -195,7 +195,8 @@ async function handle(
       return;
     }
     case "update": {
-      const body = parseJsonBody(await readBody(req));
+      // Helm's release storage updates its Secrets with protobuf bodies.
+      const body = await readJsonBody(req);
       warn(res, validateFields(t, body, query, "decoder", { namespace, name }));
       const options = { dryRun: dryRunOf(query), fieldManager, subresource: info.subresource };
       sendJson(res, 200, ctx.registry.replace(t, namespace, name, body, options));
@@ -216,7 +217,7 @@ async function handle(
       return;
     }
     case "delete": {
-      const body = parseJsonBody(await readBody(req));
+      const body = await readJsonBody(req);
       const options = deleteOptions(query, body);
       const result = ctx.registry.delete(t, namespace, name, options);
       if (result.deleted || options.dryRun) {

@@ -172,6 +172,22 @@ export function jsonFromProtobuf(body: Buffer): Json {
       decode(raw, object);
       return object;
     }
+    if (kind === "DeleteOptions") {
+      // meta/v1 DeleteOptions, as Helm's typed client sends it when deleting its release Secrets.
+      const out: Json = { apiVersion: typeMeta ? text(typeMeta, 1) : undefined, kind };
+      const grace = raw.get(1)?.[0];
+      if (typeof grace === "number") out.gracePeriodSeconds = grace;
+      const pre = message(raw, 2);
+      if (pre) {
+        out.preconditions = {};
+        setIf(out.preconditions, "uid", text(pre, 1));
+        setIf(out.preconditions, "resourceVersion", text(pre, 2));
+      }
+      setIf(out, "orphanDependents", flag(raw, 3));
+      setIf(out, "propagationPolicy", text(raw, 4));
+      setIf(out, "dryRun", texts(raw, 5));
+      return out;
+    }
     const spec = message(raw, 2) ?? new Map();
     const out: Json = { apiVersion: typeMeta ? text(typeMeta, 1) : undefined, kind, metadata: {}, spec: {} };
     if (kind === "SelfSubjectReview") return out;

@@ -16,6 +16,8 @@ export async function resolveContextFromFlags(
       headRef: source.headRef,
       baseRef: source.baseRef,
       ...(source.cloneUrl ? { cloneUrl: source.cloneUrl } : {}),
+      ...(source.headRepo ? { headRepo: source.headRepo } : {}),
+      ...(source.headCloneUrl ? { headCloneUrl: source.headCloneUrl } : {}),
     });
   }
   return prContext.fetchPullRequestContext(

@@ -13,13 +13,25 @@ export interface PullRequestFlags {
   headRef?: string;
   baseRef?: string;
   cloneUrl?: string;
+  headRepo?: string;
+  headCloneUrl?: string;
   githubApiUrl?: string;
   source?: string;
 }
 
 export type FlagPullRequestSource =
   | { kind: "github-api"; repo: string; pr: number; apiBaseUrl?: string }
-  | { kind: "offline"; repo: string; pr: number; sha: string; headRef: string; baseRef: string; cloneUrl?: string }
+  | {
+      kind: "offline";
+      repo: string;
+      pr: number;
+      sha: string;
+      headRef: string;
+      baseRef: string;
+      cloneUrl?: string;
+      headRepo?: string;
+      headCloneUrl?: string;
+    }
   | { kind: "local-checkout"; directory: string; repo?: string; pr?: number; baseRef?: string };
 
 export function addPullRequestFlags(command: Command, options: { source?: boolean } = {}): Command {
@@ -31,8 +43,10 @@ export function addPullRequestFlags(command: Command, options: { source?: boolea
     .option("--base-ref <branch>", "the branch the PR targets (offline mode)")
     .option(
       "--clone-url <url>",
-      "clone URL of the head repository (offline mode and --source; default https://github.com/<repo>.git, or the checkout remote)",
+      "clone URL of the repository, head and base alike (offline mode and --source; default https://github.com/<repo>.git, or the checkout remote)",
     )
+    .option("--head-repo <owner/name>", "offline mode: the PR comes from this fork, on the same server as --clone-url")
+    .option("--head-clone-url <url>", "offline mode: the PR comes from the fork at this clone URL")
     .option("--github-api-url <url>", "GitHub Enterprise API base URL (default https://api.github.com)");
   if (options.source) {
     command.option(
@@ -53,6 +67,15 @@ export function parsePullRequestNumber(value: string): number {
 
 /** Which pull request the flags name, or a usage error saying which flags are missing. */
 export function pullRequestSourceFromFlags(flags: PullRequestFlags): FlagPullRequestSource {
+  const forkFlag =
+    flags.headRepo !== undefined ? "--head-repo" : flags.headCloneUrl !== undefined ? "--head-clone-url" : "";
+  if (forkFlag && (flags.source || flags.sha === undefined)) {
+    throw new CliError("USAGE", `${forkFlag} names a fork for offline mode only`, {
+      fix: flags.source
+        ? `drop ${forkFlag}: a local checkout is the repository its remote points at`
+        : `drop ${forkFlag} (the GitHub API says whether the PR is from a fork), or add --sha --head-ref --base-ref`,
+    });
+  }
   if (flags.source) {
     return { kind: "local-checkout", directory: flags.source, repo: flags.repo, pr: flags.pr, baseRef: flags.baseRef };
   }
@@ -86,7 +109,9 @@ export function pullRequestSourceFromFlags(flags: PullRequestFlags): FlagPullReq
     sha: flags.sha!,
     headRef: flags.headRef!,
     baseRef: flags.baseRef!,
-    cloneUrl: flags.cloneUrl,
+    ...(flags.cloneUrl ? { cloneUrl: flags.cloneUrl } : {}),
+    ...(flags.headRepo ? { headRepo: flags.headRepo } : {}),
+    ...(flags.headCloneUrl ? { headCloneUrl: flags.headCloneUrl } : {}),
   };
 }
 

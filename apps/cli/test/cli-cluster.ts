@@ -93,9 +93,8 @@ export async function startCliCluster(): Promise<CliCluster> {
       "--base-ref",
       "main",
       "--clone-url",
+      // One clone URL describes the repository, head and base alike: not a fork, so the pod gets the token.
       git.repoUrl(REPO),
-      // The clone URL is not github.com/octo/app, so pr-context calls it a fork: let it have the token.
-      "--allow-fork-token",
     ],
     async objectsFor(pr, namespace = "default") {
       const labelSelector = `app.kubernetes.io/managed-by=pr-pod,pr-pod.dev/pr=${pr}`;

@@ -25,6 +25,7 @@ describe.concurrent("pr-pod run", () => {
   it("runs a PR to success, streams the pod's log, prints the verdict, and leaves nothing behind", async () => {
     const { code, stdout, stderr } = await runCli(["run", ...fixture.prFlags("good"), ...cluster], { env });
     expect(stderr).toContain("[pr-pod] file found: Dockerfile");
+    expect(stderr).toContain("(good → main)");
     expect(stderr).toContain("cleaned up: Job/");
     expect(stdout).toContain("✔ succeeded octo/app#1");
     expect(stdout).toContain("files verified: package.json, README.md, Dockerfile");

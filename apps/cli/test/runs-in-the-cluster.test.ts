@@ -113,7 +113,7 @@ describe("pr-pod cleanup", () => {
 });
 
 describe("pr-pod render", () => {
-  const renderFlags = (pr: number) => fixture.prFlags("good", pr).filter((flag) => flag !== "--allow-fork-token");
+  const renderFlags = (pr: number) => fixture.prFlags("good", pr);
   function kubectlDryRun(yaml: string, extra: string[] = []): Promise<{ code: number | null; output: string }> {
     const kubectl = join(process.env.PR_POD_KUBE_TOOLS ?? "", "kubectl");
     return new Promise((resolve, reject) => {

@@ -79,7 +79,7 @@ describe.concurrent("pr-pod simulate", () => {
   it("makes a realistic payload from flags and shows what it resolves to, without a cluster", async () => {
     const { code, stdout } = await runCli([
       "simulate",
-      ...fixture.prFlags("good", 52).filter((flag) => flag !== "--allow-fork-token"),
+      ...fixture.prFlags("good", 52),
       "--base-sha",
       fixture.sha("missing-dockerfile"),
       "--action",
@@ -98,6 +98,49 @@ describe.concurrent("pr-pod simulate", () => {
       number: 52,
       headSha: fixture.sha("good"),
     });
+  });
+
+  it("takes one --clone-url as the repository, and a fork only from --head-repo", async () => {
+    const payloadFor = async (extra: string[]) => {
+      const { code, stdout } = await runCli([
+        "simulate",
+        ...fixture.prFlags("good", 53),
+        ...extra,
+        "--base-sha",
+        fixture.sha("missing-dockerfile"),
+        "--print-payload",
+        "-o",
+        "json",
+      ]);
+      expect(code).toBe(0);
+      return JSON.parse(stdout).payload.pull_request;
+    };
+    const same = await payloadFor([]);
+    expect(same.head.repo).toMatchObject({
+      full_name: "octo/app",
+      fork: false,
+      clone_url: fixture.git.repoUrl("octo/app"),
+    });
+    expect(same.base.repo.clone_url).toBe(fixture.git.repoUrl("octo/app"));
+    const fork = await payloadFor(["--head-repo", "forker/app"]);
+    expect(fork.head.repo).toMatchObject({
+      full_name: "forker/app",
+      fork: true,
+      clone_url: fixture.git.repoUrl("forker/app"),
+    });
+    expect(fork.base.repo.clone_url).toBe(fixture.git.repoUrl("octo/app"));
+    const misplaced = await runCli([
+      "simulate",
+      "--repo",
+      "octo/app",
+      "--pr",
+      "53",
+      "--head-repo",
+      "forker/app",
+      "--print-payload",
+    ]);
+    expect(misplaced.stderr).toContain("--head-repo names a fork for offline mode only");
+    expect(misplaced.code).toBe(64);
   });
 
   it("exits 65 for a delivery that is not a pull_request event", async () => {

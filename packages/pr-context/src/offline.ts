@@ -1,5 +1,7 @@
-// The fully offline form: `--repo --pr --sha --head-ref --base-ref`, no API call. The clone URL is
-// derived from the server URL unless given (a fork's URL must be given to build a fork's branch).
+// The fully offline form: `--repo --pr --sha --head-ref --base-ref`, no API call. One clone URL
+// describes the repository (a mirror, GitHub Enterprise, a local git server); it defaults to
+// `<serverUrl>/<owner>/<name>.git`. A PR from a fork says so explicitly, with the head repository
+// (`headRepo`, on the same server) or its clone URL (`headCloneUrl`): a fork withholds the token.
 import { PrContextError } from "./pr-context-error.ts";
 import type { PullRequestContext } from "./pull-request-context.ts";
 import { parsePrNumber, parseRepoSlug, shorten, validateBranchRef, validateSha } from "./validate.ts";
@@ -13,8 +15,12 @@ export interface OfflinePullRequest {
   headRef: string;
   baseRef: string;
   baseSha?: string;
-  /** HTTPS clone URL of the head repository; default `<serverUrl>/<owner>/<name>.git`. */
+  /** Clone URL of the repository (base, and head unless a fork is named); default `<serverUrl>/<owner>/<name>.git`. */
   cloneUrl?: string;
+  /** A fork's "owner/name", cloned from the same server as `cloneUrl`. Makes the PR a fork's when it differs. */
+  headRepo?: string;
+  /** A fork's clone URL. Makes the PR a fork's when it differs from the repository's. */
+  headCloneUrl?: string;
   title?: string;
   author?: string;
   /** Web root for derived URLs; default https://github.com (GitHub Enterprise: https://HOST). */
@@ -37,12 +43,27 @@ function validateCloneUrl(value: string): string {
   return value;
 }
 
+function headCloneUrlFromFlags(flags: OfflinePullRequest, baseCloneUrl: string): string {
+  if (flags.headRepo !== undefined && flags.headCloneUrl !== undefined) {
+    throw new PrContextError(
+      "INVALID_REPO",
+      "both a head repository and a head clone URL were given: name the fork once, with --head-repo owner/name (same server) or --head-clone-url URL",
+    );
+  }
+  if (flags.headCloneUrl !== undefined) return validateCloneUrl(flags.headCloneUrl);
+  if (flags.headRepo === undefined) return baseCloneUrl;
+  const head = parseRepoSlug(flags.headRepo);
+  // Same server and path prefix as the repository's URL: only the trailing owner/name changes.
+  const prefix = baseCloneUrl.replace(/\/[^/]+\/[^/]+?(?:\.git)?\/?$/, "");
+  return `${prefix}/${head.owner}/${head.repo}.git`;
+}
+
 export function pullRequestContextFromFlags(flags: OfflinePullRequest): PullRequestContext {
   const { owner, repo } = parseRepoSlug(flags.repo);
   const number = parsePrNumber(flags.pr);
   const serverUrl = (flags.serverUrl ?? "https://github.com").replace(/\/+$/, "");
-  const baseCloneUrl = `${serverUrl}/${owner}/${repo}.git`;
-  const headCloneUrl = flags.cloneUrl ? validateCloneUrl(flags.cloneUrl) : baseCloneUrl;
+  const baseCloneUrl = flags.cloneUrl ? validateCloneUrl(flags.cloneUrl) : `${serverUrl}/${owner}/${repo}.git`;
+  const headCloneUrl = headCloneUrlFromFlags(flags, baseCloneUrl);
   const context: PullRequestContext = {
     owner,
     repo,

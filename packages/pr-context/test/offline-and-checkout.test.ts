@@ -54,15 +54,52 @@ describe("pullRequestContextFromFlags (offline)", () => {
       ...flags,
       sha: HEAD_SHA.toUpperCase(),
       headRef: "refs/heads/feature/login",
-      cloneUrl: "https://ghe.example.com/forker/hello-world.git",
+      headCloneUrl: "https://ghe.example.com/forker/hello-world.git",
       serverUrl: "https://ghe.example.com",
     });
     expect(context).toMatchObject({
       headSha: HEAD_SHA,
       headRef: "feature/login",
       isFork: true,
+      headCloneUrl: "https://ghe.example.com/forker/hello-world.git",
       baseCloneUrl: "https://ghe.example.com/octo-org/hello-world.git",
     });
+  });
+
+  it("takes one --clone-url as the repository's URL, head and base alike: not a fork", () => {
+    const context = pullRequestContextFromFlags({ ...flags, cloneUrl: "http://git.internal/acme/webshop.git" });
+    expect(context).toMatchObject({
+      isFork: false,
+      headCloneUrl: "http://git.internal/acme/webshop.git",
+      baseCloneUrl: "http://git.internal/acme/webshop.git",
+    });
+  });
+
+  it("makes a fork only from an explicit head repository, on the same server as --clone-url", () => {
+    const context = pullRequestContextFromFlags({
+      ...flags,
+      cloneUrl: "http://git.internal:8090/git/acme/webshop.git",
+      headRepo: "forker/webshop",
+    });
+    expect(context).toMatchObject({
+      isFork: true,
+      headCloneUrl: "http://git.internal:8090/git/forker/webshop.git",
+      baseCloneUrl: "http://git.internal:8090/git/acme/webshop.git",
+    });
+    expect(pullRequestContextFromFlags({ ...flags, headRepo: "forker/hello-world" })).toMatchObject({
+      isFork: true,
+      headCloneUrl: "https://github.com/forker/hello-world.git",
+    });
+    expect(pullRequestContextFromFlags({ ...flags, headRepo: "Octo-Org/Hello-World" }).isFork).toBe(false);
+    const both = thrown(() =>
+      pullRequestContextFromFlags({ ...flags, headRepo: "forker/x", headCloneUrl: "https://github.com/forker/x.git" }),
+    );
+    expect(both.code).toBe("INVALID_REPO");
+    expect(both.message).toContain("--head-repo");
+    expect(thrown(() => pullRequestContextFromFlags({ ...flags, headRepo: "forker" })).code).toBe("INVALID_REPO");
+    expect(thrown(() => pullRequestContextFromFlags({ ...flags, headCloneUrl: "git@github.com:f/x.git" })).code).toBe(
+      "INVALID_REPO",
+    );
   });
 
   it("names the bad value and the fix for each flag", () => {

@@ -23,6 +23,8 @@ export async function resolvePullRequest(
         headRef: source.headRef,
         baseRef: source.baseRef,
         ...(source.cloneUrl ? { cloneUrl: source.cloneUrl } : {}),
+        ...(source.headRepo ? { headRepo: source.headRepo } : {}),
+        ...(source.headCloneUrl ? { headCloneUrl: source.headCloneUrl } : {}),
       });
     case "github-api":
       return fetchPullRequestContext(

@@ -17,8 +17,21 @@ export type PullRequestSource =
   | { kind: "context"; context: PullRequestContext }
   /** `--repo owner/name --pr 123`: resolved through the GitHub REST API. */
   | { kind: "github-api"; repo: string; pr: number; apiBaseUrl?: string }
-  /** `--repo --pr --sha --head-ref --base-ref`: no API call at all. */
-  | { kind: "offline"; repo: string; pr: number; sha: string; headRef: string; baseRef: string; cloneUrl?: string }
+  /**
+   * `--repo --pr --sha --head-ref --base-ref`: no API call at all. `cloneUrl` is the repository's; a
+   * fork is named by `headRepo` (same server) or `headCloneUrl`.
+   */
+  | {
+      kind: "offline";
+      repo: string;
+      pr: number;
+      sha: string;
+      headRef: string;
+      baseRef: string;
+      cloneUrl?: string;
+      headRepo?: string;
+      headCloneUrl?: string;
+    }
   /** A webhook delivery: the `pull_request` payload (and its headers when known). */
   | { kind: "webhook"; payload: unknown; headers?: Record<string, string | undefined> };
 

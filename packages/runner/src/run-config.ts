@@ -3,6 +3,7 @@
 // being ignored (the error names the file, the key and what it should be).
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import type { GitHubReportSettings } from "@pr-pod/pr-feedback";
 import { parse as parseYaml } from "yaml";
 import type { BuildxOptions } from "./run-events.ts";
 import { RunnerError } from "./runner-error.ts";
@@ -32,7 +33,17 @@ export interface RunConfig {
   /** buildx Kubernetes driver options (`--driver-opt`): replicas, requests, limits, rootless, serviceAccount, timeout, image, nodeSelector. */
   buildx?: BuildxOptions;
   resources?: ResourceSettings;
+  /** Feedback on the pull request; `github.enabled: true` turns it on for every run of this config. */
+  report?: { github?: ConfigGitHubReport };
 }
+
+/** The config file's `report.github`: where and how the verdict is shown (no credentials here). */
+export type ConfigGitHubReport = Pick<
+  GitHubReportSettings,
+  "context" | "targetUrl" | "checkRun" | "comment" | "apiUrl"
+> & {
+  enabled?: boolean;
+};
 
 export const CONFIG_FILE_NAMES = ["pr-pod.config.json", "pr-pod.config.yaml", "pr-pod.config.yml"] as const;
 
@@ -181,6 +192,22 @@ const RUN_CONFIG_FIELDS: Record<keyof RunConfig, Check> = {
     nodeSelector: isStringMap,
   }),
   resources: isObjectOf({ requests: isStringMap, limits: isStringMap }),
+  report: isObjectOf({
+    github: isObjectOf({
+      enabled: isBoolean,
+      context: isString,
+      targetUrl: (value, where) => {
+        if (typeof value !== "string" || !/^https?:\/\/\S+$/.test(value)) throw problem(where, "an http(s) URL", value);
+        return value;
+      },
+      checkRun: (value, where) => {
+        if (value !== "auto" && value !== "never") throw problem(where, '"auto" or "never"', value);
+        return value;
+      },
+      comment: isBoolean,
+      apiUrl: isString,
+    }),
+  }),
 };
 
 /** Checks a parsed config object; `file` names it in errors. */

@@ -4,6 +4,16 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { BuilderOptions, LocalChanges } from "@pr-pod/k8s-job-builder";
 import type { PullRequestContext } from "@pr-pod/pr-context";
+import type { GitHubReportSettings } from "@pr-pod/pr-feedback";
+
+/**
+ * Where a run's verdict goes besides its events. `github: true` (or settings) reports it on the pull
+ * request through @pr-pod/pr-feedback: commit status or check run, and optionally a PR comment;
+ * `github: false` turns off what the config file turned on.
+ */
+export interface RunReportOptions {
+  github?: boolean | GitHubReportSettings;
+}
 
 /** buildx's Kubernetes driver options (`--driver-opt`), as @pr-pod/k8s-job-builder takes them. */
 export type BuildxOptions = BuilderOptions;
@@ -89,6 +99,8 @@ export interface RunPrPodOptions {
    * service marks each Job with its delivery id and instance, so it can find its runs in the cluster.
    */
   jobMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  /** Report the verdict on the pull request (off unless set here or in the config file's `report`). */
+  report?: RunReportOptions;
   /** Retries for every API call (429/5xx/timeouts). Default 6 attempts from 200 ms, at most 10 s apart. */
   retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number; attemptTimeoutMs?: number };
 }

@@ -9,6 +9,7 @@ import { describePrPodExitCode } from "@pr-pod/k8s-job-builder";
 import { followJobLogs, type JobResult, waitForJobResult } from "@pr-pod/log-streamer";
 import { loadGitHubToken, redactor } from "@pr-pod/pat-secret";
 import type { PullRequestContext } from "@pr-pod/pr-context";
+import { createRunFeedback, type GitHubFeedback, PrFeedbackError } from "@pr-pod/pr-feedback";
 import { httpStatusOf, requestOptions as requestOptionsOf } from "./api-retry.ts";
 import { buildRunObjects } from "./build-run-objects.ts";
 import { apiError, type CreatedObject, createRunObjects, RUN_ID_ANNOTATION } from "./create-run-objects.ts";
@@ -53,6 +54,8 @@ class PrPodRunExecution {
   #created: CreatedObject[] = [];
   /** The Job's create was sent (it may exist even if no answer came back). */
   #jobCreateSent = false;
+  /** Feedback on the pull request (report.github): started once the PR is known, finished exactly once. */
+  #feedback: GitHubFeedback | undefined;
 
   constructor(options: RunPrPodOptions, channel: EventChannel<RunEvent, RunResult>) {
     this.#options = options;
@@ -62,6 +65,7 @@ class PrPodRunExecution {
   }
 
   #emit(event: RunEvent): void {
+    if (event.type === "log-line") this.#feedback?.logLine(event.line);
     this.#channel.push(event);
   }
 
@@ -74,6 +78,7 @@ class PrPodRunExecution {
       const result = await this.#run(settings);
       const keep = settings.keep && result.status !== "aborted";
       this.#emit({ type: "finished", result });
+      await this.#feedback?.finish(result);
       if (!keep) await this.#cleanup();
       this.#channel.finish(result);
     } catch (error) {
@@ -85,10 +90,17 @@ class PrPodRunExecution {
           {},
         );
         this.#emit({ type: "finished", result });
+        await this.#feedback?.finish(result);
         await this.#cleanup();
         this.#channel.finish(result);
         return;
       }
+      // The run could not go on after the PR was marked pending: the PR gets an error, not a pending forever.
+      await this.#feedback?.finish({
+        status: "error",
+        reason: error instanceof RunnerError ? error.code : "Error",
+        message: this.#redact(messageOf(error)),
+      });
       if (!settings?.keep) await this.#cleanup();
       this.#channel.fail(
         this.#redactError(
@@ -126,6 +138,7 @@ class PrPodRunExecution {
     this.#context = context;
     this.#emit({ type: "resolved-context", context });
     this.#emit({ type: "token-loaded", source: loadedToken.source });
+    await this.#startFeedback(settings, context, loadedToken.token);
     const podToken = context.isFork && !settings.allowForkToken ? undefined : loadedToken.token;
     const built = buildRunObjects(context, settings, podToken, options.localChanges);
     this.#jobName = built.jobName;
@@ -181,6 +194,24 @@ class PrPodRunExecution {
     });
     if (parsed) this.#emit({ type: "report", report: parsed.report });
     return this.#verdictResult(verdict, parsed?.report, settings, podMs);
+  }
+
+  /** report.github: pending status or in_progress check run now; its failures are warnings, never the run's. */
+  async #startFeedback(settings: RunSettings, context: PullRequestContext, runToken: string): Promise<void> {
+    const github = settings.report?.github;
+    if (!github) return;
+    try {
+      this.#feedback = createRunFeedback(context, {
+        settings: github,
+        runToken,
+        redact: this.#redact,
+        onWarning: (message) => this.#emit({ type: "warning", message }),
+      });
+    } catch (error) {
+      if (error instanceof PrFeedbackError) throw new RunnerError("INVALID_INPUT", error.message);
+      throw error;
+    }
+    await this.#feedback.start();
   }
 
   async #ensureNamespace(namespace: string): Promise<string> {

@@ -1,5 +1,6 @@
 // Merges what a run is told: options passed to runPrPod (the CLI's flags, the action's inputs) win
 // over the config file, which wins over the defaults. Pure.
+import type { GitHubReportSettings } from "@pr-pod/pr-feedback";
 import type { ResourceSettings, RunConfig } from "./run-config.ts";
 import type { BuildxOptions, RunPrPodOptions } from "./run-events.ts";
 import { RunnerError } from "./runner-error.ts";
@@ -27,6 +28,20 @@ export interface RunSettings {
   resources?: ResourceSettings;
   /** The config file the settings came from, when there was one. */
   configFile?: string;
+  /** Feedback on the pull request, when it is on (options over the config file's `report.github`). */
+  report?: { github?: GitHubReportSettings };
+}
+
+/** `report.github`: on when the options say so, or the options are silent and the config enables it. */
+function mergeGitHubReport(
+  option: RunPrPodOptions["report"],
+  config: RunConfig["report"],
+): GitHubReportSettings | undefined {
+  const fromOption = option?.github;
+  const { enabled, ...fromConfig } = config?.github ?? {};
+  if (fromOption === false) return undefined;
+  if (fromOption === undefined && enabled !== true) return undefined;
+  return { ...fromConfig, ...(typeof fromOption === "object" ? fromOption : {}) };
 }
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -56,6 +71,8 @@ export function mergeRunSettings(
   const resources = options.resources ?? config.resources;
   if (resources !== undefined) settings.resources = resources;
   if (configFile !== undefined) settings.configFile = configFile;
+  const github = mergeGitHubReport(options.report, config.report);
+  if (github) settings.report = { github };
 
   if (!DNS_1123_LABEL.test(settings.namespace) || settings.namespace.length > 63) {
     throw new RunnerError(

@@ -315,7 +315,7 @@ describe("runPrPod with a scripted pod", () => {
   it("gives a fork's pod no token unless allowForkToken", async () => {
     const pullRequest = offlinePullRequest();
     if (pullRequest.kind !== "offline") throw new Error("offline expected");
-    pullRequest.cloneUrl = "https://github.com/someone-else/widgets.git";
+    pullRequest.headRepo = "someone-else/widgets";
     podScripts.set(String(pullRequest.pr), (pod) => {
       pod.start();
       finishLikeThePodScript(pod, ["fork"]);

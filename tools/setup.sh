@@ -21,5 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# A private Docker engine, buildx and registry for the real-build tests (.tools/docker; skipped when there).
+if [ "$(uname -s)" = Linux ]; then bash tools/install-docker-engine.sh; fi
+
 npm ci --no-audit --no-fund
 echo "setup: done. Next: npm test"

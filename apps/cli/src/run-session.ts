@@ -120,6 +120,9 @@ function renderEvent(
       break;
     case "report":
       break;
+    case "warning":
+      terminal.warn(event.message);
+      break;
     case "finished":
       terminal.endPhase();
       if (event.result.status !== "aborted") terminal.phase("cleaning up");

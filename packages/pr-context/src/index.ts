@@ -7,6 +7,7 @@ export { normalizeRemoteUrl, pullRequestContextFromCheckout } from "./local-chec
 export { maskGitHubTokens } from "./mask-github-tokens.ts";
 export type { OfflinePullRequest } from "./offline.ts";
 export { pullRequestContextFromFlags } from "./offline.ts";
+export { isLoopbackHost, plainHttpTokenWarning } from "./plain-http.ts";
 export type { PrContextErrorCode } from "./pr-context-error.ts";
 export { PrContextError } from "./pr-context-error.ts";
 export type { PullRequestContext, PullRequestContextSource } from "./pull-request-context.ts";

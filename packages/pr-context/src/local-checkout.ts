@@ -1,6 +1,6 @@
 // `--source .`: a PR context from a local git checkout: the current branch and HEAD SHA, the target
-// branch (given, else the remote's default branch), and the remote's URL as an https clone URL
-// (a plain-http remote on a loopback host, such as a local test git server, stays http).
+// branch (given, else the remote's default branch), and the remote's URL as a clone URL: http(s)
+// remotes as they are, SSH and git:// forms as https.
 // The pod clones from that remote, so the commit must have been pushed; a dirty work tree is
 // reported (workTreeDirty) because uncommitted changes will not be in the build.
 import { execFile } from "node:child_process";
@@ -24,10 +24,11 @@ export interface LocalCheckoutOptions {
 }
 
 /**
- * Turns a git remote URL (https, ssh://, scp-like git@host:owner/name, git://) into an https clone URL
- * and the owner and name it points at. Credentials in the URL are dropped. An `http://` remote on a
- * loopback host (127.0.0.0/8, localhost, [::1]) keeps http: nothing there serves https, and the
- * traffic never leaves the machine; every other host is cloned over https.
+ * Turns a git remote URL (https, http, ssh://, scp-like git@host:owner/name, git://) into a clone URL
+ * and the owner and name it points at. Credentials in the URL are dropped. An `http://` or `https://`
+ * remote keeps its scheme and port: it is what `git fetch` uses here, and a plain-HTTP server does
+ * not answer TLS (plainHttpTokenWarning says when the token would cross the network in the clear).
+ * SSH and git:// forms become https on the same host, without the SSH port.
  */
 export function normalizeRemoteUrl(remoteUrl: string): { cloneUrl: string; owner: string; repo: string; host: string } {
   const value = remoteUrl.trim();
@@ -40,7 +41,7 @@ export function normalizeRemoteUrl(remoteUrl: string): { cloneUrl: string; owner
       const url = new URL(value);
       host = url.hostname + (url.port && !/^ssh|^git:/.test(url.protocol) ? `:${url.port}` : "");
       path = decodeURIComponent(url.pathname);
-      if (url.protocol === "http:" && isLoopbackHost(url.hostname)) scheme = "http";
+      if (url.protocol === "http:") scheme = "http";
     } catch {
       host = undefined;
     }
@@ -62,12 +63,6 @@ export function normalizeRemoteUrl(remoteUrl: string): { cloneUrl: string; owner
   const [owner, repo] = parts as [string, string];
   validateRepo(owner, repo);
   return { cloneUrl: `${scheme}://${host}/${owner}/${repo}.git`, owner, repo, host };
-}
-
-/** 127.0.0.0/8, localhost, [::1] (a URL's hostname keeps IPv6 brackets). */
-function isLoopbackHost(hostname: string): boolean {
-  const name = hostname.toLowerCase();
-  return name === "localhost" || name === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
 
 async function git(args: string[], cwd: string, signal?: AbortSignal): Promise<string> {

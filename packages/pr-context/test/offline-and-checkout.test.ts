@@ -8,6 +8,7 @@ import {
   isValidBranchName,
   normalizeRemoteUrl,
   PrContextError,
+  plainHttpTokenWarning,
   pullRequestContextFromCheckout,
   pullRequestContextFromFlags,
 } from "../src/index.ts";
@@ -167,16 +168,32 @@ describe("normalizeRemoteUrl", () => {
     ["ssh://git@ghe.example.com:2222/octo-org/hello-world.git", "https://ghe.example.com/octo-org/hello-world.git"],
     ["git://github.com/octo-org/hello-world.git", "https://github.com/octo-org/hello-world.git"],
     ["https://ghe.example.com:8443/octo-org/hello-world/", "https://ghe.example.com:8443/octo-org/hello-world.git"],
-    // Plain http: kept for loopback hosts (a local git server), upgraded for every other host.
+    // Plain http is what the remote serves, on any host: kept as it is, with its port.
     ["http://127.0.0.1:41234/octo/app.git", "http://127.0.0.1:41234/octo/app.git"],
     ["http://127.8.9.10/octo/app", "http://127.8.9.10/octo/app.git"],
     ["http://localhost:8080/octo/app.git", "http://localhost:8080/octo/app.git"],
     ["http://x:ghp_testtesttest@[::1]:3000/octo/app.git", "http://[::1]:3000/octo/app.git"],
-    ["http://github.com/octo-org/hello-world.git", "https://github.com/octo-org/hello-world.git"],
-    ["http://128.0.0.1/octo/app.git", "https://128.0.0.1/octo/app.git"],
-    ["http://localhost.example.com/octo/app.git", "https://localhost.example.com/octo/app.git"],
+    ["http://git.internal:8090/acme/webshop.git", "http://git.internal:8090/acme/webshop.git"],
+    ["http://128.0.0.1/octo/app.git", "http://128.0.0.1/octo/app.git"],
   ])("%s → %s", (remote, clone) => {
     expect(normalizeRemoteUrl(remote).cloneUrl).toBe(clone);
+  });
+
+  it("warns once when the token would cross the network over plain http, never for loopback or https", () => {
+    const http = "http://git.internal:8090/acme/webshop.git";
+    const warning = plainHttpTokenWarning({ headCloneUrl: http, baseCloneUrl: http });
+    expect(warning).toContain("plain HTTP to git.internal:8090");
+    expect(warning?.match(/git\.internal/g)).toHaveLength(1);
+    expect(plainHttpTokenWarning({ headCloneUrl: "http://10.0.0.5/a/b.git", baseCloneUrl: http })).toContain(
+      "10.0.0.5 and git.internal:8090",
+    );
+    for (const safe of [
+      "http://127.0.0.1:41234/octo/app.git",
+      "http://localhost/a/b.git",
+      "https://git.internal/a/b.git",
+    ]) {
+      expect(plainHttpTokenWarning({ headCloneUrl: safe, baseCloneUrl: safe }), safe).toBeUndefined();
+    }
   });
 
   it("rejects a local path and hides credentials when it cannot parse a URL", () => {

@@ -8,7 +8,7 @@ import { evaluate, type PrPodReport, parsePrPodReport, REPORT_LOG_MARKER } from 
 import { describePrPodExitCode } from "@pr-pod/k8s-job-builder";
 import { followJobLogs, type JobResult, waitForJobResult } from "@pr-pod/log-streamer";
 import { loadGitHubToken, redactor } from "@pr-pod/pat-secret";
-import type { PullRequestContext } from "@pr-pod/pr-context";
+import { type PullRequestContext, plainHttpTokenWarning } from "@pr-pod/pr-context";
 import { createRunFeedback, type GitHubFeedback, PrFeedbackError } from "@pr-pod/pr-feedback";
 import { httpStatusOf, requestOptions as requestOptionsOf } from "./api-retry.ts";
 import { buildRunObjects } from "./build-run-objects.ts";
@@ -140,6 +140,8 @@ class PrPodRunExecution {
     this.#emit({ type: "token-loaded", source: loadedToken.source });
     await this.#startFeedback(settings, context, loadedToken.token);
     const podToken = context.isFork && !settings.allowForkToken ? undefined : loadedToken.token;
+    const plainHttp = podToken ? plainHttpTokenWarning(context) : undefined;
+    if (plainHttp) this.#emit({ type: "warning", message: plainHttp });
     const built = buildRunObjects(context, settings, podToken, options.localChanges);
     this.#jobName = built.jobName;
     if (options.jobMetadata) built.plan.job = withJobMetadata(built.plan.job, options.jobMetadata);

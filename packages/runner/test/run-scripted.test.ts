@@ -333,6 +333,37 @@ describe("runPrPod with a scripted pod", () => {
     await expect.poll(() => leftovers(cluster.kubeConfig, "runs"), { timeout: 10_000 }).toEqual([]);
   });
 
+  it("warns once when the pod would send the token over plain http off this machine, not for a fork without it", async () => {
+    const warningsFor = async (change: (pullRequest: { cloneUrl?: string; headRepo?: string }) => void) => {
+      const pullRequest = prWith((pod) => {
+        pod.start();
+        finishLikeThePodScript(pod, ["cloning"]);
+      });
+      if (pullRequest.kind !== "offline") throw new Error("offline expected");
+      change(pullRequest);
+      const run = runPrPod({ ...base(), pullRequest });
+      const events = await collect(run);
+      expect((await run.result).status).toBe("succeeded");
+      return events.flatMap((e) => (e.type === "warning" ? [e.message] : []));
+    };
+    const plain = await warningsFor((pr) => {
+      pr.cloneUrl = "http://git.internal:8090/octo/widgets.git";
+    });
+    expect(plain).toHaveLength(1);
+    expect(plain[0]).toContain("plain HTTP to git.internal:8090");
+    expect(
+      await warningsFor((pr) => {
+        pr.cloneUrl = "http://127.0.0.1:8090/octo/widgets.git";
+      }),
+    ).toEqual([]);
+    expect(
+      await warningsFor((pr) => {
+        pr.cloneUrl = "http://git.internal:8090/octo/widgets.git";
+        pr.headRepo = "someone-else/widgets";
+      }),
+    ).toEqual([]);
+  });
+
   it("says CLUSTER_UNREACHABLE with the server address when nothing answers", async () => {
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromOptions({

@@ -11,6 +11,7 @@ import { createUsers, type DeniedAccess, type Tokens } from "./api/authorization
 import { createApiHandler } from "./api/http-api.ts";
 import { ResourceRegistry } from "./api/registry.ts";
 import { mustResourceType } from "./api/resource-types.ts";
+import { ServiceAccountTokens } from "./api/service-account-auth.ts";
 import { DeploymentController } from "./controllers/deployment-controller.ts";
 import { GarbageCollector } from "./controllers/garbage-collector.ts";
 import { JobController } from "./controllers/job-controller.ts";
@@ -121,6 +122,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     faults,
     requests,
     users,
+    serviceAccountTokens: new ServiceAccountTokens(store),
     logs,
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
     serverAddress: () => address,

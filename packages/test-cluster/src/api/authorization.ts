@@ -16,6 +16,8 @@ export interface User {
   groups: string[];
   token: string;
   denied: DeniedAccess[];
+  /** ServiceAccount users (TokenRequest tokens) are judged by RBAC: Roles, ClusterRoles and their bindings. */
+  rbac?: boolean;
 }
 
 export interface Tokens {

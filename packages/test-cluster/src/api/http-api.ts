@@ -19,6 +19,7 @@ import { deleteOptions, dryRunOf, managerFromUserAgent } from "./request-options
 import { apiVersionOf, type ResourceType } from "./resource-types.ts";
 import { review } from "./reviews.ts";
 import { parseFieldSelector, parseLabelSelector } from "./selectors.ts";
+import { rbacAllows, type ServiceAccountTokens } from "./service-account-auth.ts";
 import { failureStatus, methodNotSupported, pathNotFound, StatusError, unauthorized } from "./status-error.ts";
 import { toTable, wantsTable } from "./table.ts";
 import { serveWatch } from "./watch-stream.ts";
@@ -29,6 +30,7 @@ export interface ApiContext {
   faults: Faults;
   requests: RequestLog;
   users: User[];
+  serviceAccountTokens: ServiceAccountTokens;
   logs: ContainerLogs;
   bookmarkIntervalMs: number;
   /** host:port as clients reach it, for /api's serverAddressByClientCIDRs. */
@@ -77,7 +79,8 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const user = userForToken(ctx.users, req.headers.authorization);
+  const user =
+    userForToken(ctx.users, req.headers.authorization) ?? ctx.serviceAccountTokens.userFor(req.headers.authorization);
   if (user) record.user = user.name;
   if (!user && !publicPaths.has(info.path)) throw unauthorized();
 
@@ -129,9 +132,21 @@ async function handle(
   if (user && !isAllowed(user, info.verb, t.resource, info.subresource || undefined)) {
     throw forbiddenFor(user, t, info.verb, info.namespace, info.name, info.subresource || undefined);
   }
+  if (user?.rbac) {
+    const resource = info.subresource ? `${t.resource}/${info.subresource}` : t.resource;
+    const access = { verb: info.verb, group: t.group, resource, namespace: info.namespace, name: info.name };
+    if (!rbacAllows(ctx.store, user, access)) {
+      throw forbiddenFor(user, t, info.verb, info.namespace, info.name, info.subresource || undefined);
+    }
+  }
   if (t.namespaced && !info.namespace && !["list", "watch"].includes(info.verb)) throw pathNotFound();
   if (!t.namespaced && t.resource !== "namespaces" && info.namespace) throw pathNotFound();
 
+  if (t.resource === "serviceaccounts" && info.subresource === "token" && info.namespace && info.name) {
+    const account = ctx.registry.get(t, info.namespace, info.name);
+    sendJson(res, 201, ctx.serviceAccountTokens.request(account, await readJsonBody(req)));
+    return;
+  }
   if (t.virtual) {
     const body = await readJsonBody(req);
     sendJson(res, 201, review(t, body, user as User));

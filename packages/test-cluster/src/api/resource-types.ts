@@ -54,7 +54,13 @@ export const resourceTypes: ResourceType[] = [
   }),
   type({ resource: "configmaps", singular: "configmap", kind: "ConfigMap", shortNames: ["cm"] }),
   type({ resource: "secrets", singular: "secret", kind: "Secret" }),
-  type({ resource: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", shortNames: ["sa"] }),
+  type({
+    resource: "serviceaccounts",
+    singular: "serviceaccount",
+    kind: "ServiceAccount",
+    shortNames: ["sa"],
+    subresources: { token: ["create"] },
+  }),
   type({
     resource: "pods",
     singular: "pod",

@@ -1,6 +1,7 @@
 // The pod script's verify, detect and build stages under busybox sh (a recording `docker` stand-in on PATH).
 import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { type FileHandle, open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startTestGitServer, type TestGitServer } from "@pr-pod/test-git-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -246,6 +247,7 @@ describe("the pod script: builds", () => {
     let pid = 0;
     let signalled = false;
     let released = false;
+    let releaser: Promise<FileHandle> | undefined;
     const run = await harness.run({
       script,
       env: { ...envFor(contextFor("terminated", headSha)), ...buildEnv, STANDIN_BLOCK_FIFO: fifo },
@@ -259,10 +261,17 @@ describe("the pod script: builds", () => {
         }
         if (!released && log.includes("::pr-pod-report::")) {
           released = true; // the stand-in build is still blocked: let it go so its pipes close
-          void writeFile(fifo, "go\n");
+          // Read-write, held until the run ends: opening never waits for a reader, the line waits in the
+          // pipe for a stand-in that opens the FIFO later, and the write cannot fail with EPIPE if the
+          // stand-in dies meanwhile (a write-only open raced it: blocked forever, or EPIPE, unhandled).
+          releaser = open(fifo, constants.O_RDWR | constants.O_NONBLOCK).then(async (handle) => {
+            await handle.write("go\n");
+            return handle;
+          });
         }
       },
     });
+    await (await releaser)?.close();
     expect(run.exitCode).toBe(143);
     expect(run.report).toMatchObject({ exitCode: 143, stage: "build" });
     expect(run.report?.error).toMatch(/terminated by a signal/);

@@ -65,20 +65,40 @@ echo "#9 DONE"
     },
     async release() {
       await rm(holdFlag, { force: true });
-      // Writing wakes a waiting build; without a reader (the pod is gone) the open fails at once (ENXIO).
-      try {
-        const handle = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-        await handle.write("go\n");
-        await handle.close();
-      } catch (error) {
-        // ENXIO: nobody is reading (yet, or any more); ENOENT: already released.
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== "ENXIO" && code !== "ENOENT") throw error;
-      }
-      await rm(fifo, { force: true });
+      await releaseFifoReaders(fifo);
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Lets every process blocked reading a line from `fifo` go, whether it is waiting, already gone (its
+ * pod was deleted) or about to open the FIFO, and removes the FIFO. Never blocks, never fails for want
+ * of a reader.
+ *
+ * A write-only open races the readers: with O_NONBLOCK it fails (ENXIO) while no reader has opened yet,
+ * and its write fails (EPIPE) when the reader dies between the open and the write (a pod deleted
+ * mid-build); a blocking open waits forever for a reader that never comes. Opening read-write instead
+ * never blocks on Linux, and since this end reads too the pipe never loses its last reader. The line
+ * is written before the path is removed and the handle closed after, so a reader that opened in
+ * between still finds it buffered, and one that comes later finds no FIFO and goes on.
+ * (fifo(7), pipe(7): https://man7.org/linux/man-pages/man7/fifo.7.html)
+ */
+export async function releaseFifoReaders(fifo: string, lines = 64): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // already released
+    throw error;
+  }
+  try {
+    // One line per reader that may be waiting; 64 short lines fit the pipe buffer, so nothing blocks.
+    await handle.write("go\n".repeat(lines));
+    await rm(fifo, { force: true });
+  } finally {
+    await handle.close();
+  }
 }
 
 /** A repository `acme/<name>` with main (seed files) and PR #7 on branch `feature`; its context. */

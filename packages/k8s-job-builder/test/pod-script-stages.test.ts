@@ -1,7 +1,7 @@
 // The pod script's verify, detect and build stages under busybox sh (a recording `docker` stand-in on PATH).
 import { execFile } from "node:child_process";
 import { constants } from "node:fs";
-import { type FileHandle, open, readFile, writeFile } from "node:fs/promises";
+import { type FileHandle, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startTestGitServer, type TestGitServer } from "@pr-pod/test-git-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,0 +1,183 @@
+// Why a preview is not ready, in the terms a developer acts on: which Deployment, which pod and
+// container, and the reason (ImagePullBackOff, CrashLoopBackOff with the container's last log lines,
+// a failing readiness probe, a pod the quota refused). Reading a pod is pure; watching is I/O.
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod, Watch } from "@kubernetes/client-node";
+
+export interface NotReadyDiagnosis {
+  /** The Deployment (or other owner) whose pods are not ready; the pod name when it has no owner. */
+  workload: string;
+  pod?: string;
+  container?: string;
+  reason: string;
+  message: string;
+  /** The container's last log lines (CrashLoopBackOff, failed readiness). */
+  lastLogLines?: string[];
+}
+
+/** Waiting reasons that will not fix themselves: stop waiting and report at once. */
+export const HOPELESS_WAITING_REASONS = new Set([
+  "ImagePullBackOff",
+  "ErrImagePull",
+  "InvalidImageName",
+  "ErrImageNeverPull",
+  "CrashLoopBackOff",
+  "CreateContainerConfigError",
+  "CreateContainerError",
+  "RunContainerError",
+]);
+
+/** The owning workload's name from the pod's labels and owner: `<deploy>-<hash>-xxxxx` → `<deploy>`. */
+export function workloadOf(pod: V1Pod): string {
+  const owner = pod.metadata?.ownerReferences?.find((r) => r.controller);
+  if (!owner) return `pod/${pod.metadata?.name}`;
+  const hash = pod.metadata?.labels?.["pod-template-hash"];
+  if (owner.kind === "ReplicaSet" && hash && owner.name.endsWith(`-${hash}`)) {
+    return `deployment/${owner.name.slice(0, -hash.length - 1)}`;
+  }
+  return `${owner.kind.toLowerCase()}/${owner.name}`;
+}
+
+/** A pod's hopeless state, if it has one (pure). */
+export function hopelessPodState(pod: V1Pod): NotReadyDiagnosis | undefined {
+  if (pod.metadata?.deletionTimestamp) return undefined;
+  const base = { workload: workloadOf(pod), pod: pod.metadata?.name };
+  const unschedulable = pod.status?.conditions?.find(
+    (c) => c.type === "PodScheduled" && c.status === "False" && c.reason === "Unschedulable",
+  );
+  if (unschedulable) return { ...base, reason: "Unschedulable", message: unschedulable.message ?? "" };
+  for (const status of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+    const waiting = status.state?.waiting;
+    if (waiting?.reason && HOPELESS_WAITING_REASONS.has(waiting.reason)) {
+      const last = status.lastState?.terminated;
+      const message =
+        waiting.reason === "CrashLoopBackOff" && last
+          ? `container exited with code ${last.exitCode}${last.reason ? ` (${last.reason})` : ""}, restarted ${status.restartCount} times`
+          : (waiting.message ?? "");
+      return { ...base, container: status.name, reason: waiting.reason, message };
+    }
+  }
+  return undefined;
+}
+
+async function lastLogLines(core: CoreV1Api, diagnosis: NotReadyDiagnosis, namespace: string): Promise<string[]> {
+  if (!diagnosis.pod || !diagnosis.container) return [];
+  const read = (previous: boolean) =>
+    core.readNamespacedPodLog({
+      name: diagnosis.pod as string,
+      namespace,
+      container: diagnosis.container,
+      tailLines: 20,
+      previous,
+    });
+  const text = await read(true).catch(() => read(false).catch(() => ""));
+  return String(text ?? "")
+    .split("\n")
+    .filter((line) => line !== "");
+}
+
+async function withLogs(core: CoreV1Api, diagnosis: NotReadyDiagnosis, namespace: string): Promise<NotReadyDiagnosis> {
+  if (diagnosis.reason !== "CrashLoopBackOff" && diagnosis.reason !== "ReadinessProbeFailed") return diagnosis;
+  const lines = await lastLogLines(core, diagnosis, namespace);
+  return lines.length > 0 ? { ...diagnosis, lastLogLines: lines } : diagnosis;
+}
+
+/**
+ * Watches the preview namespace's pods and resolves with the first hopeless state the cluster
+ * reports (as soon as the watch event arrives), or never; abort the signal to stop.
+ */
+export function watchForHopelessPods(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  signal: AbortSignal,
+): Promise<NotReadyDiagnosis> {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return new Promise((resolve) => {
+    let done = false;
+    const start = () => {
+      if (signal.aborted || done) return;
+      new Watch(kubeConfig)
+        .watch(
+          `/api/v1/namespaces/${namespace}/pods`,
+          {},
+          (type, pod: V1Pod) => {
+            if (done || type === "DELETED") return;
+            const found = hopelessPodState(pod);
+            if (!found) return;
+            done = true;
+            void withLogs(core, found, namespace).then(resolve);
+          },
+          () => {
+            // A dropped watch starts again (it lists the current pods first).
+            if (!done && !signal.aborted) setImmediate(start);
+          },
+        )
+        .then(
+          (controller) => {
+            if (signal.aborted || done) controller.abort();
+            else signal.addEventListener("abort", () => controller.abort(), { once: true });
+          },
+          () => {
+            if (!done && !signal.aborted) setTimeout(start, 500);
+          },
+        );
+    };
+    start();
+  });
+}
+
+/** After a timeout: every Deployment that is not fully available, and why, from its pods and events. */
+export async function diagnoseNotReady(kubeConfig: KubeConfig, namespace: string): Promise<NotReadyDiagnosis[]> {
+  const apps = kubeConfig.makeApiClient(AppsV1Api);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const [deployments, pods, events] = await Promise.all([
+    apps.listNamespacedDeployment({ namespace }),
+    core.listNamespacedPod({ namespace }),
+    core.listNamespacedEvent({ namespace }),
+  ]);
+  const out: NotReadyDiagnosis[] = [];
+  for (const deployment of deployments.items) {
+    const name = deployment.metadata?.name as string;
+    const wanted = deployment.spec?.replicas ?? 1;
+    if ((deployment.status?.availableReplicas ?? 0) >= wanted) continue;
+    const workload = `deployment/${name}`;
+    const own = pods.items.filter((p) => workloadOf(p) === workload);
+    const hopeless = own.map(hopelessPodState).find((d) => d !== undefined);
+    if (hopeless) {
+      out.push(await withLogs(core, hopeless, namespace));
+      continue;
+    }
+    const notReady = own.find((p) => p.status?.phase === "Running");
+    if (notReady) {
+      const probe = events.items
+        .filter((e) => e.involvedObject?.name === notReady.metadata?.name && e.reason === "Unhealthy")
+        .pop();
+      const container = notReady.status?.containerStatuses?.find((s) => !s.ready)?.name;
+      out.push(
+        await withLogs(
+          core,
+          {
+            workload,
+            pod: notReady.metadata?.name,
+            container,
+            reason: "ReadinessProbeFailed",
+            message: probe?.message ?? "the container runs but its readiness probe has not passed",
+          },
+          namespace,
+        ),
+      );
+      continue;
+    }
+    // No pods at all: the ReplicaSet could not create them (quota, LimitRange, admission).
+    const failedCreate = events.items.filter((e) => e.reason === "FailedCreate").pop();
+    const replicaFailure = deployment.status?.conditions?.find((c) => c.type === "ReplicaFailure");
+    out.push({
+      workload,
+      reason: failedCreate || replicaFailure ? "FailedCreate" : "NotAvailable",
+      message:
+        failedCreate?.message ??
+        replicaFailure?.message ??
+        `${deployment.status?.availableReplicas ?? 0} of ${wanted} replicas available`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+// The pure half: preview namespace names, the namespace's objects, helm command lines and the
+// mapping of built images to chart values.
+import { describe, expect, it } from "vitest";
+import {
+  buildHelmUpgradeArgs,
+  buildPreviewNamespaceObjects,
+  imageSetValues,
+  PreviewConfigError,
+  previewNamespaceName,
+} from "../src/index.ts";
+
+describe("previewNamespaceName", () => {
+  it("is pr-<number>-<repo> for an ordinary repo", () => {
+    expect(previewNamespaceName({ repo: "octo-org/Web_App", pr: 12 })).toBe("pr-12-web-app");
+  });
+
+  it("stays a valid label of at most 63 characters for a very long repo, and differs per repo", () => {
+    const a = previewNamespaceName({ repo: `org/${"a".repeat(80)}`, pr: 123456 });
+    const b = previewNamespaceName({ repo: `org/${"a".repeat(81)}`, pr: 123456 });
+    expect(a.length).toBeLessThanOrEqual(63);
+    expect(a).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    expect(a).not.toBe(b);
+  });
+
+  it("refuses a pull request number that is not a positive integer", () => {
+    expect(() => previewNamespaceName({ repo: "o/r", pr: 0 })).toThrow(PreviewConfigError);
+  });
+});
+
+describe("buildPreviewNamespaceObjects", () => {
+  it("binds the preview ServiceAccount with a Role inside its namespace only, with quota and limits", () => {
+    const objects = buildPreviewNamespaceObjects({
+      repo: "o/web",
+      pr: 7,
+      namespace: "pr-7-web",
+      quota: { pods: "10" },
+      containerDefaults: { default: { cpu: "500m" } },
+      expiresAt: new Date("2026-12-04T00:00:00Z"),
+    });
+    expect(objects.map((o) => o.kind)).toEqual([
+      "Namespace",
+      "ServiceAccount",
+      "Role",
+      "RoleBinding",
+      "ResourceQuota",
+      "LimitRange",
+    ]);
+    expect(objects.some((o) => o.kind.startsWith("Cluster"))).toBe(false);
+    expect(objects[0]?.metadata.annotations).toEqual({ "pr-pod.dev/expires-at": "2026-12-04T00:00:00.000Z" });
+    expect(objects[3]?.subjects).toEqual([{ kind: "ServiceAccount", name: "pr-pod-preview", namespace: "pr-7-web" }]);
+  });
+
+  it("refuses a namespace name that is not a DNS-1123 label, saying how to fix it", () => {
+    expect(() => buildPreviewNamespaceObjects({ repo: "o/r", pr: 1, namespace: "PR_1" })).toThrow(
+      /not a valid DNS-1123 label.*preview.namespace/,
+    );
+  });
+});
+
+describe("helm arguments", () => {
+  it("upgrades or installs with --wait, values files, --sets and the built image", () => {
+    expect(
+      buildHelmUpgradeArgs({
+        release: "web",
+        chart: "/src/charts/web",
+        namespace: "pr-7-web",
+        valuesFiles: ["/src/charts/web/values-preview.yaml"],
+        set: { replicaCount: "2", "ingress.hosts": "a,b" },
+        images: [{ source: "web", repository: "registry.local/web", tag: "1.10" }],
+        timeoutSeconds: 120,
+      }),
+    ).toEqual([
+      "upgrade",
+      "--install",
+      "web",
+      "/src/charts/web",
+      "--namespace",
+      "pr-7-web",
+      "--wait",
+      "--timeout",
+      "120s",
+      "--values",
+      "/src/charts/web/values-preview.yaml",
+      "--set",
+      "replicaCount=2",
+      "--set",
+      "ingress.hosts=a\\,b",
+      "--set-string",
+      "image.repository=registry.local/web",
+      "--set-string",
+      "image.tag=1.10",
+    ]);
+  });
+
+  it("maps several images by the config's values keys, and names the fix when a mapping is missing", () => {
+    const images = [
+      { source: "web", repository: "r/web", tag: "t1" },
+      { source: "api/Dockerfile", repository: "r/api", tag: "t2", digest: "sha256:abc" },
+    ];
+    expect(
+      imageSetValues(images, [
+        { source: "web", repositoryKey: "web.image.repository", tagKey: "web.image.tag" },
+        { source: "api/Dockerfile", repositoryKey: "api.image.repository", tagKey: "api.image.tag" },
+      ]),
+    ).toEqual({
+      "web.image.repository": "r/web",
+      "web.image.tag": "t1",
+      "api.image.repository": "r/api",
+      "api.image.tag": "t2@sha256:abc",
+    });
+    expect(() => imageSetValues(images, undefined)).toThrow(/built 2 images.*add preview.images entries/);
+    expect(() => imageSetValues(images, [{ source: "worker", repositoryKey: "a", tagKey: "b" }])).toThrow(
+      /names source "worker" but this run built "web", "api\/Dockerfile"/,
+    );
+  });
+
+  it("refuses a release name Helm would refuse", () => {
+    expect(() => buildHelmUpgradeArgs({ release: "Web_1", chart: "c", namespace: "n" })).toThrow(
+      /release name "Web_1" is not valid/,
+    );
+  });
+});

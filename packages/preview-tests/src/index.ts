@@ -1,0 +1,2 @@
+// @pr-pod/preview-tests
+export {};

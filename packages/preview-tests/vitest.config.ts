@@ -1,0 +1,3 @@
+import { vitestProject } from "../../tools/vitest.shared.ts";
+
+export default vitestProject("preview-tests", { testTimeout: 120_000 });

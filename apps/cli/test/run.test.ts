@@ -54,6 +54,18 @@ describe.concurrent("pr-pod run", () => {
     expect(`${stdout}${stderr}`).not.toContain("ghp_wrongwrongwrongwrongwrongwrongwrong1");
   });
 
+  it("warns once about the token over plain http, and exits 19 when the git server cannot be reached", async () => {
+    const flags = fixture.prFlags("good", 18);
+    flags[flags.indexOf("--clone-url") + 1] = "http://git.internal.invalid/octo/app.git";
+    const { code, stdout, stderr } = await runCli(["run", ...flags, ...cluster], { env });
+    expect(stderr.match(/plain HTTP to git\.internal\.invalid/g)).toHaveLength(1);
+    expect(stdout).toContain("cannot reach the git server at http://git.internal.invalid/octo/app.git: ");
+    expect(stdout).toContain("stage: clone (pod exit 19");
+    expect(`${stdout}${stderr}`).not.toContain("force-pushed");
+    expect(code).toBe(19);
+    expect(await fixture.objectsFor(18)).toEqual([]);
+  });
+
   it("prints only a RunResult document on stdout with -o json, valid against the schema", async () => {
     const { code, stdout } = await runCli(["run", ...fixture.prFlags("good", 12), ...cluster, "-o", "json"], { env });
     expect(code).toBe(0);

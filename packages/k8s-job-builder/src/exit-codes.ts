@@ -15,7 +15,8 @@ export interface PrPodExitCode {
     | "BUILD"
     | "TERMINATED"
     | "LOCAL_BUNDLE"
-    | "LOCAL_DIFF";
+    | "LOCAL_DIFF"
+    | "UNREACHABLE";
   stage: PrPodStage;
   meaning: string;
 }
@@ -38,7 +39,7 @@ export const PR_POD_EXIT_CODES: readonly PrPodExitCode[] = [
     code: 12,
     name: "CLONE",
     stage: "clone",
-    meaning: "the clone or fetch failed (repository or commit not found, network)",
+    meaning: "the clone or fetch failed: the repository, branch or commit is not on the server",
   },
   {
     code: 13,
@@ -66,6 +67,12 @@ export const PR_POD_EXIT_CODES: readonly PrPodExitCode[] = [
     name: "LOCAL_DIFF",
     stage: "clone",
     meaning: "run --source: the uncommitted changes (binary diff) do not apply to the local head",
+  },
+  {
+    code: 19,
+    name: "UNREACHABLE",
+    stage: "clone",
+    meaning: "cannot reach the git server: connection refused or timed out, DNS, or TLS handshake/certificate",
   },
   {
     code: 143,

@@ -8,6 +8,12 @@
 #   PR_POD_CHECKOUT         head | merge
 #   PR_POD_BUILD            true | false; PR_POD_BAKE true | false
 #   PR_POD_BUILDER_NAME, PR_POD_NAMESPACE, PR_POD_BUILDX_DRIVER_OPTS   the buildx Kubernetes driver
+#   PR_POD_BUILDX_DRIVER    kubernetes (default) | remote | docker; PR_POD_BUILDX_ENDPOINT for remote (required) and
+#                           docker (optional, else DOCKER_HOST)
+#   PR_POD_REGISTRY         optional: push every image there, named by PR_POD_IMAGE_TEMPLATE (default
+#                           {registry}/{owner}/{repo}/{target}:pr-{pr}-{sha7}); PR_POD_REGISTRY_INSECURE true for
+#                           plain HTTP; PR_POD_REGISTRY_AUTH the mounted .dockerconfigjson; PR_POD_CACHE registry|none
+#   PR_POD_BUILD_NETWORK    optional: buildx --network for RUN steps (none | host | default)
 #   PR_POD_GIT_TOKEN        optional; read by git's credential helper only, at use time
 #   PR_POD_TRACE            true turns on `set -x` (the token is never expanded by this script)
 #   PR_POD_LOCAL_CHANGES    optional (`pr-pod run --source`): the folder of the mounted local-changes ConfigMap,
@@ -26,6 +32,7 @@ EXIT_BUILDER=15
 EXIT_BUILD=16
 EXIT_LOCAL_BUNDLE=17
 EXIT_LOCAL_DIFF=18
+EXIT_UNREACHABLE=19
 EXIT_TERMINATED=143
 
 set -u
@@ -292,23 +299,45 @@ pr_pod_check_auth() {
   fi
 }
 
+# Exits with EXIT_UNREACHABLE when the last git error says the server was not reached at all: connection
+# refused or timed out, DNS, TLS handshake or certificate. Asking the same server for other refs cannot help,
+# and "was the PR force-pushed?" would send the user the wrong way. Only curl's own words are looked at (the
+# text after "unable to access '<url>': ", or "RPC failed; curl N"), never a URL or a server's message.
+pr_pod_check_network() {
+  _pr_pod_cause=$(sed -n -e "s/^fatal: unable to access '[^']*': //p" -e 's/^error: RPC failed; //p' "$PR_POD_GIT_ERR" 2>/dev/null | tail -n 1)
+  case $_pr_pod_cause in
+    *"Failed to connect"* | *"Couldn't connect"* | *"Connection refused"* | *"Could not resolve"* | \
+      *"Couldn't resolve"* | *"timed out"* | *"Network is unreachable"* | *"No route to host"* | \
+      *"Connection reset"* | *"Empty reply from server"* | *"Recv failure"* | *"Send failure"* | \
+      *SSL* | *TLS* | *handshake* | *certificate* | *"wrong version number"* | *"Proxy CONNECT"*)
+      pr_pod_finish "$EXIT_UNREACHABLE" "cannot reach the git server at $1: $_pr_pod_cause" ;;
+  esac
+}
+
+# What a failed fetch from URL means, when it is not "that ref or commit is not there": the server refused
+# the credentials (EXIT_AUTH), or could not be reached (EXIT_UNREACHABLE). Returns when it is neither.
+pr_pod_check_fetch_failure() {
+  pr_pod_check_auth "$1"
+  pr_pod_check_network "$1"
+}
+
 # pr_pod_fetch_commit SHA URL BRANCH: brings SHA into the clone. A shallow fetch of the SHA first (GitHub and
 # any server with uploadpack.allowReachableSHA1InWant allow it); when the server refuses, the branch's full
 # history, then the base repository's refs/pull/N/head.
 pr_pod_fetch_commit() {
   if [ "${3:-}" = shallow ]; then _pr_pod_depth=--depth=1; else _pr_pod_depth=; fi
   if pr_pod_git fetch --quiet --no-tags $_pr_pod_depth "$2" "$1"; then return 0; fi
-  pr_pod_check_auth "$2"
+  pr_pod_check_fetch_failure "$2"
   _pr_pod_first_error=$(pr_pod_git_error)
   pr_pod_log "the server would not send commit $1 by SHA ($_pr_pod_first_error); fetching branch ${PR_HEAD_REF:-?} instead"
   if [ -n "${PR_HEAD_REF:-}" ]; then
-    pr_pod_git fetch --quiet --no-tags "$2" "+refs/heads/$PR_HEAD_REF:refs/remotes/pr-pod/head" || pr_pod_check_auth "$2"
+    pr_pod_git fetch --quiet --no-tags "$2" "+refs/heads/$PR_HEAD_REF:refs/remotes/pr-pod/head" || pr_pod_check_fetch_failure "$2"
   fi
   if git -C "$PR_POD_SRC" cat-file -e "$1^{commit}" 2>/dev/null; then return 0; fi
   if [ -n "${PR_BASE_CLONE_URL:-}" ]; then
     pr_pod_log "commit $1 is not on branch ${PR_HEAD_REF:-?}; fetching refs/pull/$PR_NUMBER/head"
     pr_pod_git fetch --quiet --no-tags "$PR_BASE_CLONE_URL" "+refs/pull/$PR_NUMBER/head:refs/remotes/pr-pod/pull" ||
-      pr_pod_check_auth "$PR_BASE_CLONE_URL"
+      pr_pod_check_fetch_failure "$PR_BASE_CLONE_URL"
   fi
   if git -C "$PR_POD_SRC" cat-file -e "$1^{commit}" 2>/dev/null; then return 0; fi
   pr_pod_finish "$EXIT_CLONE" "could not fetch commit $1 from $2: $_pr_pod_first_error (was the PR force-pushed? re-run with the current head SHA)"
@@ -331,7 +360,7 @@ else
   pr_pod_log "fetching base $PR_BASE_REF from $PR_BASE_CLONE_URL ($PR_POD_AUTH_NOTE)"
   pr_pod_git remote add origin "$PR_BASE_CLONE_URL"
   if ! pr_pod_git fetch --quiet --no-tags origin "+refs/heads/$PR_BASE_REF:refs/remotes/origin/$PR_BASE_REF"; then
-    pr_pod_check_auth "$PR_BASE_CLONE_URL"
+    pr_pod_check_fetch_failure "$PR_BASE_CLONE_URL"
     pr_pod_finish "$EXIT_CLONE" "could not fetch base branch $PR_BASE_REF from $PR_BASE_CLONE_URL: $(pr_pod_git_error)"
   fi
   if [ -n "${PR_BASE_SHA:-}" ]; then
@@ -437,11 +466,20 @@ if [ "$PR_POD_VERIFY_FAILED" = 1 ]; then
 fi
 
 # --- stage: build ----------------------------------------------------------------------------------------
+# One builder for the run (PR_POD_BUILDX_DRIVER): kubernetes (BuildKit pods in the namespace, created and removed
+# here), remote (an existing BuildKit endpoint) or docker (an existing Docker engine's own BuildKit; its endpoint
+# is DOCKER_HOST). With PR_POD_REGISTRY every image is tagged from PR_POD_IMAGE_TEMPLATE and pushed, and the
+# digests come from buildx's --metadata-file. https://docs.docker.com/build/builders/drivers/
 
 if [ "$PR_POD_BUILD" != true ]; then
   pr_pod_finish "$EXIT_OK"
 fi
-if [ ! -s "$R_ARTIFACTS_DIR/dockerfiles" ] && { [ "$PR_POD_BAKE" != true ] || [ ! -s "$R_ARTIFACTS_DIR/bake" ]; }; then
+PR_POD_BAKE_FILE=
+if [ "$PR_POD_BAKE" = true ]; then
+  PR_POD_BAKE_FILE=$(head -n 1 "$R_ARTIFACTS_DIR/bake")
+  if [ -z "$PR_POD_BAKE_FILE" ]; then PR_POD_BAKE_FILE=$(head -n 1 "$R_ARTIFACTS_DIR/compose"); fi
+fi
+if [ ! -s "$R_ARTIFACTS_DIR/dockerfiles" ] && [ -z "$PR_POD_BAKE_FILE" ]; then
   pr_pod_log "nothing to build: no Dockerfile found"
   pr_pod_finish "$EXIT_OK"
 fi
@@ -450,14 +488,105 @@ PR_POD_T_BUILD=$(pr_pod_now_ms)
 R_BUILDS_FILE="$PR_POD_TMP/builds.jsonl"
 : > "$R_BUILDS_FILE"
 
-pr_pod_log "creating buildx builder $PR_POD_BUILDER_NAME (kubernetes driver, namespace $PR_POD_NAMESPACE)"
-PR_POD_BUILDER_CREATED=1
-_pr_pod_opts="namespace=$PR_POD_NAMESPACE${PR_POD_BUILDX_DRIVER_OPTS:+,$PR_POD_BUILDX_DRIVER_OPTS}"
-if ! docker buildx create --name "$PR_POD_BUILDER_NAME" --driver kubernetes --driver-opt "$_pr_pod_opts" --bootstrap > "$PR_POD_TMP/builder.log" 2>&1; then
-  cat "$PR_POD_TMP/builder.log"
-  pr_pod_finish "$EXIT_BUILDER" "could not create buildx builder $PR_POD_BUILDER_NAME in namespace $PR_POD_NAMESPACE: $(grep . "$PR_POD_TMP/builder.log" | tail -n 1)"
+PR_POD_BUILDX_DRIVER=${PR_POD_BUILDX_DRIVER:-kubernetes}
+PR_POD_REGISTRY=${PR_POD_REGISTRY:-}
+PR_POD_REGISTRY=${PR_POD_REGISTRY%/}
+PR_POD_IMAGE_TEMPLATE=${PR_POD_IMAGE_TEMPLATE:-'{registry}/{owner}/{repo}/{target}:pr-{pr}-{sha7}'}
+PR_POD_CACHE=${PR_POD_CACHE:-registry}
+case $PR_POD_CACHE in registry | none) ;; *) pr_pod_finish "$EXIT_CONFIG" "PR_POD_CACHE is \"$PR_POD_CACHE\": use registry or none" ;; esac
+case $PR_POD_IMAGE_TEMPLATE in
+  *'{target}'*) ;;
+  *) pr_pod_finish "$EXIT_CONFIG" "PR_POD_IMAGE_TEMPLATE \"$PR_POD_IMAGE_TEMPLATE\" has no {target}: every image would get the same name" ;;
+esac
+if [ -z "$PR_POD_REGISTRY" ]; then PR_POD_CACHE=none; fi
+
+# Registry credentials: the mounted kubernetes.io/dockerconfigjson Secret becomes this run's DOCKER_CONFIG
+# (never printed). The CLI plugins of the previous config folder stay reachable.
+if [ -n "${PR_POD_REGISTRY_AUTH:-}" ]; then
+  if [ ! -r "$PR_POD_REGISTRY_AUTH" ]; then
+    pr_pod_finish "$EXIT_CONFIG" "PR_POD_REGISTRY_AUTH \"$PR_POD_REGISTRY_AUTH\" is not a readable file: mount the registry Secret's .dockerconfigjson there"
+  fi
+  _pr_pod_old_config=${DOCKER_CONFIG:-${HOME:-/root}/.docker}
+  mkdir -p "$PR_POD_TMP/docker-config"
+  cat "$PR_POD_REGISTRY_AUTH" > "$PR_POD_TMP/docker-config/config.json"
+  if [ -d "$_pr_pod_old_config/cli-plugins" ]; then ln -s "$_pr_pod_old_config/cli-plugins" "$PR_POD_TMP/docker-config/cli-plugins"; fi
+  export DOCKER_CONFIG="$PR_POD_TMP/docker-config"
 fi
-cat "$PR_POD_TMP/builder.log"
+
+# The registry's host (the part before the first /), for the buildkitd config of a plain-HTTP registry.
+PR_POD_REGISTRY_HOST=${PR_POD_REGISTRY%%/*}
+case $PR_POD_BUILDX_DRIVER in
+  kubernetes)
+    pr_pod_log "creating buildx builder $PR_POD_BUILDER_NAME (kubernetes driver, namespace $PR_POD_NAMESPACE)"
+    _pr_pod_opts="namespace=$PR_POD_NAMESPACE${PR_POD_BUILDX_DRIVER_OPTS:+,$PR_POD_BUILDX_DRIVER_OPTS}"
+    set -- --driver kubernetes --driver-opt "$_pr_pod_opts"
+    if [ "${PR_POD_REGISTRY_INSECURE:-false}" = true ] && [ -n "$PR_POD_REGISTRY_HOST" ]; then
+      # https://docs.docker.com/build/buildkit/toml-configuration/
+      printf '[registry."%s"]\n  http = true\n  insecure = true\n' "$PR_POD_REGISTRY_HOST" > "$PR_POD_TMP/buildkitd.toml"
+      set -- "$@" --config "$PR_POD_TMP/buildkitd.toml"
+    fi
+    ;;
+  remote)
+    pr_pod_require PR_POD_BUILDX_ENDPOINT
+    pr_pod_log "creating buildx builder $PR_POD_BUILDER_NAME (remote driver, $PR_POD_BUILDX_ENDPOINT)"
+    set -- --driver remote "$PR_POD_BUILDX_ENDPOINT"
+    ;;
+  docker)
+    if [ -n "${PR_POD_BUILDX_ENDPOINT:-}" ]; then export DOCKER_HOST="$PR_POD_BUILDX_ENDPOINT"; fi
+    pr_pod_log "building with the docker driver of ${DOCKER_HOST:-the default Docker endpoint}"
+    ;;
+  *) pr_pod_finish "$EXIT_CONFIG" "PR_POD_BUILDX_DRIVER is \"$PR_POD_BUILDX_DRIVER\": use kubernetes, remote or docker" ;;
+esac
+if [ "$PR_POD_BUILDX_DRIVER" = docker ]; then
+  PR_POD_BUILDER_NAME=default
+  if ! docker buildx inspect default > "$PR_POD_TMP/builder.log" 2>&1; then
+    cat "$PR_POD_TMP/builder.log"
+    pr_pod_finish "$EXIT_BUILDER" "the Docker endpoint ${DOCKER_HOST:-(default)} has no usable buildx docker builder: $(grep . "$PR_POD_TMP/builder.log" | tail -n 1)"
+  fi
+else
+  PR_POD_BUILDER_CREATED=1
+  if ! docker buildx create --name "$PR_POD_BUILDER_NAME" "$@" --bootstrap > "$PR_POD_TMP/builder.log" 2>&1; then
+    cat "$PR_POD_TMP/builder.log"
+    pr_pod_finish "$EXIT_BUILDER" "could not create buildx builder $PR_POD_BUILDER_NAME ($PR_POD_BUILDX_DRIVER driver): $(grep . "$PR_POD_TMP/builder.log" | tail -n 1)"
+  fi
+  cat "$PR_POD_TMP/builder.log"
+fi
+
+# Image names must be lowercase; anything else but [a-z0-9._-] becomes -.
+pr_pod_name_part() {
+  printf '%s' "$1" | tr 'A-Z' 'a-z' | sed -e 's#[^a-z0-9._-]#-#g' -e 's#^[._-]*##' -e 's#-\{2,\}#-#g'
+}
+PR_POD_OWNER=$(pr_pod_name_part "${PR_REPO%%/*}")
+PR_POD_REPO_NAME=$(pr_pod_name_part "${PR_REPO#*/}")
+PR_POD_SHA7=$(printf '%s' "$R_SHA" | cut -c1-7)
+
+# pr_pod_image_ref TARGET -> the template filled in (empty without a registry)
+pr_pod_image_ref() {
+  if [ -z "$PR_POD_REGISTRY" ]; then return; fi
+  printf '%s' "$PR_POD_IMAGE_TEMPLATE" | sed -e "s#{registry}#$PR_POD_REGISTRY#g" -e "s#{owner}#$PR_POD_OWNER#g" \
+    -e "s#{repo}#$PR_POD_REPO_NAME#g" -e "s#{target}#$1#g" -e "s#{pr}#$PR_NUMBER#g" -e "s#{sha7}#$PR_POD_SHA7#g" -e "s#{sha}#$R_SHA#g"
+}
+# The image's name without the tag: the cache goes to <name>:buildcache.
+pr_pod_image_name() {
+  case ${1##*/} in
+    *:*) printf '%s' "${1%:*}" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+
+# pr_pod_dockerfile_target FILE -> a target name: the folder (the repository's name at the root), plus the
+# Dockerfile's own suffix (web.Dockerfile -> web, Dockerfile.dev -> <folder>-dev)
+pr_pod_dockerfile_target() {
+  _pr_pod_d=$(dirname "$1")
+  _pr_pod_b=$(basename "$1")
+  if [ "$_pr_pod_d" = . ]; then _pr_pod_t=$PR_POD_REPO_NAME; else _pr_pod_t=$(printf '%s' "$_pr_pod_d" | tr '/' '-'); fi
+  case $_pr_pod_b in
+    Dockerfile | Containerfile) ;;
+    *.Dockerfile | *.Containerfile) _pr_pod_t=${_pr_pod_b%.*} ;;
+    Dockerfile.* | Containerfile.*) _pr_pod_t="$_pr_pod_t-${_pr_pod_b#*.}" ;;
+  esac
+  pr_pod_name_part "$_pr_pod_t"
+}
 
 # pr_pod_run_build LOG_FILE COMMAND... : streams the output live, keeps it, returns the command's status.
 # Runs in the background and waits, so a TERM (the Job deadline) is handled at once.
@@ -469,61 +598,172 @@ pr_pod_run_build() {
   return "$(cat "$_pr_pod_build_log.rc" 2>/dev/null || echo 1)"
 }
 
-pr_pod_build_error() {
+# pr_pod_failure_json LOG EXIT_CODE -> ,"error":…,"failedStep":…,"logTail":[…] from buildx's plain progress:
+# the step whose "#N ERROR" ended the build, and the last lines it printed.
+pr_pod_failure_json() {
   _pr_pod_e=$(grep -E '^(ERROR|error)[: ]' "$1" | tail -n 1)
   if [ -z "$_pr_pod_e" ]; then _pr_pod_e=$(grep . "$1" | tail -n 1); fi
-  printf 'exit %s: %s' "$2" "$_pr_pod_e"
+  _pr_pod_n=$(sed -n 's/^#\([0-9][0-9]*\) ERROR.*/\1/p' "$1" | tail -n 1)
+  printf ',"error":%s' "$(pr_pod_json_str "exit $2: $_pr_pod_e")"
+  if [ -n "$_pr_pod_n" ]; then
+    _pr_pod_step=$(grep -E "^#$_pr_pod_n \[" "$1" | head -n 1 | sed "s/^#$_pr_pod_n //")
+    grep -E "^#$_pr_pod_n [0-9]+\.[0-9]+ " "$1" | sed "s/^#$_pr_pod_n [0-9.]* //" | tail -n 10 | cut -c1-200 > "$PR_POD_TMP/log-tail"
+    if [ -n "$_pr_pod_step" ]; then printf ',"failedStep":%s' "$(pr_pod_json_str "$_pr_pod_step")"; fi
+  else
+    grep . "$1" | tail -n 10 | cut -c1-200 > "$PR_POD_TMP/log-tail"
+  fi
+  printf ',"logTail":%s' "$(pr_pod_json_lines "$PR_POD_TMP/log-tail")"
+}
+
+# Cached and total steps of a plain-progress log (internal steps and the export are not counted).
+pr_pod_cache_json() {
+  # A step's header line repeats when buildx interleaves steps: count each #N once.
+  awk '/^#[0-9]+ \[[^]]*[0-9]+\/[0-9]+\]/ { if (!($1 in step)) { step[$1] = 1; n++ } }
+    $2 == "CACHED" && ($1 in step) && !($1 in hit) { hit[$1] = 1; c++ }
+    END { printf ",\"steps\":%d,\"cachedSteps\":%d", n, c }' "$1"
+}
+
+# pr_pod_meta_digest FILE [TARGET] -> containerimage.digest of the build (or of bake's TARGET)
+pr_pod_meta_digest() {
+  if [ -z "${2:-}" ]; then
+    sed -n 's/.*"containerimage\.digest"[[:space:]]*:[[:space:]]*"\(sha256:[0-9a-f]\{64\}\)".*/\1/p' "$1" 2>/dev/null | head -n 1
+    return
+  fi
+  awk -v want="$2" '
+    /^  "[^"]*": \{/ { t = $1; gsub(/^"|":$/, "", t); next }
+    t == want && /"containerimage\.digest"/ { if (match($0, /sha256:[0-9a-f]+/)) { print substr($0, RSTART, RLENGTH); exit } }' "$1" 2>/dev/null
+}
+
+# pr_pod_build_record KIND FILE CONTEXT TARGET IMAGE RC LOG META MS [BAKE_TARGET]
+pr_pod_build_record() {
+  printf '{"kind":"%s","target":%s,"file":%s,"context":%s' "$1" "$(pr_pod_json_str "$4")" "$(pr_pod_json_str "$2")" "$(pr_pod_json_str "$3")"
+  if [ -n "$5" ]; then
+    printf ',"image":%s,"tag":%s' "$(pr_pod_json_str "$5")" "$(pr_pod_json_str "${5##*:}")"
+  fi
+  if [ "$6" = 0 ]; then
+    _pr_pod_digest=$(pr_pod_meta_digest "$8" "${10:-}")
+    printf ',"ok":true,"pushed":%s' "$([ -n "$5" ] && echo true || echo false)"
+    if [ -n "$_pr_pod_digest" ]; then
+      printf ',"digest":"%s"' "$_pr_pod_digest"
+      if [ -n "$5" ]; then printf ',"ref":%s' "$(pr_pod_json_str "$(pr_pod_image_name "$5")@$_pr_pod_digest")"; fi
+    fi
+  else
+    printf ',"ok":false'
+    pr_pod_failure_json "$7" "$6"
+  fi
+  pr_pod_cache_json "$7"
+  printf ',"durationMs":%s}\n' "$9"
+}
+
+# Flags every build gets for TARGET's IMAGE: tag, push, registry cache, network.
+pr_pod_output_flags() {
+  _pr_pod_flags=
+  if [ -n "$1" ]; then
+    if [ "${PR_POD_REGISTRY_INSECURE:-false}" = true ]; then
+      _pr_pod_flags="--output type=image,name=$1,push=true,registry.insecure=true"
+    else
+      _pr_pod_flags="-t $1 --push"
+    fi
+    if [ "$PR_POD_CACHE" = registry ]; then
+      _pr_pod_cache="$(pr_pod_image_name "$1"):buildcache"
+      _pr_pod_ins=
+      if [ "${PR_POD_REGISTRY_INSECURE:-false}" = true ]; then _pr_pod_ins=",registry.insecure=true"; fi
+      _pr_pod_flags="$_pr_pod_flags --cache-from type=registry,ref=$_pr_pod_cache$_pr_pod_ins --cache-to type=registry,ref=$_pr_pod_cache,mode=max$_pr_pod_ins"
+    fi
+  fi
+  printf '%s' "$_pr_pod_flags"
 }
 
 PR_POD_BUILD_FAILED=0
 PR_POD_N=0
-if [ "$PR_POD_BAKE" = true ] && [ -s "$R_ARTIFACTS_DIR/bake" ]; then
-  _pr_pod_bake=$(head -n 1 "$R_ARTIFACTS_DIR/bake")
-  _pr_pod_dir=$(dirname "$_pr_pod_bake")
+if [ -n "$PR_POD_BAKE_FILE" ]; then
+  _pr_pod_dir=$(dirname "$PR_POD_BAKE_FILE")
+  _pr_pod_base=$(basename "$PR_POD_BAKE_FILE")
   _pr_pod_meta="$PR_POD_TMP/bake.metadata.json"
-  pr_pod_log "buildx bake -f $_pr_pod_bake"
+  # The targets (and their contexts and Dockerfiles) from bake's own reading of the file.
+  if ! (cd "$PR_POD_SRC/$_pr_pod_dir" && docker buildx bake --builder "$PR_POD_BUILDER_NAME" -f "$_pr_pod_base" --print) > "$PR_POD_TMP/bake.print.json" 2> "$PR_POD_TMP/bake.print.err"; then
+    cat "$PR_POD_TMP/bake.print.err" >&2
+    pr_pod_finish "$EXIT_BUILD" "buildx bake could not read $PR_POD_BAKE_FILE: $(grep . "$PR_POD_TMP/bake.print.err" | tail -n 1)"
+  fi
+  awk '
+    /^  "target": \{/ { in_t = 1; next }
+    in_t && /^  \}/ { in_t = 0 }
+    in_t && /^    "[^"]*": \{/ { if (name != "") print name "\t" ctx "\t" df; name = $1; gsub(/^"|":$/, "", name); ctx = "."; df = "Dockerfile" }
+    in_t && /^      "context": "/ { ctx = $0; sub(/^      "context": "/, "", ctx); sub(/",?$/, "", ctx) }
+    in_t && /^      "dockerfile": "/ { df = $0; sub(/^      "dockerfile": "/, "", df); sub(/",?$/, "", df) }
+    END { if (name != "") print name "\t" ctx "\t" df }' "$PR_POD_TMP/bake.print.json" > "$PR_POD_TMP/bake.targets"
+  set -- --builder "$PR_POD_BUILDER_NAME" --progress plain -f "$_pr_pod_base" --metadata-file "$_pr_pod_meta"
+  while IFS="$(printf '\t')" read -r _pr_pod_target _pr_pod_ctx _pr_pod_df; do
+    _pr_pod_image=$(pr_pod_image_ref "$(pr_pod_name_part "$_pr_pod_target")")
+    if [ -n "$_pr_pod_image" ]; then
+      set -- "$@" --set "$_pr_pod_target.tags=$_pr_pod_image"
+      if [ "${PR_POD_REGISTRY_INSECURE:-false}" = true ]; then
+        set -- "$@" --set "$_pr_pod_target.output=type=image,push=true,registry.insecure=true"
+      else
+        set -- "$@" --set "$_pr_pod_target.output=type=registry"
+      fi
+      if [ "$PR_POD_CACHE" = registry ]; then
+        _pr_pod_cache="$(pr_pod_image_name "$_pr_pod_image"):buildcache"
+        set -- "$@" --set "$_pr_pod_target.cache-from=type=registry,ref=$_pr_pod_cache" --set "$_pr_pod_target.cache-to=type=registry,ref=$_pr_pod_cache,mode=max"
+      fi
+    fi
+    # No PR_POD_BUILD_NETWORK here: bake (0.13) has no network key; Dockerfiles use RUN --network=… instead.
+  done < "$PR_POD_TMP/bake.targets"
+  pr_pod_log "buildx bake -f $PR_POD_BAKE_FILE ($(cut -f1 "$PR_POD_TMP/bake.targets" | tr '\n' ' ' | sed 's/ $//'))"
   _pr_pod_t=$(pr_pod_now_ms)
-  (cd "$PR_POD_SRC/$_pr_pod_dir" && pr_pod_run_build "$PR_POD_TMP/bake.log" \
-    docker buildx bake --builder "$PR_POD_BUILDER_NAME" --progress plain -f "$(basename "$_pr_pod_bake")" --metadata-file "$_pr_pod_meta")
+  (cd "$PR_POD_SRC/$_pr_pod_dir" && pr_pod_run_build "$PR_POD_TMP/bake.log" docker buildx bake "$@" < /dev/null)
   _pr_pod_rc=$?
   _pr_pod_ms=$(( $(pr_pod_now_ms) - _pr_pod_t ))
-  _pr_pod_digests=$(sed -n 's/.*"containerimage\.digest"[[:space:]]*:[[:space:]]*"\(sha256:[0-9a-f]\{64\}\)".*/\1/p' "$_pr_pod_meta" 2>/dev/null > "$PR_POD_TMP/bake.digests"; pr_pod_json_lines "$PR_POD_TMP/bake.digests")
-  if [ "$_pr_pod_rc" = 0 ]; then
-    printf '{"kind":"bake","file":%s,"ok":true,"digests":%s,"durationMs":%s}\n' \
-      "$(pr_pod_json_str "$_pr_pod_bake")" "$_pr_pod_digests" "$_pr_pod_ms" >> "$R_BUILDS_FILE"
-  else
-    PR_POD_BUILD_FAILED=1
-    printf '{"kind":"bake","file":%s,"ok":false,"error":%s,"durationMs":%s}\n' "$(pr_pod_json_str "$_pr_pod_bake")" \
-      "$(pr_pod_json_str "$(pr_pod_build_error "$PR_POD_TMP/bake.log" "$_pr_pod_rc")")" "$_pr_pod_ms" >> "$R_BUILDS_FILE"
+  if [ "$_pr_pod_rc" != 0 ]; then PR_POD_BUILD_FAILED=1; fi
+  # One record per target. On failure, the target whose step failed carries the error; the others are
+  # reported as not built ("ok":false) without one.
+  _pr_pod_failed_target=
+  if [ "$_pr_pod_rc" != 0 ]; then
+    _pr_pod_n=$(sed -n 's/^#\([0-9][0-9]*\) ERROR.*/\1/p' "$PR_POD_TMP/bake.log" | tail -n 1)
+    if [ -n "$_pr_pod_n" ]; then
+      _pr_pod_failed_target=$(grep -E "^#$_pr_pod_n \[" "$PR_POD_TMP/bake.log" | head -n 1 | sed -n 's/^#[0-9]* \[\([^] ]*\) .*/\1/p')
+    fi
   fi
+  while IFS="$(printf '\t')" read -r _pr_pod_target _pr_pod_ctx _pr_pod_df; do
+    _pr_pod_image=$(pr_pod_image_ref "$(pr_pod_name_part "$_pr_pod_target")")
+    if [ "$_pr_pod_ctx" = . ]; then _pr_pod_ctx_rel=$_pr_pod_dir; else _pr_pod_ctx_rel="$_pr_pod_dir/$_pr_pod_ctx"; fi
+    _pr_pod_ctx_rel=${_pr_pod_ctx_rel#./}
+    _pr_pod_rc_t=$_pr_pod_rc
+    if [ "$_pr_pod_rc" != 0 ] && [ -n "$_pr_pod_failed_target" ] && [ "$_pr_pod_failed_target" != "$_pr_pod_target" ]; then
+      printf '{"kind":"bake","target":%s,"file":%s,"context":%s,"dockerfile":%s,"ok":false,"error":"not built: target %s failed","durationMs":%s}\n' \
+        "$(pr_pod_json_str "$_pr_pod_target")" "$(pr_pod_json_str "$PR_POD_BAKE_FILE")" "$(pr_pod_json_str "$_pr_pod_ctx_rel")" \
+        "$(pr_pod_json_str "$_pr_pod_df")" "$_pr_pod_failed_target" "$_pr_pod_ms" >> "$R_BUILDS_FILE"
+      continue
+    fi
+    pr_pod_build_record bake "$PR_POD_BAKE_FILE" "$_pr_pod_ctx_rel" "$_pr_pod_target" "$_pr_pod_image" "$_pr_pod_rc_t" \
+      "$PR_POD_TMP/bake.log" "$_pr_pod_meta" "$_pr_pod_ms" "$_pr_pod_target" | sed "s#^{\"kind\":\"bake\",#{\"kind\":\"bake\",\"dockerfile\":$(pr_pod_json_str "$_pr_pod_df" | sed 's/[#&\\]/\\&/g'),#" >> "$R_BUILDS_FILE"
+  done < "$PR_POD_TMP/bake.targets"
 else
   while IFS= read -r _pr_pod_file; do
     PR_POD_N=$((PR_POD_N + 1))
     _pr_pod_ctx=$(dirname "$_pr_pod_file")
+    _pr_pod_target=$(pr_pod_dockerfile_target "$_pr_pod_file")
+    _pr_pod_image=$(pr_pod_image_ref "$_pr_pod_target")
     _pr_pod_meta="$PR_POD_TMP/build-$PR_POD_N.metadata.json"
-    pr_pod_log "buildx build -f $_pr_pod_file $_pr_pod_ctx"
+    pr_pod_log "buildx build -f $_pr_pod_file $_pr_pod_ctx${_pr_pod_image:+ -> $_pr_pod_image}"
     _pr_pod_t=$(pr_pod_now_ms)
     if [ "$_pr_pod_ctx" = . ]; then _pr_pod_ctx_path=$PR_POD_SRC; else _pr_pod_ctx_path="$PR_POD_SRC/$_pr_pod_ctx"; fi
+    # Word splitting of the flags is wanted: they hold no spaces (image names and refs cannot).
+    # shellcheck disable=SC2046
     pr_pod_run_build "$PR_POD_TMP/build-$PR_POD_N.log" docker buildx build --builder "$PR_POD_BUILDER_NAME" --progress plain \
+      ${PR_POD_BUILD_NETWORK:+--network "$PR_POD_BUILD_NETWORK"} $(pr_pod_output_flags "$_pr_pod_image") \
       -f "$PR_POD_SRC/$_pr_pod_file" --metadata-file "$_pr_pod_meta" "$_pr_pod_ctx_path" < /dev/null
     _pr_pod_rc=$?
     _pr_pod_ms=$(( $(pr_pod_now_ms) - _pr_pod_t ))
-    if [ "$_pr_pod_rc" = 0 ]; then
-      _pr_pod_digest=$(sed -n 's/.*"containerimage\.digest"[[:space:]]*:[[:space:]]*"\(sha256:[0-9a-f]\{64\}\)".*/\1/p' "$_pr_pod_meta" 2>/dev/null | head -n 1)
-      printf '{"kind":"dockerfile","file":%s,"context":%s,"ok":true%s,"durationMs":%s}\n' \
-        "$(pr_pod_json_str "$_pr_pod_file")" "$(pr_pod_json_str "$_pr_pod_ctx")" \
-        "${_pr_pod_digest:+,\"digest\":\"$_pr_pod_digest\"}" "$_pr_pod_ms" >> "$R_BUILDS_FILE"
-    else
-      PR_POD_BUILD_FAILED=1
-      printf '{"kind":"dockerfile","file":%s,"context":%s,"ok":false,"error":%s,"durationMs":%s}\n' \
-        "$(pr_pod_json_str "$_pr_pod_file")" "$(pr_pod_json_str "$_pr_pod_ctx")" \
-        "$(pr_pod_json_str "$(pr_pod_build_error "$PR_POD_TMP/build-$PR_POD_N.log" "$_pr_pod_rc")")" "$_pr_pod_ms" >> "$R_BUILDS_FILE"
-    fi
+    if [ "$_pr_pod_rc" != 0 ]; then PR_POD_BUILD_FAILED=1; fi
+    pr_pod_build_record dockerfile "$_pr_pod_file" "$_pr_pod_ctx" "$_pr_pod_target" "$_pr_pod_image" "$_pr_pod_rc" \
+      "$PR_POD_TMP/build-$PR_POD_N.log" "$_pr_pod_meta" "$_pr_pod_ms" >> "$R_BUILDS_FILE"
   done < "$R_ARTIFACTS_DIR/dockerfiles"
 fi
 pr_pod_add_duration build "$(( $(pr_pod_now_ms) - PR_POD_T_BUILD ))"
 
 if [ "$PR_POD_BUILD_FAILED" = 1 ]; then
-  pr_pod_finish "$EXIT_BUILD" "$(grep -c '"ok":false' "$R_BUILDS_FILE") of $(grep -c . "$R_BUILDS_FILE") build(s) failed"
+  _pr_pod_first=$(grep '"ok":false' "$R_BUILDS_FILE" | grep '"failedStep"\|"logTail"' | head -n 1)
+  pr_pod_finish "$EXIT_BUILD" "$(grep -c '"ok":false' "$R_BUILDS_FILE") of $(grep -c . "$R_BUILDS_FILE") build(s) failed$(printf '%s' "$_pr_pod_first" | sed -n 's/.*"target":\("[^"]*"\).*"file":\("[^"]*"\).*/: target \1 (\2)/p')$(printf '%s' "$_pr_pod_first" | sed -n 's/.*"failedStep":\("[^"]*"\).*/ at step \1/p')"
 fi
 pr_pod_finish "$EXIT_OK"

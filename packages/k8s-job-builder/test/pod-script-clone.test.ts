@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { startTestCluster } from "@pr-pod/test-cluster";
 import { startTestGitServer, type TestGitServer } from "@pr-pod/test-git-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPrPodScript } from "../src/index.ts";
@@ -187,11 +188,58 @@ describe("the pod script: clone", () => {
     expect(run.report?.error).toMatch(/asked for credentials and the pod has no token/);
   });
 
-  it("fails with exit code 12 when the commit does not exist", async () => {
+  it("fails with exit code 12 when the commit does not exist, and asks whether the PR was force-pushed", async () => {
     await prRepo("missing-sha");
     const run = await harness.run({ script, env: envFor(contextFor("missing-sha", "f".repeat(40))) });
     expect(run.exitCode).toBe(12);
     expect(run.report?.error).toMatch(/could not fetch commit f{40}/);
+    expect(run.report?.error).toContain("was the PR force-pushed?");
+  });
+
+  describe("says at once, with exit code 19, that the git server cannot be reached", () => {
+    /** A run whose clone URLs point at `url`, for head and merge checkouts. */
+    async function unreachable(name: string, url: string, checkout: "head" | "merge" = "head") {
+      const { headSha } = await prRepo(name);
+      const context = contextFor(name, headSha, { headCloneUrl: url, baseCloneUrl: url });
+      const run = await harness.run({ script, env: envFor(context, { PR_POD_CHECKOUT: checkout }) });
+      expect(run.exitCode, run.log).toBe(19);
+      expect(run.report).toMatchObject({ ok: false, exitCode: 19, stage: "clone" });
+      expect(run.report?.error).toContain(`cannot reach the git server at ${url}: `);
+      // No fallback to the branch or refs/pull/N/head, and no force-push hint: the commit is not missing.
+      expect(run.log).not.toContain("fetching branch");
+      expect(run.log).not.toContain("refs/pull/");
+      expect(run.report?.error).not.toContain("force-pushed");
+      expect(run.log).not.toContain(TOKEN);
+      return run.report?.error ?? "";
+    }
+
+    it("when nothing listens on the port (connection refused)", async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+      const { port } = closed.address() as AddressInfo;
+      await new Promise((resolve) => closed.close(resolve));
+      const url = `http://127.0.0.1:${port}/acme/refused.git`;
+      expect(await unreachable("refused", url)).toMatch(/Failed to connect|Connection refused|Couldn't connect/);
+      expect(await unreachable("refused-merge", url, "merge")).toMatch(/Failed to connect|Couldn't connect/);
+    });
+
+    it("when the TLS handshake fails (https:// to a plain-HTTP git server)", async () => {
+      const url = server.repoUrl("acme/tls-handshake").replace(/^http:/, "https:");
+      expect(await unreachable("tls-handshake", url)).toMatch(/TLS|SSL|handshake/i);
+    });
+
+    it("when a TLS-speaking port is given an untrusted certificate or plain HTTP", async () => {
+      const tlsPort = await startTestCluster();
+      try {
+        const port = new URL(tlsPort.url).port;
+        const https = `https://127.0.0.1:${port}/acme/tls-port.git`;
+        expect(await unreachable("tls-port", https)).toMatch(/certificate/i);
+        const http = `http://127.0.0.1:${port}/acme/tls-port-plain.git`;
+        expect(await unreachable("tls-port-plain", http)).toMatch(/Empty reply|Recv failure|reset/i);
+      } finally {
+        await tlsPort.close();
+      }
+    });
   });
 
   it("rejects bad configuration with exit code 10 and names the variable", async () => {

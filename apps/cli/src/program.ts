@@ -55,7 +55,16 @@ function addClusterRunOptions(command: Command): Command {
       "--env-file <file>",
       "env file searched for GITHUB_PAT/GITHUB_TOKEN (default: web/.env at the repository root)",
     )
-    .option("--allow-fork-token", "give a PR from a fork the token too (off by default)");
+    .option("--allow-fork-token", "give a PR from a fork the token too (off by default)")
+    .addOption(
+      new Option(
+        "--report <where>",
+        "github: show the verdict on the PR (commit status, or a check run with an App token); none: turn off the config file's report",
+      ).choices(["github", "none"]),
+    )
+    .option("--report-context <name>", "status context / check run name on the PR (default pr-pod)")
+    .option("--report-url <url>", "the link the PR's status points to (target_url)")
+    .option("--report-comment", "also keep one PR comment with the summary, updated on each run");
 }
 
 export function createProgram(state: ProgramState): Command {

@@ -27,6 +27,10 @@ describe.concurrent("pr-pod demo", () => {
     expect(stdout).toContain("✔ succeeded octo/demo-app#1");
     expect(stdout).toContain("`docker` was a stand-in that recorded these commands and built nothing");
     expect(stdout).toMatch(/ {2}docker buildx create --name pr-pod-demo-app-1-/);
+    // The verdict reached the local GitHub API as a GitHub App's check run, with the summary.
+    expect(stdout).toContain("  checks/create -> 201\n  checks/update -> 200\n");
+    expect(stdout).toContain('Check run "pr-pod": success — pr-pod passed');
+    expect(stdout).toContain("  | - required, found: `package.json`, `README.md`, `Dockerfile`");
     expect(code).toBe(0);
   });
 

@@ -3,6 +3,8 @@
 // here under busybox sh, with real git), a local git server (@pr-pod/test-git-server) holding a
 // generated repository with an open PR, and a stand-in `docker` on the pod's PATH that records what
 // it would run and builds nothing. Then it is an ordinary run: the same runner, events and verdict.
+// The verdict goes to @pr-pod/test-github-server as a GitHub App's check run and a PR comment, the
+// way `--report github` sends it to GitHub, and the demo shows what the PR got.
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -103,9 +105,10 @@ const demoPullRequestFiles = {
 
 export async function runDemo(environment: CommandEnvironment, options: DemoOptions): Promise<number> {
   const { terminal } = environment;
-  const [{ startTestGitServer }, { pullRequestContextFromFlags }] = await Promise.all([
+  const [{ startTestGitServer }, { pullRequestContextFromFlags }, { startTestGitHubServer }] = await Promise.all([
     import("@pr-pod/test-git-server"),
     import("@pr-pod/pr-context"),
+    import("@pr-pod/test-github-server"),
   ]);
   terminal.info(
     terminal.style(
@@ -114,6 +117,7 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
     ),
   );
   const git = await startTestGitServer({ token: DEMO_TOKEN });
+  const github = await startTestGitHubServer();
   let cluster: DemoCluster | undefined;
   try {
     let headSha = "";
@@ -132,6 +136,17 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
     });
     terminal.info(terminal.style("dim", `git server: ${git.repoUrl(DEMO_REPO)} (local, demands the demo token)`));
     terminal.info(terminal.style("dim", "token: the demo's own made-up token (GITHUB_PAT and web/.env are not read)"));
+    github.addPullRequest({ repo: DEMO_REPO, number: DEMO_PR, headSha, headRef: "feature/greeting", baseSha });
+    const app = github.addApp({
+      slug: "pr-pod-demo",
+      permissions: { checks: "write", statuses: "write", pull_requests: "write" },
+    });
+    terminal.info(
+      terminal.style(
+        "dim",
+        `GitHub API: ${github.url} (local @pr-pod/test-github-server; a demo GitHub App reports the verdict)`,
+      ),
+    );
     cluster = await startDemoCluster(environment);
     const context = pullRequestContextFromFlags({
       repo: DEMO_REPO,
@@ -157,6 +172,14 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
         ...(environment.globals.namespace ? { namespace: environment.globals.namespace, createNamespace: true } : {}),
         ...(options.keep ? { keep: true } : {}),
         ...(options.timeout ? { timeoutSeconds: options.timeout } : {}),
+        report: {
+          github: {
+            apiUrl: github.url,
+            app: { appId: app.appId, privateKey: app.privateKey, installationId: app.installationId },
+            comment: true,
+            minWriteIntervalMs: 0,
+          },
+        },
       },
       {
         cleanupCommand: () => "(nothing to clean up: the demo's cluster lives only as long as this process)",
@@ -166,6 +189,7 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
             gitServer: git.repoUrl(DEMO_REPO),
             docker: "stand-in: records the commands, builds nothing",
             dockerCalls,
+            github: { api: github.url, calls: github.sequence(), checkRuns: github.checkRuns(DEMO_REPO) },
           },
         }),
         epilogue: () => [
@@ -173,6 +197,11 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
           "This was a demo. The cluster was @pr-pod/test-cluster running in this process, the repository",
           "came from a local git server, and `docker` was a stand-in that recorded these commands and built nothing:",
           ...dockerCalls.map((call) => `  ${call}`),
+          "",
+          `The verdict went to the local GitHub API (${github.url}) as a GitHub App would send it:`,
+          ...github.sequence().map((call) => `  ${call}`),
+          ...prFeedbackShown(github.checkRuns(DEMO_REPO).at(-1)),
+          "",
           "For real runs: pr-pod cluster up (kind), then pr-pod run --repo owner/name --pr 123.",
         ],
       },
@@ -183,7 +212,19 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
   } finally {
     await cluster?.close();
     await git.close();
+    await github.close();
   }
+}
+
+/** The check run as the PR's Checks tab would show it: conclusion, title, and the Markdown summary. */
+function prFeedbackShown(
+  run: { conclusion: string | null; output: { title: string | null; summary: string | null } } | undefined,
+): string[] {
+  if (!run) return ["  (no check run reached it)"];
+  return [
+    `Check run "pr-pod": ${run.conclusion ?? "no conclusion"} — ${run.output.title ?? ""}`,
+    ...(run.output.summary ?? "").split("\n").map((line) => `  | ${line}`),
+  ];
 }
 
 export default async function demoCommand(environment: CommandEnvironment, options: DemoOptions): Promise<number> {

@@ -24,6 +24,10 @@ export interface RunFlags extends PullRequestFlags {
   createNamespace?: boolean;
   envFile?: string;
   allowForkToken?: boolean;
+  report?: "github" | "none";
+  reportContext?: string;
+  reportUrl?: string;
+  reportComment?: boolean;
   cluster: "current" | "test";
   kind?: boolean;
   kindName: string;
@@ -44,7 +48,27 @@ export function runOptionsFromFlags(environment: CommandEnvironment, flags: Omit
   if (flags.keep) options.keep = true;
   if (flags.config) options.configFile = flags.config;
   if (flags.allowForkToken) options.allowForkToken = true;
+  const report = reportFromFlags(flags);
+  if (report) options.report = report;
   return options;
+}
+
+/** `--report github` (off by default locally) and its settings; GitHub App credentials come from GITHUB_APP_* env. */
+function reportFromFlags(flags: Omit<RunFlags, "cluster" | "kindName">): RunPrPodOptions["report"] {
+  if (flags.report === "none") return { github: false };
+  const settings = {
+    ...(flags.reportContext ? { context: flags.reportContext } : {}),
+    ...(flags.reportUrl ? { targetUrl: flags.reportUrl } : {}),
+    ...(flags.reportComment ? { comment: true } : {}),
+    ...(flags.githubApiUrl ? { apiUrl: flags.githubApiUrl } : {}),
+  };
+  if (flags.report === "github") return { github: settings };
+  if (Object.keys(settings).length > 1 || (Object.keys(settings).length === 1 && !flags.githubApiUrl)) {
+    throw new CliError("USAGE", "--report-context, --report-url and --report-comment need --report github", {
+      fix: "add --report github",
+    });
+  }
+  return undefined;
 }
 
 /**

@@ -1,0 +1,474 @@
+// The service's handlers: a verified delivery in, an answer for GitHub out within a second, and the
+// run itself later, through the same runPrPod the CLI uses. Every accepted delivery is first claimed
+// in the cluster (DeliveryLedger), so redeliveries, restarts and other replicas never start a run
+// twice. `synchronize` and `closed` act on the PR's runs wherever they are: in this replica's queue,
+// and in the cluster by label (another replica's). Like Prow's hook: events become runs; the cluster
+// holds the state.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { PullRequestEvent } from "@octokit/webhooks-types";
+import { type PullRequestContext, prPodSelector, toLabelValue } from "@pr-pod/pr-context";
+import { cleanupPrPods, type RunPrPodOptions, type RunResult, runPrPod } from "@pr-pod/runner";
+import type { Logger } from "pino";
+import {
+  claimName,
+  DELIVERY_ANNOTATION,
+  type DeliveryClaim,
+  DeliveryLedger,
+  LEDGER_LABELS,
+} from "./delivery-ledger.ts";
+import { decidePullRequest, type PullRequestPolicy } from "./pull-request-policy.ts";
+import { RunQueue } from "./run-queue.ts";
+import type { ServiceMetrics } from "./service-metrics.ts";
+
+/** What the service tells GitHub about a delivery (HTTP status and a short JSON body). */
+export interface DeliveryAnswer {
+  status: number;
+  outcome: string;
+  message: string;
+  retryAfterSeconds?: number;
+  runName?: string;
+}
+
+/** The final state of a PR's run as pr-feedback takes it. */
+export interface FeedbackOutcome {
+  status: "succeeded" | "failed" | "aborted" | "error";
+  reason: string;
+  message: string;
+  exitCode?: number;
+  report?: unknown;
+  durationsMs?: { total: number; pod?: number };
+  namespace?: string;
+  jobName?: string;
+}
+
+/** Reports one run on its pull request (pending, then one final state). Must never throw. */
+export interface PullRequestFeedback {
+  start(): Promise<void>;
+  finish(outcome: FeedbackOutcome): Promise<unknown>;
+}
+
+/** Feedback for a PR's run, or undefined for none. */
+export type FeedbackFactory = (context: PullRequestContext) => PullRequestFeedback | undefined;
+
+/** May `login` approve a fork's run in owner/repo (write access or more)? */
+export type CollaboratorCheck = (owner: string, repo: string, login: string) => Promise<boolean>;
+
+export interface PullRequestHandlersOptions {
+  kubeConfig: KubeConfig;
+  /** Where runs and delivery claims live. */
+  namespace: string;
+  /** This replica's stable name (StatefulSet pod name): its claims are resumed under it. */
+  instanceId: string;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  policy?: PullRequestPolicy;
+  /** GitHub token given to pods (not to forks' unless allowForkToken). */
+  token?: string;
+  allowForkToken?: boolean;
+  /** Settings every run gets (image, checkout, timeoutSeconds, verify, build...). */
+  run?: Partial<Omit<RunPrPodOptions, "kubeConfig" | "pullRequest" | "namespace" | "signal" | "token">>;
+  feedback?: FeedbackFactory;
+  isCollaborator?: CollaboratorCheck;
+  maxRunning?: number;
+  maxRunningPerRepo?: number;
+  maxQueued?: number;
+  /** How long a claim may take before GitHub is told to come back (503). Default 700 ms. */
+  claimTimeoutMs?: number;
+  /** Retry-After of a 503. Default 30. */
+  retryAfterSeconds?: number;
+}
+
+export class PullRequestHandlers {
+  readonly ledger: DeliveryLedger;
+  readonly queue: RunQueue;
+  readonly #options: PullRequestHandlersOptions;
+  readonly #log: Logger;
+  /** Background work (supersede, close, pending statuses) that shutdown waits for. */
+  readonly #background = new Set<Promise<unknown>>();
+
+  constructor(options: PullRequestHandlersOptions) {
+    this.#options = options;
+    this.#log = options.logger;
+    this.ledger = new DeliveryLedger({ kubeConfig: options.kubeConfig, namespace: options.namespace });
+    this.queue = new RunQueue({
+      maxRunning: options.maxRunning ?? 4,
+      maxRunningPerRepo: options.maxRunningPerRepo ?? 2,
+      maxQueued: options.maxQueued ?? 100,
+      onChange: ({ queued, running }) => {
+        options.metrics.queueDepth.set({ state: "queued" }, queued);
+        options.metrics.queueDepth.set({ state: "running" }, running);
+      },
+    });
+  }
+
+  /** A pull_request delivery: claim it, queue or act, and answer. Never throws. */
+  async onPullRequest(deliveryId: string, event: PullRequestEvent): Promise<DeliveryAnswer> {
+    let decision: ReturnType<typeof decidePullRequest>;
+    try {
+      decision = decidePullRequest(event, this.#options.policy);
+    } catch (error) {
+      return { status: 400, outcome: "invalid-payload", message: messageOf(error) };
+    }
+    if (decision.kind === "skip") return { status: 202, outcome: "skipped", message: decision.reason };
+
+    if (decision.kind === "close") {
+      const claim = this.#newClaim(deliveryId, "close", decision);
+      const claimed = await this.#claim(claim, () => this.#track(this.#close(claim)));
+      if (claimed) return claimed;
+      return { status: 202, outcome: "accepted", message: `removing the runs of ${prKeyOf(claim)}` };
+    }
+
+    const { context } = decision;
+    const claim = this.#newClaim(deliveryId, "run", context, context);
+    if (decision.kind === "run-if-collaborator") claim.approvedBy = decision.login;
+    const prKey = prKeyOf(claim);
+    if (this.queue.has(prKey, context.headSha)) {
+      claim.state = "done";
+      const claimed = await this.#claim(claim, () => undefined);
+      return (
+        claimed ?? {
+          status: 202,
+          outcome: "coalesced",
+          message: `a run of ${prKey} at ${context.headSha.slice(0, 7)} is already queued or running here`,
+        }
+      );
+    }
+    if (!this.queue.reserve()) {
+      return {
+        status: 503,
+        outcome: "queue-full",
+        message: `the run queue is full (${this.queue.queued} waiting): deliver again later`,
+        retryAfterSeconds: this.#options.retryAfterSeconds ?? 30,
+      };
+    }
+    const claimed = await this.#claim(
+      claim,
+      () => this.#accepted(claim, decision.supersedes),
+      () => this.queue.release(),
+    );
+    if (claimed) return claimed;
+    return {
+      status: 202,
+      outcome: "accepted",
+      message: `run of ${prKey} at ${context.headSha.slice(0, 7)} queued`,
+    };
+  }
+
+  /** Resumes what this replica accepted and did not finish (after a crash or a restart). */
+  async resume(): Promise<number> {
+    const claims = await this.ledger.unfinished(this.#options.instanceId);
+    for (const claim of claims) {
+      this.#log.info({ delivery: claim.deliveryId, kind: claim.kind, pr: prKeyOf(claim) }, "resuming a delivery");
+      if (claim.kind === "close") this.#track(this.#close(claim));
+      else if (claim.context) {
+        this.queue.reserve();
+        this.queue.add(this.#queuedRun(claim));
+      }
+    }
+    return claims.length;
+  }
+
+  /** Stops taking runs; lets running ones finish within graceMs, else aborts and cleans them up. */
+  async shutdown(graceMs: number): Promise<void> {
+    const left = await this.queue.close(graceMs);
+    // Waiting runs keep their claims ("queued"): this replica resumes them when it starts again.
+    if (left.length > 0) this.#log.info({ waiting: left.length }, "left waiting runs for the next start");
+    await Promise.allSettled([...this.#background]);
+  }
+
+  #newClaim(
+    deliveryId: string,
+    kind: "run" | "close",
+    pr: { owner: string; repo: string; number: number },
+    context?: PullRequestContext,
+  ): DeliveryClaim & { approvedBy?: string } {
+    const claim: DeliveryClaim = {
+      name: "",
+      deliveryId,
+      kind,
+      owner: pr.owner,
+      repo: pr.repo,
+      number: pr.number,
+      instance: this.#options.instanceId,
+      acceptedAtMs: Date.now(),
+      state: "queued",
+    };
+    if (context) {
+      claim.context = context;
+      claim.headSha = context.headSha;
+    }
+    return claim;
+  }
+
+  /**
+   * Claims the delivery; undefined when claimed (then `onClaimed` ran), else the answer. A claim
+   * slower than claimTimeoutMs is answered 503, and still acted on if it lands after all (the
+   * redelivery then finds it claimed).
+   */
+  async #claim(
+    claim: DeliveryClaim & { approvedBy?: string },
+    onClaimed: () => void,
+    onNotClaimed: () => void = () => undefined,
+  ): Promise<DeliveryAnswer | undefined> {
+    claim.name = claimName(claim.deliveryId);
+    if (claim.approvedBy && claim.context) {
+      // Kept with the claim, so a resumed run still checks the label's author.
+      claim.context = { ...claim.context, approvedBy: claim.approvedBy } as PullRequestContext;
+    }
+    const pending = this.ledger.claim(claim).then(
+      (result) => {
+        if (result === "claimed") onClaimed();
+        else onNotClaimed();
+        return result;
+      },
+      (error: unknown) => {
+        onNotClaimed();
+        throw error;
+      },
+    );
+    const timeoutMs = this.#options.claimTimeoutMs ?? 700;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), timeoutMs);
+    });
+    try {
+      const result = await Promise.race([pending, late]);
+      if (result === "late") {
+        pending.catch(() => undefined);
+        return this.#unavailable(`the cluster did not confirm the delivery within ${timeoutMs} ms`);
+      }
+      if (result === "duplicate") {
+        return { status: 200, outcome: "duplicate", message: `delivery ${claim.deliveryId} was handled before` };
+      }
+      return undefined;
+    } catch (error) {
+      this.#log.warn({ delivery: claim.deliveryId, err: messageOf(error) }, "could not claim the delivery");
+      return this.#unavailable(`the cluster is not reachable (${messageOf(error)})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #unavailable(why: string): DeliveryAnswer {
+    return {
+      status: 503,
+      outcome: "cluster-unavailable",
+      message: `${why}: deliver again later`,
+      retryAfterSeconds: this.#options.retryAfterSeconds ?? 30,
+    };
+  }
+
+  #accepted(claim: DeliveryClaim, supersedes: boolean): void {
+    const context = claim.context!;
+    const feedback = this.#options.feedback?.(context);
+    if (feedback) this.#track(feedback.start());
+    if (supersedes) this.#track(this.#supersedeOthers(claim));
+    this.queue.add(this.#queuedRun(claim, feedback));
+  }
+
+  /** Older runs of the PR: withdrawn or aborted here, deleted from the cluster wherever they run. */
+  async #supersedeOthers(claim: DeliveryClaim): Promise<void> {
+    const prKey = prKeyOf(claim);
+    const reason = `superseded by ${claim.headSha?.slice(0, 7)} (delivery ${claim.deliveryId})`;
+    await this.queue.cancel(prKey, reason, claim.headSha);
+    const selector = `${prPodSelector(claim)},${LEDGER_LABELS.headSha}!=${toLabelValue(claim.headSha ?? "")}`;
+    try {
+      const deleted = await cleanupPrPods(this.#options.kubeConfig, { namespace: this.#options.namespace, selector });
+      if (deleted.length > 0) this.#log.info({ delivery: claim.deliveryId, pr: prKey, deleted }, reason);
+    } catch (error) {
+      this.#log.warn({ delivery: claim.deliveryId, err: messageOf(error) }, "could not remove superseded runs");
+    }
+  }
+
+  async #close(claim: DeliveryClaim): Promise<void> {
+    const prKey = prKeyOf(claim);
+    await this.queue.cancel(prKey, `pull request ${prKey} was closed`);
+    try {
+      const deleted = await cleanupPrPods(this.#options.kubeConfig, {
+        namespace: this.#options.namespace,
+        selector: prPodSelector(claim),
+      });
+      await this.ledger.setState(claim.name, "done", { outcome: "closed" });
+      this.#log.info({ delivery: claim.deliveryId, pr: prKey, deleted: deleted.length }, "closed: runs removed");
+    } catch (error) {
+      // The claim stays unfinished: the next start of this replica retries it.
+      this.#log.warn(
+        { delivery: claim.deliveryId, pr: prKey, err: messageOf(error) },
+        "could not clean up a closed PR",
+      );
+    }
+  }
+
+  #queuedRun(claim: DeliveryClaim, feedback?: PullRequestFeedback) {
+    const context = claim.context!;
+    return {
+      repoKey: `${claim.owner}/${claim.repo}`,
+      prKey: prKeyOf(claim),
+      headSha: claim.headSha ?? "",
+      deliveryId: claim.deliveryId,
+      execute: (signal: AbortSignal) => this.#execute(claim, context, signal, feedback),
+      withdrawn: (reason: string) => {
+        this.#options.metrics.runs.inc({ status: "superseded" });
+        this.#track(
+          this.#finishClaim(claim, "superseded", feedback, {
+            status: "aborted",
+            reason: "Superseded",
+            message: reason,
+          }),
+        );
+      },
+    };
+  }
+
+  async #execute(
+    claim: DeliveryClaim,
+    context: PullRequestContext,
+    queueSignal: AbortSignal,
+    feedback = this.#options.feedback?.(context),
+  ): Promise<void> {
+    const log = this.#log.child({ delivery: claim.deliveryId, pr: prKeyOf(claim) });
+    const metrics = this.#options.metrics;
+    try {
+      const newer = await this.ledger.supersededBy(claim);
+      if (newer) {
+        metrics.runs.inc({ status: "superseded" });
+        const message = `superseded by delivery ${newer.deliveryId} before it started`;
+        log.info(message);
+        await this.#finishClaim(claim, "superseded", feedback, { status: "aborted", reason: "Superseded", message });
+        return;
+      }
+      const approvedBy = (context as PullRequestContext & { approvedBy?: string }).approvedBy;
+      if (approvedBy && !(await this.#mayApprove(context, approvedBy))) {
+        metrics.runs.inc({ status: "not-approved" });
+        log.info({ label_author: approvedBy }, "the ok-to-test label's author is not a collaborator: no run");
+        await this.ledger.setState(claim.name, "done", { outcome: "not-approved" });
+        return;
+      }
+      await this.ledger.setState(claim.name, "running");
+    } catch (error) {
+      log.warn({ err: messageOf(error) }, "cluster not reachable before the run; it stays queued for the next start");
+      return;
+    }
+
+    const controller = new AbortController();
+    const abort = () => controller.abort(queueSignal.reason);
+    queueSignal.addEventListener("abort", abort, { once: true });
+    const started = Date.now();
+    const { kubeConfig, namespace, instanceId } = this.#options;
+    const run = runPrPod({
+      noConfigFile: true,
+      ...this.#options.run,
+      kubeConfig,
+      namespace,
+      pullRequest: { kind: "context", context: stripApproval(context) },
+      ...(this.#options.token ? { token: this.#options.token } : {}),
+      ...(this.#options.allowForkToken !== undefined ? { allowForkToken: this.#options.allowForkToken } : {}),
+      signal: controller.signal,
+      jobMetadata: {
+        labels: { [LEDGER_LABELS.instance]: toLabelValue(instanceId) },
+        annotations: { [DELIVERY_ANNOTATION]: claim.deliveryId },
+      },
+    });
+    let result: RunResult | undefined;
+    let failure: unknown;
+    try {
+      for await (const event of run) {
+        if (event.type === "created" && event.kind === "Job") {
+          log.info({ run: event.name }, "run started");
+          // Another replica may have accepted a newer push meanwhile: check once the Job exists.
+          void this.ledger
+            .supersededBy(claim)
+            .then((newer) => newer && controller.abort(new Error(`superseded by delivery ${newer.deliveryId}`)))
+            .catch(() => undefined);
+        } else if (event.type === "warning") log.warn({ warning: event.message }, "run warning");
+      }
+      result = await run.result;
+    } catch (error) {
+      failure = error;
+    } finally {
+      queueSignal.removeEventListener("abort", abort);
+    }
+
+    const shuttingDown = queueSignal.aborted && /shutting down/.test(messageOf(queueSignal.reason));
+    if (shuttingDown) {
+      // Aborted and cleaned up by the runner; the claim goes back to "queued" for the next start.
+      await this.ledger.setState(claim.name, "queued").catch(() => undefined);
+      log.info({ run: result?.jobName }, "run handed back for the next start");
+      return;
+    }
+    if (failure !== undefined || !result) {
+      metrics.runs.inc({ status: "error" });
+      const message = messageOf(failure);
+      log.error({ err: message }, "run could not complete");
+      await this.#finishClaim(claim, "error", feedback, { status: "error", reason: codeOf(failure), message });
+      return;
+    }
+    let status: string = result.status;
+    if (result.status !== "succeeded") {
+      const newer = await this.ledger.supersededBy(claim).catch(() => undefined);
+      // A close stops the run for good ("aborted"); a newer push replaces it ("superseded").
+      if (newer) status = newer.kind === "close" ? "aborted" : "superseded";
+    }
+    metrics.runs.inc({ status });
+    metrics.runDuration.observe({ status }, (Date.now() - started) / 1000);
+    log.info({ run: result.jobName, status, reason: result.reason }, "run finished");
+    await this.#finishClaim(claim, status, feedback, {
+      status: status === "superseded" ? "aborted" : result.status,
+      reason: status === "superseded" ? "Superseded" : result.reason,
+      message: result.message,
+      ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+      ...(result.report !== undefined ? { report: result.report } : {}),
+      durationsMs: result.durationsMs,
+      namespace: result.namespace,
+      jobName: result.jobName,
+    });
+  }
+
+  async #mayApprove(context: PullRequestContext, login: string): Promise<boolean> {
+    const check = this.#options.isCollaborator;
+    if (!check) return false;
+    try {
+      return await check(context.owner, context.repo, login);
+    } catch (error) {
+      this.#log.warn({ err: messageOf(error), login }, "could not check the label author's permission");
+      return false;
+    }
+  }
+
+  async #finishClaim(
+    claim: DeliveryClaim,
+    outcome: string,
+    feedback: PullRequestFeedback | undefined,
+    feedbackOutcome: FeedbackOutcome,
+  ): Promise<void> {
+    await feedback?.finish(feedbackOutcome);
+    await this.ledger.setState(claim.name, "done", { outcome }).catch((error: unknown) => {
+      this.#log.warn({ delivery: claim.deliveryId, err: messageOf(error) }, "could not mark the delivery done");
+    });
+  }
+
+  #track(work: Promise<unknown> | undefined): void {
+    if (!work) return;
+    const tracked = work.catch((error: unknown) => this.#log.warn({ err: messageOf(error) }, "background work failed"));
+    this.#background.add(tracked);
+    void tracked.finally(() => this.#background.delete(tracked));
+  }
+}
+
+export function prKeyOf(pr: { owner: string; repo: string; number: number }): string {
+  return `${pr.owner}/${pr.repo}#${pr.number}`;
+}
+
+function stripApproval(context: PullRequestContext): PullRequestContext {
+  const { approvedBy: _approvedBy, ...rest } = context as PullRequestContext & { approvedBy?: string };
+  return rest;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "Error";
+}

@@ -67,11 +67,14 @@ function describe(d: NotReadyDiagnosis): string {
 function forbiddenMessage(release: string, namespace: string, output: string[]): string | undefined {
   const line = output.find((l) => / is forbidden: User "system:serviceaccount:/.test(l));
   if (!line) return undefined;
+  // `clusterroles.rbac.authorization.k8s.io "x" is forbidden: User "…" cannot get resource "clusterroles" in API group "…" at the cluster scope`
+  const object = line.match(/([a-z0-9.]+) "([^"]+)" is forbidden/);
   const what = line.match(
-    /cannot (\w+) resource "([^"]+)" in API group "([^"]*)" (at the cluster scope|in the namespace "[^"]+")/,
+    /cannot (\w+) resource "[^"]+" in API group "[^"]*" (at the cluster scope|in the namespace "[^"]+")/,
   );
-  const detail = what ? `${what[1]} ${what[2]}${what[3] ? `.${what[3]}` : ""} ${what[4]}` : line.trim();
-  return `preview: chart release "${release}" was refused by RBAC: it tried to ${detail}, but the preview runs as ServiceAccount ${namespace}/${PREVIEW_SERVICE_ACCOUNT}, bound only inside namespace ${namespace}. Charts deployed as previews may create namespaced objects in their own namespace only; remove the cluster-scoped objects (ClusterRole, ClusterRoleBinding, CRDs, Namespaces) or disable them in the preview's values.`;
+  const target = object ? `${object[1]} "${object[2]}"` : "an object";
+  const detail = what ? `${target} ${what[2]} (refused: ${what[1]})` : line.trim();
+  return `preview: chart release "${release}" was refused by RBAC: it needs ${detail}, but the preview runs as ServiceAccount ${namespace}/${PREVIEW_SERVICE_ACCOUNT}, bound only inside namespace ${namespace}. Charts deployed as previews may create namespaced objects in their own namespace only; remove the cluster-scoped objects (ClusterRole, ClusterRoleBinding, CRDs, Namespaces) or disable them in the preview's values.`;
 }
 
 export async function deployPreview(options: DeployPreviewOptions): Promise<PreviewDeployment> {

@@ -50,6 +50,12 @@ export interface TestClusterOptions {
   bookmarkIntervalMs?: number;
   /** How many changes are kept for watch resume before older resourceVersions expire (default 5000). */
   watchHistory?: number;
+  /**
+   * Changes per resource a watch can resume across, as the API server's watch cache
+   * (`--default-watch-cache-size`, default 100): a watch from an older resourceVersion gets an in-band
+   * ERROR event with a 410 Expired Status.
+   */
+  watchCacheSize?: number;
   /** Delay before the job controller replaces a failed pod (default 0; real: 10 s doubling). */
   podRetryDelayMs?: number;
   /** Delay before a crashed container restarts under OnFailure/Always (default 0; real: 10 s doubling). */
@@ -88,7 +94,7 @@ export function startTestCluster(options: TestClusterOptions & { runtime: "host"
 export function startTestCluster(options?: TestClusterOptions): Promise<TestCluster<ClusterRuntime>>;
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster<ClusterRuntime>> {
   const host = options.host ?? "127.0.0.1";
-  const store = new ObjectStore(options.watchHistory ?? 5000);
+  const store = new ObjectStore(options.watchHistory ?? 5000, options.watchCacheSize ?? 100);
   const registry = new ResourceRegistry(store);
   const namespaces = mustResourceType("", "namespaces");
   for (const name of [...systemNamespaces, ...(options.namespaces ?? [])]) {

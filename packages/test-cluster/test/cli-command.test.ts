@@ -62,9 +62,8 @@ describe("the test-cluster command", () => {
     const token = /token: (\S+)/.exec(kubeconfig)?.[1];
     const namespaces = await fetch(`${server}/api/v1/namespaces`, { headers: { authorization: `Bearer ${token}` } });
     expect(namespaces.status).toBe(200);
-    expect((await namespaces.json()).items.map((ns: { metadata: { name: string } }) => ns.metadata.name)).toContain(
-      "default",
-    );
+    const list = (await namespaces.json()) as { items: { metadata: { name: string } }[] };
+    expect(list.items.map((ns) => ns.metadata.name)).toContain("default");
 
     process.kill(-child.pid!, "SIGINT"); // Ctrl-C: the terminal signals npx and the server together
     const [code, signal] = await exited;

@@ -140,7 +140,7 @@ describe("request log", () => {
     expect(cluster.requests.count()).toBe(0);
   });
 
-  it("answers 401 with a Status without a valid token", async () => {
+  it("answers 401 with a Status for a token it does not accept", async () => {
     const bad = cluster.kubeConfigFor("not-a-token").makeApiClient(CoreV1Api);
     expect((await failure(bad.listNamespace())).code).toBe(401);
     // client-node drops 401 bodies, so read this one directly.

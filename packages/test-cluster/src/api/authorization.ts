@@ -2,7 +2,7 @@
 // refused the verb/resource pairs the test chose, with the API server's 403 wording.
 import { randomBytes } from "node:crypto";
 import { type ResourceType, resourceTypes } from "./resource-types.ts";
-import { forbidden, type StatusError } from "./status-error.ts";
+import { forbidden, StatusError } from "./status-error.ts";
 
 export interface DeniedAccess {
   /** "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection" or "*". */
@@ -73,6 +73,46 @@ export function forbiddenFor(
     t,
     name,
     `User "${user.name}" cannot ${verb} resource "${resource}" in API group "${t.group}" ${scope}`,
+  );
+}
+
+/**
+ * What a request without credentials gets. The API server authenticates it as `system:anonymous`
+ * (anonymous auth is on by default), and the default RBAC lets that user see only `/version` and the
+ * health checks (system:public-info-viewer), so everything else is 403 Forbidden, not 401: 401 is for
+ * credentials the server does not accept.
+ * https://kubernetes.io/docs/reference/access-authn-authz/authentication/#anonymous-requests
+ */
+export function anonymousForbidden(request: {
+  verb: string;
+  method: string;
+  path: string;
+  resourceType?: ResourceType | undefined;
+  resource: string;
+  group: string;
+  namespace?: string | undefined;
+  name?: string | undefined;
+  subresource?: string | undefined;
+}): StatusError {
+  const anonymous: User = { name: "system:anonymous", groups: ["system:unauthenticated"], token: "", denied: [] };
+  if (request.resourceType) {
+    const { resourceType: t, verb, namespace, name, subresource } = request;
+    return forbiddenFor(anonymous, t, verb, namespace, name, subresource || undefined);
+  }
+  if (request.resource) {
+    const resource = request.subresource ? `${request.resource}/${request.subresource}` : request.resource;
+    const scope = request.namespace ? `in the namespace "${request.namespace}"` : "at the cluster scope";
+    return forbidden(
+      request.resource,
+      undefined,
+      `User "${anonymous.name}" cannot ${request.verb} resource "${resource}" in API group "${request.group}" ${scope}`,
+    );
+  }
+  return new StatusError(
+    403,
+    "Forbidden",
+    `forbidden: User "${anonymous.name}" cannot ${request.method.toLowerCase()} path "${request.path}"`,
+    {},
   );
 }
 

@@ -7,7 +7,7 @@ import type { Json, KubeObject } from "../json.ts";
 import type { ContainerLogs } from "../kubelet/container-logs.ts";
 import type { RequestLog, RequestRecord } from "../request-log.ts";
 import type { ObjectStore } from "../store/object-store.ts";
-import { forbiddenFor, isAllowed, type User, userForToken } from "./authorization.ts";
+import { anonymousForbidden, forbiddenFor, isAllowed, type User, userForToken } from "./authorization.ts";
 import { validateFields } from "./field-validation.ts";
 import { parseJsonBody, readBody, readJsonBody, sendJson } from "./http-io.ts";
 import { list, selectObjects } from "./list-objects.ts";
@@ -82,7 +82,11 @@ async function handle(
   const user =
     userForToken(ctx.users, req.headers.authorization) ?? ctx.serviceAccountTokens.userFor(req.headers.authorization);
   if (user) record.user = user.name;
-  if (!user && !publicPaths.has(info.path)) throw unauthorized();
+  if (!user && !publicPaths.has(info.path)) {
+    // Credentials the server does not accept are 401; none at all make the anonymous user, who is 403.
+    if (req.headers.authorization) throw unauthorized();
+    throw anonymousForbidden({ ...info, method: record.method });
+  }
 
   const description = {
     method: record.method,

@@ -200,7 +200,23 @@ export class ResourceRegistry {
     options: PatchOptions,
   ): KubeObject {
     if (!options.fieldManager) {
-      throw badRequest("PATCH, application/apply-patch+yaml requires the fieldManager query parameter");
+      // As ValidatePatchOptions words it: an Invalid PatchOptions.meta.k8s.io, not a bad request.
+      throw new StatusError(
+        422,
+        "Invalid",
+        `PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch`,
+        {
+          group: "meta.k8s.io",
+          kind: "PatchOptions",
+          causes: [
+            {
+              reason: "FieldValueRequired",
+              message: "Required value: is required for apply patch",
+              field: "fieldManager",
+            },
+          ],
+        },
+      );
     }
     let config: Json;
     try {

@@ -82,7 +82,9 @@ export function invalid(t: ResourceType, name: string, causes: StatusCause[]): S
   if (t.group) details.group = t.group;
   details.kind = t.kind;
   details.causes = causes;
-  return new StatusError(422, "Invalid", `${t.kind} "${name}" is invalid: ${summary}`, details);
+  // The qualified kind, as errors.NewInvalid words it: `Job.batch "x"`, `Pod "x"`.
+  const kind = t.group ? `${t.kind}.${t.group}` : t.kind;
+  return new StatusError(422, "Invalid", `${kind} "${name}" is invalid: ${summary}`, details);
 }
 
 export function badRequest(message: string): StatusError {

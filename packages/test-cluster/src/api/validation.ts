@@ -164,6 +164,18 @@ function validateDataKeys(data: Json, field: string, causes: StatusCause[]): voi
 /** Kind-specific rules for create and update. */
 export function validateObject(t: ResourceType, object: KubeObject): StatusCause[] {
   const causes = validateObjectMeta(t, object);
+  validateKind(t, object, causes);
+  // The API server reports an error once, however many places raise it (field.ErrorList.ToAggregate).
+  const seen = new Set<string>();
+  return causes.filter((cause) => {
+    const key = `${cause.field}\u0000${cause.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function validateKind(t: ResourceType, object: KubeObject, causes: StatusCause[]): void {
   switch (t.resource) {
     case "pods":
       validatePodSpec(object.spec, "spec", causes, ["Always", "OnFailure", "Never"]);
@@ -172,7 +184,20 @@ export function validateObject(t: ResourceType, object: KubeObject): StatusCause
       const template = object.spec?.template;
       if (!template) causes.push(requiredValue("spec.template"));
       else {
-        validateLabels(template.metadata?.labels, "spec.template.metadata.labels", causes);
+        // Validation sees the Job as defaulted: without a manual selector its pods get `job-name` and
+        // `batch.kubernetes.io/job-name` labels holding the Job's name, and a Job without labels of its
+        // own takes the template's, so a name over 63 characters is refused in both places
+        // (https://github.com/kubernetes/kubernetes/issues/50850).
+        const name = object.metadata.name;
+        const jobNameLabels =
+          !object.spec?.manualSelector && typeof name === "string"
+            ? { "batch.kubernetes.io/job-name": name, "job-name": name }
+            : {};
+        const templateLabels = { ...(template.metadata?.labels ?? {}), ...jobNameLabels };
+        if (Object.keys(object.metadata.labels ?? {}).length === 0) {
+          validateLabels(templateLabels, "metadata.labels", causes);
+        }
+        validateLabels(templateLabels, "spec.template.labels", causes);
         validatePodSpec(template.spec, "spec.template.spec", causes, ["OnFailure", "Never"]);
         if (template.spec && template.spec.restartPolicy === undefined) {
           causes.push(unsupportedValue("spec.template.spec.restartPolicy", "Always", ["OnFailure", "Never"]));
@@ -204,7 +229,6 @@ export function validateObject(t: ResourceType, object: KubeObject): StatusCause
       validateDataKeys(object.binaryData, "binaryData", causes);
       break;
   }
-  return causes;
 }
 
 /** base64 as Go's encoding/json decodes []byte (standard alphabet, padding required). */

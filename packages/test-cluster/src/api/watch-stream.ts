@@ -100,7 +100,7 @@ export function serveWatch(store: ObjectStore, request: WatchRequest, res: Serve
   try {
     if (rvText === "" || rvText === "0" || sendInitialEvents)
       initial = store.list(t, t.namespaced ? request.namespace : undefined);
-    else replay = store.eventsSince(Number(rvText));
+    else replay = store.eventsSince(Number(rvText), t);
   } catch (error) {
     if (!(error instanceof ResourceVersionTooOld)) throw error;
     send("ERROR", expired(error.message).toStatus());

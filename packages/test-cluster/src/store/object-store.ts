@@ -38,8 +38,17 @@ export class ObjectStore {
   private readonly emitter = new EventEmitter();
   /** Owner uid → its dependents' places (`type key|namespace/name`), kept in step with every put and remove. */
   private readonly dependents = new Map<string, Map<string, { resourceType: ResourceType; key: string }>>();
+  /**
+   * Per resource, as the API server's watch cache keeps them: the resourceVersions of its newest
+   * `watchCacheSize` changes, and the newest version that has fallen out of that window (a watch from
+   * below it is 410 Expired, however recent the store's global history).
+   */
+  private readonly watchWindows = new Map<string, { versions: number[]; expiredBelow: number }>();
 
-  constructor(private readonly historyLimit = 5000) {
+  constructor(
+    private readonly historyLimit = 5000,
+    private readonly watchCacheSize = Number.POSITIVE_INFINITY,
+  ) {
     this.emitter.setMaxListeners(0);
   }
 
@@ -169,6 +178,13 @@ export class ObjectStore {
       const dropped = this.history.shift();
       if (dropped) this.compactedRevision = dropped.resourceVersion;
     }
+    let window = this.watchWindows.get(keyOf(t));
+    if (!window) {
+      window = { versions: [], expiredBelow: 0 };
+      this.watchWindows.set(keyOf(t), window);
+    }
+    window.versions.push(this.revision);
+    if (window.versions.length > this.watchCacheSize) window.expiredBelow = window.versions.shift() ?? 0;
     this.emitter.emit("event", event);
   }
 
@@ -178,10 +194,17 @@ export class ObjectStore {
     this.compactedRevision = this.revision;
   }
 
-  /** Events after `resourceVersion`; throws ResourceVersionTooOld when history no longer reaches back that far. */
-  eventsSince(resourceVersion: number): StoreEvent[] {
+  /**
+   * Events after `resourceVersion`; throws ResourceVersionTooOld when history no longer reaches back
+   * that far, or (given `t`) when that resource's watch window does not.
+   */
+  eventsSince(resourceVersion: number, t?: ResourceType): StoreEvent[] {
     if (resourceVersion < this.compactedRevision) {
       throw new ResourceVersionTooOld(resourceVersion, this.compactedRevision + 1);
+    }
+    const window = t ? this.watchWindows.get(keyOf(t)) : undefined;
+    if (window && resourceVersion < window.expiredBelow) {
+      throw new ResourceVersionTooOld(resourceVersion, window.versions[0] ?? this.revision);
     }
     return this.history.filter((e) => e.resourceVersion > resourceVersion);
   }

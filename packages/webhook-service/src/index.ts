@@ -10,6 +10,7 @@ export {
   LEDGER_LABELS,
   LEDGER_MANAGED_BY,
 } from "./delivery-ledger.ts";
+export { type GitHubFeedbackFactoryOptions, githubFeedback } from "./github-feedback.ts";
 export {
   type CollaboratorCheck,
   type DeliveryAnswer,

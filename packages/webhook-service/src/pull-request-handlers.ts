@@ -442,9 +442,12 @@ export class PullRequestHandlers {
     feedbackOutcome: FeedbackOutcome,
   ): Promise<void> {
     await feedback?.finish(feedbackOutcome);
-    await this.ledger.setState(claim.name, "done", { outcome }).catch((error: unknown) => {
+    try {
+      await this.ledger.setState(claim.name, "done", { outcome });
+      this.#log.info({ delivery: claim.deliveryId, outcome }, "delivery done");
+    } catch (error) {
       this.#log.warn({ delivery: claim.deliveryId, err: messageOf(error) }, "could not mark the delivery done");
-    });
+    }
   }
 
   #track(work: Promise<unknown> | undefined): void {

@@ -33,16 +33,38 @@ export interface DetectedArtifacts {
   charts: string[];
 }
 
+/**
+ * One image: a Dockerfile's build, or one target of a `buildx bake` (bake or compose file). With a registry, the
+ * image was tagged `image` and pushed, and `digest` is the registry's manifest digest (buildx's metadata file).
+ */
 export interface BuildResult {
   kind: "dockerfile" | "bake";
-  /** The Dockerfile or bake file, relative to the repository root. */
+  /** Target name: the bake/compose target, or for a Dockerfile its folder (the repository's name at the root). */
+  target?: string;
+  /** The Dockerfile, or the bake/compose file, relative to the repository root. */
   file: string;
   /** Build context folder, relative to the repository root (`.` for the root). */
   context?: string;
+  /** For bake targets: the Dockerfile, relative to the context. */
+  dockerfile?: string;
   ok: boolean;
+  /** The tagged image reference (`<registry>/<owner>/<repo>/<target>:pr-<n>-<sha7>` by default). */
+  image?: string;
+  /** The tag part of `image`. */
+  tag?: string;
+  /** Whether the image was pushed (a registry was configured). */
+  pushed?: boolean;
   /** `containerimage.digest` from the build's metadata file. */
   digest?: string;
-  /** For bake: one digest per target that produced an image. */
+  /** `<image name>@<digest>`: what a deployment should pull. */
+  ref?: string;
+  /** Build steps ([n/m] in BuildKit's progress) and how many of them were cache hits. */
+  steps?: number;
+  cachedSteps?: number;
+  /** For a failed build: the BuildKit step that failed (e.g. `[2/3] RUN make`) and its last output lines. */
+  failedStep?: string;
+  logTail?: string[];
+  /** Older reports (before per-target records): one digest per bake target. */
   digests?: string[];
   error?: string;
   durationMs: number;

@@ -33,6 +33,7 @@ const BUSYBOX_APPLETS = [
   "cut",
   "sleep",
   "ps",
+  "ln",
 ];
 
 export interface PodScriptRun {
@@ -134,14 +135,19 @@ case $2 in
   build|bake) ;;
   *) exit 2 ;;
 esac
-meta= file=
+meta= file= print=
 while [ $# -gt 0 ]; do
   case $1 in
     --metadata-file) meta=$2; shift ;;
     -f) file=$2; shift ;;
+    --print) print=1 ;;
   esac
   shift
 done
+if [ -n "$print" ]; then
+  printf '{\n  "group": {\n    "default": {\n      "targets": [\n        "app",\n        "worker"\n      ]\n    }\n  },\n  "target": {\n    "app": {\n      "context": ".",\n      "dockerfile": "Dockerfile"\n    },\n    "worker": {\n      "context": "worker",\n      "dockerfile": "worker.Dockerfile"\n    }\n  }\n}\n'
+  exit 0
+fi
 echo "#1 [internal] load build definition from $file"
 if [ -n "\${STANDIN_BLOCK_FIFO:-}" ]; then read -r _ < "$STANDIN_BLOCK_FIFO"; fi
 if grep -q FAIL "$file"; then echo "ERROR: failed to solve: process \\"/bin/sh -c exit 1\\" did not complete successfully" >&2; exit 1; fi

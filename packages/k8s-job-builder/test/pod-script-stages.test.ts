@@ -183,18 +183,26 @@ describe("the pod script: builds", () => {
       expect(run.report?.builds).toEqual([
         {
           kind: "dockerfile",
+          target: "builds",
           file: "Dockerfile",
           context: ".",
           ok: true,
+          pushed: false,
           digest: `sha256:${await sha256Hex(join(src, "Dockerfile"))}`,
+          steps: 0,
+          cachedSteps: 0,
           durationMs: expect.any(Number),
         },
         {
           kind: "dockerfile",
+          target: "api",
           file: "api/Dockerfile",
           context: "api",
           ok: true,
+          pushed: false,
           digest: `sha256:${await sha256Hex(join(src, "api/Dockerfile"))}`,
+          steps: 0,
+          cachedSteps: 0,
           durationMs: expect.any(Number),
         },
       ]);
@@ -210,7 +218,10 @@ describe("the pod script: builds", () => {
     const { headSha } = await prRepo("build-fail", { "broken/Dockerfile": "FROM scratch\nRUN FAIL\n" });
     const run = await harness.run({ script, env: { ...envFor(contextFor("build-fail", headSha)), ...buildEnv } });
     expect(run.exitCode).toBe(16);
-    expect(run.report).toMatchObject({ stage: "build", error: "1 of 2 build(s) failed" });
+    expect(run.report).toMatchObject({
+      stage: "build",
+      error: '1 of 2 build(s) failed: target "broken" ("broken/Dockerfile")',
+    });
     expect(run.report?.builds?.map((b) => [b.file, b.ok])).toEqual([
       ["Dockerfile", true],
       ["broken/Dockerfile", false],
@@ -230,7 +241,7 @@ describe("the pod script: builds", () => {
     });
     expect(run.exitCode).toBe(15);
     expect(run.report?.error).toMatch(
-      /could not create buildx builder pr-pod-builds-7-abcdef0 in namespace ci: ERROR: failed to create deployment: forbidden/,
+      /could not create buildx builder pr-pod-builds-7-abcdef0 \(kubernetes driver\): ERROR: failed to create deployment: forbidden/,
     );
     const calls = await readCalls(record);
     expect(calls.map((c) => c[1])).toEqual(["create", "rm"]);
@@ -308,6 +319,15 @@ describe("the pod script: builds", () => {
       "bake",
       "--builder",
       "pr-pod-builds-7-abcdef0",
+      "-f",
+      "docker-bake.hcl",
+      "--print",
+    ]);
+    expect(calls[2]).toEqual([
+      "buildx",
+      "bake",
+      "--builder",
+      "pr-pod-builds-7-abcdef0",
       "--progress",
       "plain",
       "-f",
@@ -315,14 +335,51 @@ describe("the pod script: builds", () => {
       "--metadata-file",
       join(run.workspace, ".pr-pod", "bake.metadata.json"),
     ]);
-    expect(run.report?.builds).toEqual([
-      {
-        kind: "bake",
-        file: "docker-bake.hcl",
-        ok: true,
-        digests: [expect.stringMatching(/^sha256:[0-9a-f]{64}$/), expect.stringMatching(/^sha256:[0-9a-f]{64}$/)],
-        durationMs: expect.any(Number),
-      },
+    // One record per target, as bake's --print names them, with each target's digest from the metadata file.
+    expect(run.report?.builds?.map((b) => [b.target, b.context, b.dockerfile, b.ok])).toEqual([
+      ["app", ".", "Dockerfile", true],
+      ["worker", "worker", "worker.Dockerfile", true],
     ]);
+    const [app, worker] = run.report?.builds ?? [];
+    expect(app?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(worker?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(app?.digest).not.toBe(worker?.digest);
+  });
+
+  it("with a plain-HTTP registry: tags, pushes and caches every image there, and tells the Kubernetes BuildKit", async () => {
+    const record = join(harness.dir, "docker-registry.calls");
+    await installDockerStandin(harness.standinBin, record);
+    const { headSha } = await prRepo("Pushed-Repo", { "docker-bake.hcl": 'target "app" {}\n' });
+    const sha7 = headSha.slice(0, 7);
+    const run = await harness.run({
+      script,
+      env: {
+        ...envFor(contextFor("Pushed-Repo", headSha)),
+        ...buildEnv,
+        PR_POD_REGISTRY: "kind-registry:5000/",
+        PR_POD_REGISTRY_INSECURE: "true",
+      },
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    const calls = await readCalls(record);
+    const config = join(run.workspace, ".pr-pod", "buildkitd.toml");
+    expect(calls[0]).toEqual(expect.arrayContaining(["--config", config]));
+    expect(await readFile(config, "utf8")).toBe('[registry."kind-registry:5000"]\n  http = true\n  insecure = true\n');
+    const image = `kind-registry:5000/acme/pushed-repo/pushed-repo:pr-7-${sha7}`;
+    const cache = "kind-registry:5000/acme/pushed-repo/pushed-repo:buildcache";
+    expect(calls[1]).toEqual(
+      expect.arrayContaining([
+        "--output",
+        `type=image,name=${image},push=true,registry.insecure=true`,
+        "--cache-from",
+        `type=registry,ref=${cache},registry.insecure=true`,
+        "--cache-to",
+        `type=registry,ref=${cache},mode=max,registry.insecure=true`,
+      ]),
+    );
+    expect(run.report?.builds?.[0]).toMatchObject({ target: "pushed-repo", image, tag: `pr-7-${sha7}`, pushed: true });
+    expect(run.report?.builds?.[0]?.ref).toBe(
+      `kind-registry:5000/acme/pushed-repo/pushed-repo@${run.report?.builds?.[0]?.digest}`,
+    );
   });
 });

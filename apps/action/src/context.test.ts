@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { pullRequestEvent } from "../test/fixtures/pull-request-event.ts";
 import {
   ActionInputError,
+  feedbackFor,
   type InputName,
   kubeconfigSecretsToMask,
   parseInputs,
@@ -167,6 +168,40 @@ describe("runOptionsFor", () => {
 
   it("leaves the inputs that are empty to the config file, except allowForkToken, which only the workflow decides", () => {
     expect(runOptionsFor(inputsFrom({}), parts)).toEqual({ ...parts, allowForkToken: false });
+  });
+});
+
+describe("feedbackFor", () => {
+  const run = { ...actionsRun("pull_request"), serverUrl: "https://github.com", runId: 4242 };
+
+  it("reports on the PR by default for pull_request events, linked to the workflow run", () => {
+    expect(feedbackFor(inputsFrom({}), run)).toEqual({
+      github: {
+        apiUrl: "https://api.github.com",
+        targetUrl: "https://github.com/octo-org/hello-world/actions/runs/4242",
+      },
+    });
+    expect(feedbackFor(inputsFrom({}), { ...run, eventName: "pull_request_target" })?.github).toBeTruthy();
+  });
+
+  it("stays off for other events unless feedback is github, and feedback none turns it off", () => {
+    expect(feedbackFor(inputsFrom({}), { ...run, eventName: "workflow_dispatch" })).toBeUndefined();
+    expect(
+      feedbackFor(inputsFrom({ feedback: "github" }), { ...run, eventName: "workflow_dispatch" })?.github,
+    ).toBeTruthy();
+    expect(feedbackFor(inputsFrom({ feedback: "none" }), run)).toEqual({ github: false });
+  });
+
+  it("passes the context name and the comment switch", () => {
+    expect(
+      feedbackFor(inputsFrom({ "feedback-context": "pr-pod/e2e", "feedback-comment": "true" }), run),
+    ).toMatchObject({
+      github: { context: "pr-pod/e2e", comment: true },
+    });
+  });
+
+  it("refuses a feedback value it does not know, naming the input", () => {
+    expect(() => inputsFrom({ feedback: "slack" })).toThrow(/input feedback is "slack": set it to one of github, none/);
   });
 });
 

@@ -38,6 +38,10 @@ export interface Inputs {
   timeout: number | undefined;
   keep: boolean | undefined;
   config: string;
+  /** github: the verdict on the PR; none: off; undefined: on for pull_request events. */
+  feedback: "github" | "none" | undefined;
+  "feedback-context": string;
+  "feedback-comment": boolean;
 }
 
 export type InputName = keyof Inputs;
@@ -86,6 +90,9 @@ export function parseInputs(read: (name: InputName) => string): Inputs {
     timeout: parseOptionalSeconds("timeout", text("timeout")),
     keep: parseBoolean("keep", text("keep"), undefined),
     config: text("config"),
+    feedback: parseChoice<"github" | "none", undefined>("feedback", text("feedback"), ["github", "none"], undefined),
+    "feedback-context": text("feedback-context"),
+    "feedback-comment": parseBoolean("feedback-comment", text("feedback-comment"), false),
   };
 }
 
@@ -143,6 +150,33 @@ export interface ActionsRun extends ActionsContextLike {
   repository: string;
   /** GITHUB_API_URL (GitHub Enterprise Server has its own). */
   apiUrl: string;
+  /** GITHUB_SERVER_URL and GITHUB_RUN_ID: the workflow run the PR's status links to. */
+  serverUrl?: string;
+  runId?: number;
+}
+
+const FEEDBACK_EVENTS = new Set(["pull_request", "pull_request_target"]);
+
+/**
+ * Where the verdict goes: on by default for pull_request events (a commit status with github-token,
+ * a check run when it has `checks: write`), linked to this workflow run; the feedback input turns it
+ * on for other events or off. The config file's report section can still switch it on when unset.
+ */
+export function feedbackFor(inputs: Inputs, run: ActionsRun): RunPrPodOptions["report"] | undefined {
+  if (inputs.feedback === "none") return { github: false };
+  if (inputs.feedback === undefined && !FEEDBACK_EVENTS.has(run.eventName)) return undefined;
+  const targetUrl =
+    run.serverUrl && run.runId
+      ? `${run.serverUrl.replace(/\/+$/, "")}/${run.repository}/actions/runs/${run.runId}`
+      : undefined;
+  return {
+    github: {
+      apiUrl: run.apiUrl,
+      ...(targetUrl ? { targetUrl } : {}),
+      ...(inputs["feedback-context"] ? { context: inputs["feedback-context"] } : {}),
+      ...(inputs["feedback-comment"] ? { comment: true } : {}),
+    },
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import { deleteKindCluster, type KindLogger } from "@pr-pod/kind-cluster";
 import { prPodLabels } from "@pr-pod/pr-context";
 import { cleanupPrPods, DEFAULT_NAMESPACE, type RunResult, runPrPod } from "@pr-pod/runner";
 import { loadKubeConfig, loadRunnerKubeConfig, prepareCluster } from "./cluster.ts";
-import { getInputs, kubeconfigSecretsToMask, pullRequestSourceFor, runOptionsFor } from "./context.ts";
+import { feedbackFor, getInputs, kubeconfigSecretsToMask, pullRequestSourceFor, runOptionsFor } from "./context.ts";
 import { silenceDependencyWarnings } from "./dependency-warnings.ts";
 import { describePullRequest, RunLog } from "./run-log.ts";
 import { actionOutputsFor, escapeHtml, failureAnnotationFor, jobSummaryFor, runErrorReportFor } from "./run-report.ts";
@@ -100,7 +100,17 @@ async function runMain(): Promise<void> {
     onJobCreated: (namespace, jobName) => updateRunState({ namespace, jobName }),
   });
 
-  const run = runPrPod(runOptionsFor(inputs, { kubeConfig: cluster.kubeConfig, pullRequest, signal: abort.signal }));
+  const options = runOptionsFor(inputs, { kubeConfig: cluster.kubeConfig, pullRequest, signal: abort.signal });
+  const feedback = feedbackFor(inputs, {
+    eventName: actionsContext.eventName,
+    payload: actionsContext.payload,
+    repository: process.env["GITHUB_REPOSITORY"] ?? "",
+    apiUrl: actionsContext.apiUrl,
+    serverUrl: actionsContext.serverUrl,
+    runId: actionsContext.runId,
+  });
+  if (feedback) options.report = feedback;
+  const run = runPrPod(options);
   log.start();
   try {
     for await (const event of run) log.render(event);

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { BatchV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { startTestGitServer, type TestGitServer } from "@pr-pod/test-git-server";
+import { startTestGitHubServer } from "@pr-pod/test-github-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pullRequestEvent } from "./fixtures/pull-request-event.ts";
 import { actionBundle, node24, runActionStep, workflowCommands } from "./support/action-process.ts";
@@ -100,6 +101,8 @@ const baseInputs = () => ({
   kubeconfig: kubeconfigText,
   verify: "package.json\nREADME.md",
   namespace: "default",
+  // Feedback on the PR has its own test below, against the GitHub API test server.
+  feedback: "none",
 });
 
 async function runObjects(kubeConfig: KubeConfig): Promise<string[]> {
@@ -306,6 +309,31 @@ describe("the bundled action", () => {
       expectNoToken(step);
     } finally {
       await new Promise((resolve) => api.close(resolve));
+    }
+  });
+
+  it("reports the verdict on a pull_request event as a commit status linked to the workflow run", async () => {
+    const github = await startTestGitHubServer();
+    try {
+      github.addPullRequest({ repo: REPO, number: 7, headSha, headRef: "feature", baseSha });
+      github.addToken(TOKEN, { kind: "pat" }, "github-token");
+      const { feedback: _, ...inputs } = baseInputs();
+      const step = await runActionStep({
+        entry,
+        dir,
+        inputs,
+        event: event(),
+        env: { GITHUB_API_URL: github.url },
+      });
+      expect(step.outputs["status"]).toBe("succeeded");
+      expect(github.statuses(REPO, headSha).map((s) => [s.state, s.context, s.targetUrl])).toEqual([
+        ["pending", "pr-pod", "https://github.com/octo-org/hello-world/actions/runs/1"],
+        ["success", "pr-pod", "https://github.com/octo-org/hello-world/actions/runs/1"],
+      ]);
+      expect(github.calls.filter((call) => call.rejected)).toEqual([]);
+      expectNoToken(step);
+    } finally {
+      await github.close();
     }
   });
 

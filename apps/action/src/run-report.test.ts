@@ -8,6 +8,7 @@ import {
   failureAnnotationFor,
   jobSummaryFor,
   runErrorReportFor,
+  SUMMARY_ARTIFACT_LIMIT,
 } from "./run-report.ts";
 
 describe("actionOutputsFor", () => {
@@ -70,10 +71,32 @@ describe("jobSummaryFor", () => {
     const summary = jobSummaryFor(finishedRun());
     expect(summary.heading).toBe("pr-pod: octo-org/hello-world#7 succeeded");
     expect(summary.lines[1]).toContain("✅ <strong>succeeded</strong>");
-    expect(summary.tables.map((table) => table.title)).toEqual(["Files verified", "Artifacts found", "Builds"]);
+    expect(summary.tables.map((table) => table.title)).toEqual([
+      "Files verified",
+      expect.stringMatching(/^Artifacts found: \d+ Dockerfiles?/),
+      "Builds",
+    ]);
     expect(summary.tables[2]?.rows).toEqual([
       ["Dockerfile", "✅ built", "sha256:aaaa", "1.2 s"],
       ["web/Dockerfile", "❌ exit 1", "", "0.3 s"],
+    ]);
+  });
+
+  it("lists the artifacts found with their paths, at most SUMMARY_ARTIFACT_LIMIT of them", () => {
+    const dockerfiles = Array.from({ length: SUMMARY_ARTIFACT_LIMIT + 7 }, (_, i) => `svc-${i}/Dockerfile`);
+    const artifacts = { dockerfiles, bakeFiles: [], composeFiles: [], charts: ["charts/<app>"] };
+    const summary = jobSummaryFor(finishedRun({ report: podReport({ artifacts }) }));
+    const table = summary.tables.find((t) => t.title.startsWith("Artifacts found"));
+    expect(table?.title).toBe(`Artifacts found: ${SUMMARY_ARTIFACT_LIMIT + 7} Dockerfiles, 1 Helm chart`);
+    expect(table?.rows[0]).toEqual(["Dockerfile", "svc-0/Dockerfile"]);
+    expect(table?.rows).toHaveLength(SUMMARY_ARTIFACT_LIMIT + 1);
+    expect(table?.rows.at(-1)).toEqual(["…", "and 8 more (the step's outputs list them all)"]);
+    const few = jobSummaryFor(
+      finishedRun({ report: podReport({ artifacts: { ...artifacts, dockerfiles: ["Dockerfile"] } }) }),
+    );
+    expect(few.tables.find((t) => t.title.startsWith("Artifacts found"))?.rows).toEqual([
+      ["Dockerfile", "Dockerfile"],
+      ["Helm chart", "charts/&#60;app&#62;"],
     ]);
   });
 

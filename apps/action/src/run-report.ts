@@ -1,6 +1,6 @@
 // What a finished run becomes on GitHub: the step's outputs, the annotation, and the rows of the job
 // summary. Pure: the result in, strings out; main.ts hands them to @actions/core.
-import type { PrPodReport } from "@pr-pod/file-verifier";
+import { listArtifacts, type PrPodReport } from "@pr-pod/file-verifier";
 import type { PullRequestContext } from "@pr-pod/pr-context";
 import type { RunResult } from "@pr-pod/runner";
 
@@ -96,6 +96,9 @@ export interface JobSummaryContent {
   tables: Array<{ title: string; header: string[]; rows: SummaryRow[] }>;
 }
 
+/** Paths listed in the summary's artifact table; the rest are counted. */
+export const SUMMARY_ARTIFACT_LIMIT = 50;
+
 const VERDICT_ICONS: Record<RunResult["status"], string> = { succeeded: "✅", failed: "❌", aborted: "⚠️" };
 
 /** Everything the job summary shows, already HTML-escaped. */
@@ -125,15 +128,12 @@ export function jobSummaryFor(result: RunResult): JobSummaryContent {
     });
   }
   if (report?.artifacts) {
-    const { artifacts } = report;
-    const rows = [
-      ...artifacts.dockerfiles.map((file) => ["Dockerfile", file]),
-      ...artifacts.bakeFiles.map((file) => ["bake file", file]),
-      ...artifacts.composeFiles.map((file) => ["compose file", file]),
-      ...artifacts.charts.map((file) => ["Helm chart", file]),
-    ];
+    // Bounded like the CLI's text: the step's outputs (dockerfiles, ...) keep every path.
+    const listing = listArtifacts(report.artifacts, { max: SUMMARY_ARTIFACT_LIMIT });
+    const rows = listing.shown.map(({ kind, path }) => [kind, path].map(escapeHtml));
+    if (listing.omitted > 0) rows.push(["…", `and ${listing.omitted} more (the step's outputs list them all)`]);
     if (rows.length > 0) {
-      tables.push({ title: "Artifacts found", header: ["kind", "path"], rows: rows.map((row) => row.map(escapeHtml)) });
+      tables.push({ title: `Artifacts found: ${escapeHtml(listing.summary)}`, header: ["kind", "path"], rows });
     }
   }
   if (report?.builds && report.builds.length > 0) {

@@ -2,7 +2,7 @@
 // log streamed live, a verdict at the end (stdout: text, or a RunResult document in -o json|yaml),
 // Ctrl-C wired to the run's AbortSignal, and the exit code the run ends with. Shared by run,
 // simulate and demo; the run itself is entirely @pr-pod/runner's.
-import type { PrPodReport } from "@pr-pod/file-verifier";
+import { listArtifacts, type PrPodReport } from "@pr-pod/file-verifier";
 import { PR_POD_EXIT_CODES } from "@pr-pod/k8s-job-builder";
 import type { PullRequestContext } from "@pr-pod/pr-context";
 import type { PrPodRun, RunEvent, RunPrPodOptions, RunResult } from "@pr-pod/runner";
@@ -189,10 +189,6 @@ function seconds(ms: number | undefined): string {
   return ms === undefined ? "?" : `${(ms / 1000).toFixed(1)}s`;
 }
 
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
 /** The short verdict: outcome, then files verified, artifacts found, builds, durations. */
 export function verdictLines(environment: CommandEnvironment, result: RunResult, exitCode: number): string[] {
   const { terminal } = environment;
@@ -217,14 +213,11 @@ export function verdictLines(environment: CommandEnvironment, result: RunResult,
     );
   }
   if (report?.artifacts) {
-    const a = report.artifacts;
-    const found = [
-      a.dockerfiles.length ? plural(a.dockerfiles.length, "Dockerfile") : undefined,
-      a.bakeFiles.length ? plural(a.bakeFiles.length, "bake file") : undefined,
-      a.composeFiles.length ? plural(a.composeFiles.length, "compose file") : undefined,
-      a.charts.length ? plural(a.charts.length, "Helm chart") : undefined,
-    ].filter(Boolean);
-    lines.push(`  artifacts: ${found.length ? found.join(", ") : "none found"}`);
+    const listing = listArtifacts(report.artifacts);
+    lines.push(`  artifacts: ${listing.summary}`);
+    const width = Math.max(0, ...listing.shown.map((artifact) => artifact.kind.length));
+    for (const { kind, path } of listing.shown) lines.push(`    ${kind.padEnd(width)}  ${path}`);
+    if (listing.omitted > 0) lines.push(`    … and ${listing.omitted} more (-o json lists them all)`);
   }
   if (report?.builds) {
     const ok = report.builds.filter((build) => build.ok).length;

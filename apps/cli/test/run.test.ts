@@ -29,7 +29,9 @@ describe.concurrent("pr-pod run", () => {
     expect(stderr).toContain("cleaned up: Job/");
     expect(stdout).toContain("✔ succeeded octo/app#1");
     expect(stdout).toContain("files verified: package.json, README.md, Dockerfile");
-    expect(stdout).toContain("artifacts: 1 Dockerfile, 1 Helm chart");
+    expect(stdout).toContain(
+      "artifacts: 1 Dockerfile, 1 Helm chart\n    Dockerfile  Dockerfile\n    Helm chart  charts/app\n",
+    );
     expect(stdout).toContain("builds: 1 of 1 ok");
     expect(code).toBe(0);
     expect(await fixture.objectsFor(1)).toEqual([]);

@@ -1,3 +1,5 @@
+export type { ArtifactKind, ArtifactListing } from "./artifact-list.ts";
+export { ARTIFACT_LIST_LIMIT, listArtifacts } from "./artifact-list.ts";
 export type { ReportExpectations, ReportVerdict } from "./evaluate.ts";
 export { evaluate } from "./evaluate.ts";
 export type { FileSpec, NormalizedFileSpec } from "./file-spec.ts";

@@ -4,10 +4,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  ARTIFACT_LIST_LIMIT,
   buildVerifyFilesScript,
   evaluate,
   type FileCheckResult,
   globToRegExp,
+  listArtifacts,
   normalizeFileSpec,
   type PrPodReport,
   parsePrPodReport,
@@ -238,5 +240,42 @@ describe("evaluate", () => {
     const verdict = evaluate(baseReport, { files: ["package.json", "LICENSE"], requireArtifacts: true });
     expect(verdict.missing).toEqual(["LICENSE"]);
     expect(verdict.reasons).toContain("no Dockerfile or bake file found in the pull request");
+  });
+});
+
+describe("listArtifacts", () => {
+  const none = { dockerfiles: [], bakeFiles: [], composeFiles: [], charts: [] };
+
+  it("counts by kind and lists every path when there are few", () => {
+    const listing = listArtifacts({
+      ...none,
+      dockerfiles: ["Dockerfile", "api/Dockerfile", "web/Dockerfile"],
+      charts: ["charts/app"],
+    });
+    expect(listing.summary).toBe("3 Dockerfiles, 1 Helm chart");
+    expect(listing.shown).toEqual([
+      { kind: "Dockerfile", path: "Dockerfile" },
+      { kind: "Dockerfile", path: "api/Dockerfile" },
+      { kind: "Dockerfile", path: "web/Dockerfile" },
+      { kind: "Helm chart", path: "charts/app" },
+    ]);
+    expect(listing.omitted).toBe(0);
+  });
+
+  it("bounds the list and says how many were left out", () => {
+    const dockerfiles = Array.from({ length: 30 }, (_, i) => `svc-${i}/Dockerfile`);
+    const listing = listArtifacts({ ...none, dockerfiles, bakeFiles: ["docker-bake.hcl"] });
+    expect(listing.summary).toBe("30 Dockerfiles, 1 bake file");
+    expect(listing.shown).toHaveLength(ARTIFACT_LIST_LIMIT);
+    expect(listing.omitted).toBe(31 - ARTIFACT_LIST_LIMIT);
+    expect(listing.total).toBe(31);
+    expect(listArtifacts({ ...none, dockerfiles }, { max: 2 }).shown.map((a) => a.path)).toEqual([
+      "svc-0/Dockerfile",
+      "svc-1/Dockerfile",
+    ]);
+  });
+
+  it("says none found when there is nothing", () => {
+    expect(listArtifacts(none)).toEqual({ summary: "none found", shown: [], omitted: 0, total: 0 });
   });
 });

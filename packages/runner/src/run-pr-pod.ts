@@ -14,6 +14,7 @@ import { httpStatusOf, requestOptions as requestOptionsOf } from "./api-retry.ts
 import { buildRunObjects } from "./build-run-objects.ts";
 import { apiError, type CreatedObject, createRunObjects, RUN_ID_ANNOTATION } from "./create-run-objects.ts";
 import { EventChannel } from "./event-channel.ts";
+import { podDurationMs } from "./pod-duration.ts";
 import { checkPermissions, missingPermissionsError } from "./preflight.ts";
 import { describePermission, requiredPermissions } from "./required-permissions.ts";
 import { resolvePullRequest } from "./resolve-pull-request.ts";
@@ -182,12 +183,7 @@ class PrPodRunExecution {
     }
 
     // 4. Log and verdict, side by side.
-    const podStartedAt = Date.now();
     const { verdict, markedLine } = await this.#follow(settings, objects.job.metadata?.uid);
-    const podMs =
-      verdict.startedAt && verdict.finishedAt
-        ? Date.parse(verdict.finishedAt) - Date.parse(verdict.startedAt)
-        : Date.now() - podStartedAt;
 
     // 5. The report: the termination message, else the marked log line.
     const parsed = parsePrPodReport({
@@ -195,7 +191,7 @@ class PrPodRunExecution {
       ...(markedLine ? { logText: markedLine } : {}),
     });
     if (parsed) this.#emit({ type: "report", report: parsed.report });
-    return this.#verdictResult(verdict, parsed?.report, settings, podMs);
+    return this.#verdictResult(verdict, parsed?.report, settings, podDurationMs(verdict, parsed?.report));
   }
 
   /** report.github: pending status or in_progress check run now; its failures are warnings, never the run's. */
@@ -318,8 +314,15 @@ class PrPodRunExecution {
     return markedLine === undefined ? { verdict } : { verdict, markedLine };
   }
 
-  #verdictResult(verdict: JobResult, report: PrPodReport | undefined, settings: RunSettings, podMs: number): RunResult {
-    const extra: Partial<RunResult> = { durationsMs: { total: Date.now() - this.#startedAt, pod: podMs } };
+  #verdictResult(
+    verdict: JobResult,
+    report: PrPodReport | undefined,
+    settings: RunSettings,
+    podMs: number | undefined,
+  ): RunResult {
+    const extra: Partial<RunResult> = {
+      durationsMs: { total: Date.now() - this.#startedAt, ...(podMs !== undefined ? { pod: podMs } : {}) },
+    };
     if (verdict.exitCode !== undefined) extra.exitCode = verdict.exitCode;
     if (report) extra.report = report;
     const evaluation = report ? evaluate(report, settings.verify ? { files: settings.verify } : {}) : undefined;

@@ -96,3 +96,37 @@ describe("mergeRunSettings", () => {
     );
   });
 });
+
+describe("report.github", () => {
+  const file = "pr-pod.config.yaml";
+
+  it("is off unless the options or the config file's enabled turn it on", () => {
+    const config = parseRunConfig("report:\n  github: { context: pr-pod/build, comment: true }\n", file);
+    expect(mergeRunSettings({}, config).report).toBeUndefined();
+    expect(mergeRunSettings({ report: { github: true } }, config).report).toEqual({
+      github: { context: "pr-pod/build", comment: true },
+    });
+    const enabled = parseRunConfig("report:\n  github: { enabled: true, targetUrl: https://ci.example/runs }\n", file);
+    expect(mergeRunSettings({}, enabled).report).toEqual({ github: { targetUrl: "https://ci.example/runs" } });
+  });
+
+  it("lets the options win over the file, and github: false turn the file's report off", () => {
+    const config = parseRunConfig("report:\n  github: { enabled: true, context: from-file }\n", file);
+    expect(mergeRunSettings({ report: { github: { context: "from-flag" } } }, config).report?.github?.context).toBe(
+      "from-flag",
+    );
+    expect(mergeRunSettings({ report: { github: false } }, config).report).toBeUndefined();
+  });
+
+  it("names the key of a wrong value, and has no place for credentials", () => {
+    expect(() => parseRunConfig("report:\n  github: { checkRun: always }\n", file)).toThrow(
+      'pr-pod.config.yaml: report.github.checkRun must be "auto" or "never", got "always"',
+    );
+    expect(() => parseRunConfig("report:\n  github: { targetUrl: ci.example }\n", file)).toThrow(
+      /report.github.targetUrl must be an http\(s\) URL/,
+    );
+    expect(() => parseRunConfig("report:\n  github: { token: ghp_x }\n", file)).toThrow(
+      /report.github has an unknown key "token"/,
+    );
+  });
+});

@@ -16,7 +16,13 @@ export {
 } from "./local-changes.ts";
 export type { PrPodScriptOptions } from "./pod-script.ts";
 export { buildPrPodScript } from "./pod-script.ts";
-export type { BuilderOptions, PrPodResourceOptions, PrPodResources } from "./pr-pod-resources.ts";
+export type {
+  BuilderOptions,
+  BuildxDriver,
+  PrPodResourceOptions,
+  PrPodResources,
+  RegistryOptions,
+} from "./pr-pod-resources.ts";
 export {
   BUILDX_KUBERNETES_DRIVER_RULES,
   buildPrPodResources,
@@ -24,12 +30,14 @@ export {
   CONTAINER_NAME,
   DEFAULT_ACTIVE_DEADLINE_SECONDS,
   DEFAULT_IMAGE,
+  DEFAULT_IMAGE_TEMPLATE,
   DEFAULT_RESOURCES,
   DEFAULT_TTL_SECONDS_AFTER_FINISHED,
   DEFAULT_WORKSPACE_SIZE_LIMIT,
   JobBuilderError,
   prPodResourceList,
   prPodScriptEnv,
+  REGISTRY_AUTH_MOUNT_PATH,
   TERMINATION_MESSAGE_PATH,
   WORKSPACE_MOUNT_PATH,
 } from "./pr-pod-resources.ts";

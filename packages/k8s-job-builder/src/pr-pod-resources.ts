@@ -55,7 +55,35 @@ export interface BuilderOptions {
   image?: string;
   /** nodeSelector of the BuildKit pods. */
   nodeSelector?: Record<string, string>;
+  /**
+   * Which BuildKit builds: `kubernetes` (default: BuildKit pods in the run's namespace, made and removed by the
+   * run), `remote` (an existing BuildKit at `endpoint`, e.g. "tcp://buildkitd.ci:1234"), or `docker` (an existing
+   * Docker engine's BuildKit at `endpoint`, e.g. "tcp://dind.ci:2375"; default the pod's DOCKER_HOST).
+   * The other options above are for the kubernetes driver only.
+   */
+  driver?: BuildxDriver;
+  endpoint?: string;
 }
+
+export type BuildxDriver = "kubernetes" | "remote" | "docker";
+
+/** Where built images go. Without it images are built but neither tagged nor pushed. */
+export interface RegistryOptions {
+  /** Registry host and optional path prefix, e.g. "ghcr.io/acme", "localhost:5001". No scheme. */
+  host: string;
+  /** Image name template. Default `{registry}/{owner}/{repo}/{target}:pr-{pr}-{sha7}`; also `{sha}`. */
+  imageTemplate?: string;
+  /** Plain HTTP (and unverified TLS) to this registry. Only when said so. Default false. */
+  insecure?: boolean;
+  /** A `kubernetes.io/dockerconfigjson` Secret in the namespace with push credentials; mounted, never printed. */
+  credentialsSecret?: string;
+  /** `registry` (default): `--cache-from/--cache-to type=registry` at `<image name>:buildcache`; `none`. */
+  cache?: "registry" | "none";
+}
+
+export const DEFAULT_IMAGE_TEMPLATE = "{registry}/{owner}/{repo}/{target}:pr-{pr}-{sha7}";
+/** Where the registry credentials Secret is mounted; the script reads `<dir>/.dockerconfigjson`. */
+export const REGISTRY_AUTH_MOUNT_PATH = "/pr-pod/registry-auth";
 
 export interface PrPodResourceOptions {
   /** Namespace of every object. */
@@ -70,6 +98,8 @@ export interface PrPodResourceOptions {
   /** With builds on: `buildx bake` when a bake file exists. Default false. */
   bake?: boolean;
   builder?: BuilderOptions;
+  /** Tag and push every built image there (with builds on). */
+  registry?: RegistryOptions;
   /** Files that must exist. Default: package.json, README.md, Dockerfile. */
   verify?: FileSpec | readonly string[];
   /** The run has a token Secret (`tokenSecretName(context)`); its value reaches the pod as PR_POD_GIT_TOKEN. Default true. */
@@ -227,6 +257,44 @@ function validate(options: PrPodResourceOptions): void {
     );
   }
   checkQuantity(options.workspaceSizeLimit, "workspaceSizeLimit");
+  const driver = options.builder?.driver ?? "kubernetes";
+  check(
+    driver === "kubernetes" || driver === "remote" || driver === "docker",
+    `builder.driver ${JSON.stringify(driver)} is not supported: use "kubernetes", "remote" or "docker"`,
+  );
+  check(
+    driver !== "remote" || Boolean(options.builder?.endpoint),
+    'builder.driver "remote" needs builder.endpoint: the address of your BuildKit, e.g. "tcp://buildkitd:1234"',
+  );
+  if (options.builder?.endpoint !== undefined) {
+    check(
+      /^(tcp|unix|ssh|docker-container|kube-pod):\/\/\S+$/.test(options.builder.endpoint),
+      `builder.endpoint ${JSON.stringify(options.builder.endpoint)} is not an endpoint: use tcp://host:port, unix:///path or ssh://user@host`,
+    );
+  }
+  if (options.registry) {
+    const { host, imageTemplate, credentialsSecret, cache } = options.registry;
+    check(
+      typeof host === "string" && /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._/-]+)?$/i.test(host) && !host.endsWith("/"),
+      `registry ${JSON.stringify(host)} is not a registry host: use host[:port][/prefix] without a scheme, e.g. "ghcr.io/acme" or "localhost:5001"`,
+    );
+    if (imageTemplate !== undefined) {
+      check(
+        imageTemplate.includes("{target}") && /^[^\s#]+$/.test(imageTemplate),
+        `registry.imageTemplate ${JSON.stringify(imageTemplate)} must contain {target} (one name per image) and no spaces`,
+      );
+    }
+    if (credentialsSecret !== undefined) {
+      check(
+        /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(credentialsSecret),
+        `registry.credentialsSecret ${JSON.stringify(credentialsSecret)} is not a Secret name`,
+      );
+    }
+    check(
+      cache === undefined || cache === "registry" || cache === "none",
+      `registry.cache ${JSON.stringify(cache)} is not supported: use "registry" or "none"`,
+    );
+  }
   if (options.localChanges) {
     check(
       (options.checkout ?? "head") === "head",
@@ -267,8 +335,26 @@ export function prPodScriptEnv(
   );
   if (build) {
     env.push({ name: "PR_POD_BUILDER_NAME", value: prPodRunName(context) });
-    const opts = buildxDriverOpts(options.builder);
-    if (opts) env.push({ name: "PR_POD_BUILDX_DRIVER_OPTS", value: opts });
+    const driver = options.builder?.driver ?? "kubernetes";
+    env.push({ name: "PR_POD_BUILDX_DRIVER", value: driver });
+    if (driver === "kubernetes") {
+      const opts = buildxDriverOpts(options.builder);
+      if (opts) env.push({ name: "PR_POD_BUILDX_DRIVER_OPTS", value: opts });
+    } else if (options.builder?.endpoint) {
+      env.push({ name: "PR_POD_BUILDX_ENDPOINT", value: options.builder.endpoint });
+    }
+    const registry = options.registry;
+    if (registry) {
+      env.push(
+        { name: "PR_POD_REGISTRY", value: registry.host },
+        { name: "PR_POD_IMAGE_TEMPLATE", value: registry.imageTemplate ?? DEFAULT_IMAGE_TEMPLATE },
+        { name: "PR_POD_REGISTRY_INSECURE", value: registry.insecure ? "true" : "false" },
+        { name: "PR_POD_CACHE", value: registry.cache ?? "registry" },
+      );
+      if (registry.credentialsSecret) {
+        env.push({ name: "PR_POD_REGISTRY_AUTH", value: `${REGISTRY_AUTH_MOUNT_PATH}/.dockerconfigjson` });
+      }
+    }
   }
   if (options.trace) env.push({ name: "PR_POD_TRACE", value: "true" });
   if (options.localChanges) {
@@ -292,6 +378,9 @@ export function buildPrPodResources(context: PullRequestContext, options: PrPodR
   const name = prPodRunName(context);
   const namespace = options.namespace;
   const build = options.build ?? true;
+  // Only the kubernetes driver talks to the API (it makes its BuildKit pods); remote and docker do not.
+  const needsApi = build && (options.builder?.driver ?? "kubernetes") === "kubernetes";
+  const registryAuth = build ? options.registry?.credentialsSecret : undefined;
   const withToken = options.withToken ?? true;
   const labels = { ...options.labels, ...prPodLabels(context) };
   const annotations = { ...options.annotations, ...prPodAnnotations(context) };
@@ -317,6 +406,7 @@ export function buildPrPodResources(context: PullRequestContext, options: PrPodR
     volumeMounts: [
       { name: "workspace", mountPath: WORKSPACE_MOUNT_PATH },
       ...(options.localChanges ? [{ name: "local-changes", mountPath: LOCAL_CHANGES_MOUNT_PATH, readOnly: true }] : []),
+      ...(registryAuth ? [{ name: "registry-auth", mountPath: REGISTRY_AUTH_MOUNT_PATH, readOnly: true }] : []),
     ],
     terminationMessagePath: TERMINATION_MESSAGE_PATH,
     terminationMessagePolicy: "FallbackToLogsOnError",
@@ -347,7 +437,7 @@ export function buildPrPodResources(context: PullRequestContext, options: PrPodR
         metadata: { labels: { ...labels }, annotations: { ...annotations } },
         spec: {
           serviceAccountName: name,
-          automountServiceAccountToken: build,
+          automountServiceAccountToken: needsApi,
           restartPolicy: "Never",
           enableServiceLinks: false,
           terminationGracePeriodSeconds: 30,
@@ -359,6 +449,17 @@ export function buildPrPodResources(context: PullRequestContext, options: PrPodR
             { name: "workspace", emptyDir: { sizeLimit: options.workspaceSizeLimit ?? DEFAULT_WORKSPACE_SIZE_LIMIT } },
             ...(options.localChanges
               ? [{ name: "local-changes", configMap: { name: localChangesConfigMapName(name) } }]
+              : []),
+            ...(registryAuth
+              ? [
+                  {
+                    name: "registry-auth",
+                    secret: {
+                      secretName: registryAuth,
+                      items: [{ key: ".dockerconfigjson", path: ".dockerconfigjson" }],
+                    },
+                  },
+                ]
               : []),
           ],
         },
@@ -382,7 +483,7 @@ export function buildPrPodResources(context: PullRequestContext, options: PrPodR
   }
   // Without builds nothing in the pod talks to the API: no Role at all (an empty Role would only be one more
   // object to create, list and clean up, and the pod gets no ServiceAccount token to use it anyway).
-  if (build) {
+  if (needsApi) {
     resources.role = {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "Role",

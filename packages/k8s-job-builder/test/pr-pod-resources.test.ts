@@ -8,10 +8,12 @@ import {
   buildPrPodResources,
   buildPrPodScript,
   buildxDriverOpts,
+  DEFAULT_IMAGE_TEMPLATE,
   JobBuilderError,
   LOCAL_CHANGES_MOUNT_PATH,
   LocalChangesTooLargeError,
   prPodResourceList,
+  REGISTRY_AUTH_MOUNT_PATH,
   renderManifests,
 } from "../src/index.ts";
 
@@ -191,6 +193,65 @@ describe("buildPrPodResources", () => {
     expect(bad({ builder: { timeout: "soon" } })).toThrow(/builder.timeout "soon" is not a duration/);
     expect(bad({ resources: { limits: { memory: "1 GB" } } })).toThrow(/resources.limits.memory "1 GB"/);
     expect(bad({ verify: ["../x"] })).toThrow(/climbs out of the repository/);
+  });
+});
+
+describe("buildPrPodResources with a registry and a builder choice", () => {
+  it("tells the script where to push, how to name images, and mounts the dockerconfigjson Secret read-only", () => {
+    const { job } = buildPrPodResources(context, {
+      namespace: "ci",
+      registry: { host: "registry.ci:5000/previews", insecure: true, credentialsSecret: "push-creds" },
+    });
+    const pod = job.spec?.template.spec;
+    const env = envMap(pod?.containers[0]?.env);
+    expect(env.PR_POD_REGISTRY?.value).toBe("registry.ci:5000/previews");
+    expect(env.PR_POD_IMAGE_TEMPLATE?.value).toBe(DEFAULT_IMAGE_TEMPLATE);
+    expect(env.PR_POD_REGISTRY_INSECURE?.value).toBe("true");
+    expect(env.PR_POD_CACHE?.value).toBe("registry");
+    expect(env.PR_POD_REGISTRY_AUTH?.value).toBe(`${REGISTRY_AUTH_MOUNT_PATH}/.dockerconfigjson`);
+    expect(pod?.volumes).toContainEqual({
+      name: "registry-auth",
+      secret: { secretName: "push-creds", items: [{ key: ".dockerconfigjson", path: ".dockerconfigjson" }] },
+    });
+    expect(pod?.containers[0]?.volumeMounts).toContainEqual({
+      name: "registry-auth",
+      mountPath: REGISTRY_AUTH_MOUNT_PATH,
+      readOnly: true,
+    });
+    // The credentials are only ever a file: no env var carries them.
+    expect(JSON.stringify(pod?.containers[0]?.env)).not.toContain("push-creds");
+  });
+
+  it("with the remote or docker driver: the endpoint, and no Role or API token (nothing makes pods)", () => {
+    for (const builder of [
+      { driver: "remote" as const, endpoint: "tcp://buildkitd.ci:1234" },
+      { driver: "docker" as const, endpoint: "tcp://dind.ci:2375" },
+    ]) {
+      const resources = buildPrPodResources(context, { namespace: "ci", builder });
+      const env = envMap(resources.job.spec?.template.spec?.containers[0]?.env);
+      expect(env.PR_POD_BUILDX_DRIVER?.value).toBe(builder.driver);
+      expect(env.PR_POD_BUILDX_ENDPOINT?.value).toBe(builder.endpoint);
+      expect(env.PR_POD_BUILDX_DRIVER_OPTS).toBeUndefined();
+      expect(resources.role).toBeUndefined();
+      expect(resources.job.spec?.template.spec?.automountServiceAccountToken).toBe(false);
+    }
+  });
+
+  it("refuses a bad registry, template, Secret name, driver or endpoint, saying what to use", () => {
+    const bad = (options: Partial<Parameters<typeof buildPrPodResources>[1]>, message: RegExp) =>
+      expect(() => buildPrPodResources(context, { namespace: "ci", ...options })).toThrow(message);
+    bad(
+      { registry: { host: "https://ghcr.io/acme" } },
+      /registry "https:\/\/ghcr.io\/acme" is not a registry host: .*without a scheme/,
+    );
+    bad({ registry: { host: "ghcr.io", imageTemplate: "{registry}/app:latest" } }, /must contain \{target\}/);
+    bad(
+      { registry: { host: "ghcr.io", credentialsSecret: "Bad_Name" } },
+      /credentialsSecret "Bad_Name" is not a Secret name/,
+    );
+    bad({ builder: { driver: "remote" } }, /needs builder.endpoint/);
+    bad({ builder: { driver: "docker-container" as never } }, /use "kubernetes", "remote" or "docker"/);
+    bad({ builder: { driver: "remote", endpoint: "buildkitd:1234" } }, /use tcp:\/\/host:port/);
   });
 });
 

@@ -1,5 +1,7 @@
 export type { ArtifactKind, ArtifactListing } from "./artifact-list.ts";
 export { ARTIFACT_LIST_LIMIT, listArtifacts } from "./artifact-list.ts";
+export type { BuiltImage } from "./built-images.ts";
+export { builtImages } from "./built-images.ts";
 export type { ReportExpectations, ReportVerdict } from "./evaluate.ts";
 export { evaluate } from "./evaluate.ts";
 export type { FileSpec, NormalizedFileSpec } from "./file-spec.ts";

@@ -18,6 +18,18 @@ export {
   checkRunPermissions,
   type RunPermissionsCheck,
 } from "./preflight.ts";
+export {
+  type PreviewChartConfig,
+  type PreviewConfig,
+  type PreviewStageEvent,
+  type PreviewStageName,
+  type PreviewStageResult,
+  type PreviewStagesResult,
+  type PreviewStagesStatus,
+  type RunPreviewStagesOptions,
+  runPreviewStages,
+  validatePreviewConfig,
+} from "./preview-stages.ts";
 export { describePermission, type Permission, requiredPermissions } from "./required-permissions.ts";
 export {
   CONFIG_FILE_NAMES,

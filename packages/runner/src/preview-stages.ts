@@ -1,0 +1,287 @@
+// The stages after a successful build: deploy the PR's charts into its preview namespace, run the
+// CI tests against it, then tear it down (or keep it with an expiry that `cleanupExpiredPreviews`
+// honours). Composed from @pr-pod/preview-deploy and @pr-pod/preview-tests; each stage reports its
+// status and duration. The config file's `preview` section says what to deploy and test; it is
+// validated here so a typo fails loudly with the key's name.
+import path from "node:path";
+import type { KubeConfig } from "@kubernetes/client-node";
+import {
+  type BuiltImage,
+  deletePreview,
+  deployPreview,
+  type ImageValuesMapping,
+  type NotReadyDiagnosis,
+  PreviewDeployError,
+  type PreviewDeployment,
+  previewNamespaceName,
+} from "@pr-pod/preview-deploy";
+import { type PreviewTestsResult, runPreviewTests, type TestJobSpec } from "@pr-pod/preview-tests";
+import { RunnerError } from "./runner-error.ts";
+
+export interface PreviewChartConfig {
+  /** Chart folder, relative to the repository root. */
+  path: string;
+  /** Default: the chart folder's name. */
+  release?: string;
+  valuesFiles?: string[];
+  set?: Record<string, string>;
+  /** Which built image goes to which values keys (default image.repository / image.tag for one image). */
+  images?: ImageValuesMapping[];
+}
+
+/** The config file's `preview` section. */
+export interface PreviewConfig {
+  /** Default `pr-<number>-<repo>`. */
+  namespace?: string;
+  /** helm --wait timeout per chart (default 300). */
+  timeoutSeconds?: number;
+  /** With keep: how long the preview lives before `pr-pod cleanup` removes it (default 24). */
+  ttlHours?: number;
+  quota?: Record<string, string>;
+  limits?: { default?: Record<string, string>; defaultRequest?: Record<string, string> };
+  charts: PreviewChartConfig[];
+  /** Image references to deploy when the run did not build any (or builds none itself). */
+  images?: BuiltImage[];
+  tests?: TestJobSpec[];
+}
+
+const fail = (where: string, expected: string, value: unknown) =>
+  new RunnerError("INVALID_CONFIG", `${where} must be ${expected}, got ${JSON.stringify(value)}`);
+
+function record(value: unknown, where: string, keys: Record<string, (v: unknown, w: string) => unknown>) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw fail(where, "a map", value);
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const check = keys[key];
+    if (!check) {
+      throw new RunnerError(
+        "INVALID_CONFIG",
+        `${where} has an unknown key "${key}": the keys are ${Object.keys(keys).join(", ")}`,
+      );
+    }
+    if (item !== undefined && item !== null) out[key] = check(item, `${where}.${key}`);
+  }
+  return out;
+}
+const text = (v: unknown, w: string) => {
+  if (typeof v !== "string" || v.trim() === "") throw fail(w, "a non-empty string", v);
+  return v;
+};
+const positive = (v: unknown, w: string) => {
+  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw fail(w, "a whole number above 0", v);
+  return v;
+};
+const texts = (v: unknown, w: string) => {
+  if (!Array.isArray(v) || v.some((i) => typeof i !== "string" || i === ""))
+    throw fail(w, "a list of non-empty strings", v);
+  return v;
+};
+const stringMap = (v: unknown, w: string) => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw fail(w, "a map of strings", v);
+  return Object.fromEntries(
+    Object.entries(v).map(([k, i]) => {
+      if (typeof i !== "string" && typeof i !== "number" && typeof i !== "boolean")
+        throw fail(`${w}.${k}`, "a string", i);
+      return [k, String(i)];
+    }),
+  );
+};
+const listOf = (check: (v: unknown, w: string) => unknown) => (v: unknown, w: string) => {
+  if (!Array.isArray(v)) throw fail(w, "a list", v);
+  return v.map((item, i) => check(item, `${w}[${i}]`));
+};
+const imageMapping = (v: unknown, w: string) => record(v, w, { source: text, repositoryKey: text, tagKey: text });
+
+/** Validates the config file's `preview` section; `where` names it in errors (`pr-pod.config.yaml: preview`). */
+export function validatePreviewConfig(value: unknown, where: string): PreviewConfig {
+  const config = record(value, where, {
+    namespace: text,
+    timeoutSeconds: positive,
+    ttlHours: positive,
+    quota: stringMap,
+    limits: (v, w) => record(v, w, { default: stringMap, defaultRequest: stringMap }),
+    charts: listOf((v, w) =>
+      record(v, w, { path: text, release: text, valuesFiles: texts, set: stringMap, images: listOf(imageMapping) }),
+    ),
+    images: listOf((v, w) => record(v, w, { source: text, repository: text, tag: text, digest: text })),
+    tests: listOf((v, w) =>
+      record(v, w, {
+        name: text,
+        image: text,
+        command: texts,
+        env: stringMap,
+        junitPath: text,
+        timeoutSeconds: positive,
+      }),
+    ),
+  }) as unknown as PreviewConfig;
+  if (!Array.isArray(config.charts) || config.charts.length === 0) {
+    throw new RunnerError("INVALID_CONFIG", `${where}.charts must list at least one chart (path: the chart folder)`);
+  }
+  config.charts.forEach((chart, i) => {
+    if (!chart.path)
+      throw new RunnerError("INVALID_CONFIG", `${where}.charts[${i}].path is required (the chart folder)`);
+  });
+  config.tests?.forEach((test, i) => {
+    for (const key of ["name", "image", "command"] as const) {
+      if (!test[key]) throw new RunnerError("INVALID_CONFIG", `${where}.tests[${i}].${key} is required`);
+    }
+  });
+  config.images?.forEach((image, i) => {
+    for (const key of ["source", "repository", "tag"] as const) {
+      if (!image[key]) throw new RunnerError("INVALID_CONFIG", `${where}.images[${i}].${key} is required`);
+    }
+  });
+  return config;
+}
+
+export type PreviewStageName = "deploy" | "test" | "teardown";
+
+export interface PreviewStageResult {
+  stage: PreviewStageName;
+  status: "succeeded" | "failed" | "skipped";
+  durationMs: number;
+  message?: string;
+}
+
+export type PreviewStagesStatus = "succeeded" | "deploy-failed" | "tests-failed";
+
+export interface PreviewStagesResult {
+  status: PreviewStagesStatus;
+  namespace?: string;
+  stages: PreviewStageResult[];
+  /** Why the deploy failed, per Deployment. */
+  diagnoses?: NotReadyDiagnosis[];
+  tests?: PreviewTestsResult;
+  /** Set when the preview was kept. */
+  expiresAt?: string;
+}
+
+export type PreviewStageEvent =
+  | { type: "stage-started"; stage: PreviewStageName }
+  | { type: "stage-finished"; result: PreviewStageResult }
+  | { type: "preview-line"; source: string; line: string };
+
+export interface RunPreviewStagesOptions {
+  /** The run's credentials: they create the namespace and its RBAC, and delete it at the end. */
+  kubeConfig: KubeConfig;
+  helmPath: string;
+  repo: string;
+  pr: number;
+  config: PreviewConfig;
+  /** The repository checkout the chart paths are relative to. */
+  checkoutDir: string;
+  /** What the build stage pushed; config.images when undefined or empty. */
+  builtImages?: BuiltImage[];
+  /** Keep the preview, annotated to expire after config.ttlHours (default 24). */
+  keep?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: PreviewStageEvent) => void;
+  now?: () => Date;
+}
+
+/** deploy → test → teardown (or keep). Never throws for a failing deploy or test: the result says so. */
+export async function runPreviewStages(options: RunPreviewStagesOptions): Promise<PreviewStagesResult> {
+  const { config } = options;
+  const emit = options.onEvent ?? (() => {});
+  const stages: PreviewStageResult[] = [];
+  const now = options.now ?? (() => new Date());
+  const expiresAt = options.keep ? new Date(now().getTime() + (config.ttlHours ?? 24) * 3_600_000) : undefined;
+  const images = options.builtImages?.length ? options.builtImages : (config.images ?? []);
+  const finishStage = (result: PreviewStageResult) => {
+    stages.push(result);
+    emit({ type: "stage-finished", result });
+  };
+
+  emit({ type: "stage-started", stage: "deploy" });
+  let started = Date.now();
+  let deployment: PreviewDeployment | undefined;
+  const namespace = config.namespace ?? previewNamespaceName(options);
+  let outcome: Omit<PreviewStagesResult, "stages"> = { status: "succeeded" };
+  try {
+    deployment = await deployPreview({
+      kubeConfig: options.kubeConfig,
+      helmPath: options.helmPath,
+      repo: options.repo,
+      pr: options.pr,
+      namespace,
+      ...(config.quota ? { quota: config.quota } : {}),
+      ...(config.limits ? { containerDefaults: config.limits } : {}),
+      ...(expiresAt ? { expiresAt } : {}),
+      charts: config.charts.map((chart) => ({
+        release: chart.release ?? path.basename(chart.path),
+        chart: path.resolve(options.checkoutDir, chart.path),
+        valuesFiles: (chart.valuesFiles ?? []).map((file) => path.resolve(options.checkoutDir, file)),
+        ...(chart.set ? { set: chart.set } : {}),
+        images,
+        ...(chart.images ? { imageValues: chart.images } : {}),
+        timeoutSeconds: config.timeoutSeconds ?? 300,
+      })),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onLine: (line, release) => emit({ type: "preview-line", source: `helm ${release}`, line }),
+    });
+    finishStage({ stage: "deploy", status: "succeeded", durationMs: Date.now() - started });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    finishStage({ stage: "deploy", status: "failed", durationMs: Date.now() - started, message });
+    outcome = {
+      status: "deploy-failed",
+      ...(error instanceof PreviewDeployError ? { diagnoses: error.diagnoses } : {}),
+    };
+  }
+
+  if (deployment) {
+    emit({ type: "stage-started", stage: "test" });
+    started = Date.now();
+    try {
+      const tests = await runPreviewTests({
+        credentials: deployment.credentials,
+        helmPath: options.helmPath,
+        namespace: deployment.namespace,
+        releases: deployment.releases.map((r) => r.release),
+        tests: config.tests ?? [],
+        ...(options.signal ? { signal: options.signal } : {}),
+        onLine: (line, test) => emit({ type: "preview-line", source: test, line }),
+      });
+      const failedNames = tests.results.filter((r) => r.status === "failed").map((r) => r.name);
+      finishStage({
+        stage: "test",
+        status: tests.status === "passed" ? "succeeded" : "failed",
+        durationMs: Date.now() - started,
+        ...(failedNames.length ? { message: `failed: ${failedNames.join(", ")}` } : {}),
+      });
+      outcome = { status: tests.status === "passed" ? "succeeded" : "tests-failed", tests };
+    } finally {
+      deployment.credentials.dispose();
+    }
+  } else {
+    finishStage({ stage: "test", status: "skipped", durationMs: 0, message: "the deploy failed" });
+  }
+
+  if (options.keep) {
+    finishStage({
+      stage: "teardown",
+      status: "skipped",
+      durationMs: 0,
+      message: `kept until ${expiresAt?.toISOString()}`,
+    });
+  } else {
+    emit({ type: "stage-started", stage: "teardown" });
+    started = Date.now();
+    try {
+      await deletePreview(options.kubeConfig, namespace, options.signal ? { signal: options.signal } : {});
+      finishStage({ stage: "teardown", status: "succeeded", durationMs: Date.now() - started });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      const message = `could not delete preview namespace ${namespace}: ${error instanceof Error ? error.message : String(error)}; delete it with pr-pod cleanup or kubectl delete namespace ${namespace}`;
+      finishStage({ stage: "teardown", status: "failed", durationMs: Date.now() - started, message });
+    }
+  }
+  return {
+    ...outcome,
+    namespace,
+    stages,
+    ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
+  };
+}

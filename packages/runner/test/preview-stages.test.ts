@@ -1,0 +1,165 @@
+// deploy → test → teardown after a build, with the real helm 4.1 against the test cluster: a
+// preview that deploys and passes leaves nothing behind; a kept one carries its expiry; a failed
+// deploy skips the tests and still tears down; a failing test is the run's verdict.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PreviewConfig, type PreviewStageEvent, runPreviewStages, validatePreviewConfig } from "../src/index.ts";
+
+const helmPath = join(process.env.PR_POD_KUBE_TOOLS ?? "/work/main/.tools/bin", "helm");
+let cluster: TestCluster;
+let checkout: string;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  checkout = mkdtempSync(join(tmpdir(), "preview-stages-"));
+  const chart = join(checkout, "charts", "shop");
+  mkdirSync(join(chart, "templates"), { recursive: true });
+  writeFileSync(join(chart, "Chart.yaml"), "apiVersion: v2\nname: shop\nversion: 0.1.0\n");
+  writeFileSync(join(chart, "values.yaml"), "image:\n  repository: nginx\n  tag: latest\n");
+  writeFileSync(
+    join(chart, "templates", "web.yaml"),
+    `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: {{ .Release.Name }}-web }
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec: { containers: [{ name: web, image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}" }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: {{ .Release.Name }}-web }
+spec: { selector: { app: web }, ports: [{ port: 80 }] }
+`,
+  );
+  cluster.runtime.onPod((pod) => {
+    const image: string = pod.object.spec?.containers?.[0]?.image ?? "";
+    if (image.endsWith(":missing")) return pod.waiting("ImagePullBackOff", `Back-off pulling image "${image}"`);
+    if (pod.name.startsWith("pr-pod-test-")) {
+      const failing = pod.object.spec?.containers?.[0]?.command?.includes("fail");
+      setImmediate(() => (failing ? pod.fail(1, ["smoke: GET / -> 500"]) : pod.succeed(["smoke: GET / -> 200"])));
+      return;
+    }
+    pod.start({ ready: true });
+  });
+});
+afterAll(async () => {
+  await cluster?.close();
+  if (checkout) rmSync(checkout, { recursive: true, force: true });
+});
+
+const config = (tag: string, testCommand = ["pass"]): PreviewConfig =>
+  validatePreviewConfig(
+    {
+      charts: [{ path: "charts/shop" }],
+      images: [{ source: "web", repository: "registry.local/shop", tag }],
+      tests: [{ name: "smoke", image: "busybox:1.36", command: testCommand }],
+      timeoutSeconds: 120,
+    },
+    "pr-pod.config.yaml: preview",
+  );
+
+const run = (pr: number, previewConfig: PreviewConfig, extra: { keep?: boolean } = {}) => {
+  const events: PreviewStageEvent[] = [];
+  const result = runPreviewStages({
+    kubeConfig: cluster.kubeConfig,
+    helmPath,
+    repo: "octo/shop",
+    pr,
+    config: previewConfig,
+    checkoutDir: checkout,
+    onEvent: (event) => events.push(event),
+    now: () => new Date("2026-12-03T12:00:00Z"),
+    ...extra,
+  });
+  return { result, events };
+};
+
+async function namespaceExists(name: string): Promise<boolean> {
+  return cluster.kubeConfig
+    .makeApiClient(CoreV1Api)
+    .readNamespace({ name })
+    .then(
+      () => true,
+      () => false,
+    );
+}
+
+describe("runPreviewStages", () => {
+  it("deploys, tests and tears down, each stage with its status and duration, leaving nothing behind", async () => {
+    const { result, events } = run(21, config("sha-1"));
+    const done = await result;
+    expect(done.status).toBe("succeeded");
+    expect(done.namespace).toBe("pr-21-shop");
+    expect(done.stages.map((s) => [s.stage, s.status])).toEqual([
+      ["deploy", "succeeded"],
+      ["test", "succeeded"],
+      ["teardown", "succeeded"],
+    ]);
+    expect(done.stages.every((s) => s.durationMs >= 0)).toBe(true);
+    expect(done.tests?.results.map((r) => [r.name, r.status])).toEqual([
+      ["helm test shop", "none"],
+      ["smoke", "passed"],
+    ]);
+    expect(events).toContainEqual({ type: "preview-line", source: "smoke", line: "smoke: GET / -> 200" });
+    expect(await namespaceExists("pr-21-shop")).toBe(false);
+  });
+
+  it("keeps the preview with an expiry when asked, and a re-run upgrades it in place", async () => {
+    const first = await run(22, config("sha-1"), { keep: true }).result;
+    expect(first.stages[2]).toMatchObject({ stage: "teardown", status: "skipped" });
+    expect(first.expiresAt).toBe("2026-12-04T12:00:00.000Z");
+    const ns = await cluster.kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: "pr-22-shop" });
+    expect(ns.metadata?.annotations?.["pr-pod.dev/expires-at"]).toBe("2026-12-04T12:00:00.000Z");
+    const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
+    const before = await apps.readNamespacedDeployment({ name: "shop-web", namespace: "pr-22-shop" });
+    const second = await run(22, config("sha-2"), { keep: true }).result;
+    expect(second.status).toBe("succeeded");
+    const after = await apps.readNamespacedDeployment({ name: "shop-web", namespace: "pr-22-shop" });
+    expect(after.metadata?.uid).toBe(before.metadata?.uid);
+    expect(after.spec?.template.spec?.containers[0]?.image).toBe("registry.local/shop:sha-2");
+  });
+
+  it("skips the tests when the deploy fails, says why, and still tears down", async () => {
+    const done = await run(23, config("missing")).result;
+    expect(done.status).toBe("deploy-failed");
+    expect(done.stages.map((s) => [s.stage, s.status])).toEqual([
+      ["deploy", "failed"],
+      ["test", "skipped"],
+      ["teardown", "succeeded"],
+    ]);
+    expect(done.diagnoses?.[0]).toMatchObject({ workload: "deployment/shop-web", reason: "ImagePullBackOff" });
+    expect(done.stages[0]?.message).toContain("ImagePullBackOff");
+    expect(await namespaceExists("pr-23-shop")).toBe(false);
+  });
+
+  it("fails with the failing test named when a test Job fails", async () => {
+    const done = await run(24, config("sha-1", ["fail"])).result;
+    expect(done.status).toBe("tests-failed");
+    expect(done.stages[1]).toMatchObject({ stage: "test", status: "failed", message: "failed: smoke" });
+    expect(await namespaceExists("pr-24-shop")).toBe(false);
+  });
+});
+
+describe("validatePreviewConfig", () => {
+  it("names the key that is wrong and what it should be", () => {
+    const where = "pr-pod.config.yaml: preview";
+    expect(() => validatePreviewConfig({ charts: [] }, where)).toThrow(
+      "pr-pod.config.yaml: preview.charts must list at least one chart",
+    );
+    expect(() => validatePreviewConfig({ charts: [{ path: "c", relase: "x" }] }, where)).toThrow(
+      'pr-pod.config.yaml: preview.charts[0] has an unknown key "relase": the keys are path, release, valuesFiles, set, images',
+    );
+    expect(() => validatePreviewConfig({ charts: [{ path: "c" }], tests: [{ name: "t", image: "i" }] }, where)).toThrow(
+      "pr-pod.config.yaml: preview.tests[0].command is required",
+    );
+    expect(() => validatePreviewConfig({ charts: [{ path: "c" }], timeoutSeconds: -1 }, where)).toThrow(
+      "pr-pod.config.yaml: preview.timeoutSeconds must be a whole number above 0, got -1",
+    );
+  });
+});

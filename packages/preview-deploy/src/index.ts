@@ -27,9 +27,12 @@ export {
 } from "./not-ready-diagnosis.ts";
 export {
   applyPreviewObjects,
+  cleanupExpiredPreviews,
   deletePreview,
+  expiredPreviews,
   listPreviews,
   type PreviewCredentials,
+  type PreviewSummary,
   previewCredentials,
 } from "./preview-cluster.ts";
 export {

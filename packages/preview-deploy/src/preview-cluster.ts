@@ -13,7 +13,12 @@ import {
   Watch,
 } from "@kubernetes/client-node";
 import { stringify } from "yaml";
-import { type KubeObject, PREVIEW_LABELS, PREVIEW_SERVICE_ACCOUNT } from "./preview-namespace.ts";
+import {
+  type KubeObject,
+  PREVIEW_EXPIRES_ANNOTATION,
+  PREVIEW_LABELS,
+  PREVIEW_SERVICE_ACCOUNT,
+} from "./preview-namespace.ts";
 
 const FIELD_MANAGER = "pr-pod";
 
@@ -84,18 +89,52 @@ export async function previewCredentials(
 }
 
 /** Previews made by pr-pod, from their namespaces' labels and annotations. */
-export async function listPreviews(
-  kubeConfig: KubeConfig,
-): Promise<{ namespace: string; repo?: string; pr?: number; expiresAt?: string; createdAt?: string }[]> {
+export async function listPreviews(kubeConfig: KubeConfig): Promise<PreviewSummary[]> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const list = await core.listNamespace({ labelSelector: `${PREVIEW_LABELS.component}=preview` });
   return list.items.map((ns) => ({
     namespace: ns.metadata?.name as string,
     repo: ns.metadata?.labels?.[PREVIEW_LABELS.repo],
     pr: Number(ns.metadata?.labels?.[PREVIEW_LABELS.pr]) || undefined,
-    expiresAt: ns.metadata?.annotations?.["pr-pod.dev/expires-at"],
-    createdAt: ns.metadata?.creationTimestamp?.toISOString?.() ?? undefined,
+    expiresAt: ns.metadata?.annotations?.[PREVIEW_EXPIRES_ANNOTATION],
+    createdAt: ns.metadata?.creationTimestamp ? new Date(ns.metadata.creationTimestamp).toISOString() : undefined,
   }));
+}
+
+export interface PreviewSummary {
+  namespace: string;
+  repo?: string;
+  pr?: number;
+  expiresAt?: string;
+  createdAt?: string;
+}
+
+/**
+ * The kept previews whose `pr-pod.dev/expires-at` has passed (pure). A preview without the
+ * annotation was not kept on purpose (a run that died before its teardown): it expires
+ * `orphanAfterHours` after its creation.
+ */
+export function expiredPreviews(previews: PreviewSummary[], now: Date, orphanAfterHours = 24): PreviewSummary[] {
+  return previews.filter((p) => {
+    const expires = p.expiresAt
+      ? Date.parse(p.expiresAt)
+      : p.createdAt
+        ? Date.parse(p.createdAt) + orphanAfterHours * 3_600_000
+        : Number.NaN;
+    return Number.isFinite(expires) && expires <= now.getTime();
+  });
+}
+
+/** Deletes every expired preview (see expiredPreviews) and returns the namespaces removed. */
+export async function cleanupExpiredPreviews(
+  kubeConfig: KubeConfig,
+  options: { now?: Date; orphanAfterHours?: number; signal?: AbortSignal } = {},
+): Promise<string[]> {
+  const expired = expiredPreviews(await listPreviews(kubeConfig), options.now ?? new Date(), options.orphanAfterHours);
+  for (const preview of expired) {
+    await deletePreview(kubeConfig, preview.namespace, options.signal ? { signal: options.signal } : {});
+  }
+  return expired.map((p) => p.namespace);
 }
 
 /**

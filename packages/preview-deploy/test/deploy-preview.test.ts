@@ -8,6 +8,7 @@ import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  cleanupExpiredPreviews,
   deletePreview,
   deployPreview,
   listPreviews,
@@ -198,5 +199,30 @@ describe("deletePreview", () => {
     ].filter((o) => o.metadata?.namespace === "pr-5-shop");
     expect(left).toEqual([]);
     await deletePreview(cluster.kubeConfig, "pr-5-shop");
+  });
+});
+
+describe("cleanupExpiredPreviews", () => {
+  it("deletes a kept preview once its expiry has passed, and leaves one that has not expired", async () => {
+    const kept = (pr: number, expiresAt: Date) =>
+      deployPreview({
+        kubeConfig: cluster.kubeConfig,
+        helmPath,
+        repo: "octo/ttl",
+        pr,
+        expiresAt,
+        charts: [{ release: "ttl", chart: writeChart("ttl"), timeoutSeconds: 120 }],
+      }).then((p) => p.credentials.dispose());
+    await kept(31, new Date("2026-12-03T10:00:00Z"));
+    await kept(32, new Date("2026-12-03T14:00:00Z"));
+    const removed = await cleanupExpiredPreviews(cluster.kubeConfig, {
+      now: new Date("2026-12-03T12:00:00Z"),
+      orphanAfterHours: 1000,
+    });
+    expect(removed).toContain("pr-31-ttl");
+    expect(removed).not.toContain("pr-32-ttl");
+    const left = (await listPreviews(cluster.kubeConfig)).map((p) => p.namespace);
+    expect(left).toContain("pr-32-ttl");
+    expect(left).not.toContain("pr-31-ttl");
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   buildHelmUpgradeArgs,
   buildPreviewNamespaceObjects,
+  expiredPreviews,
   imageSetValues,
   PreviewConfigError,
   previewNamespaceName,
@@ -118,5 +119,18 @@ describe("helm arguments", () => {
     expect(() => buildHelmUpgradeArgs({ release: "Web_1", chart: "c", namespace: "n" })).toThrow(
       /release name "Web_1" is not valid/,
     );
+  });
+});
+
+describe("expiredPreviews", () => {
+  it("picks kept previews past their expiry, and unannotated ones a day after creation", () => {
+    const now = new Date("2026-12-03T12:00:00Z");
+    const previews = [
+      { namespace: "kept-expired", expiresAt: "2026-12-03T11:59:59Z", createdAt: "2026-12-03T11:00:00Z" },
+      { namespace: "kept-alive", expiresAt: "2026-12-04T00:00:00Z", createdAt: "2026-11-01T00:00:00Z" },
+      { namespace: "orphan-old", createdAt: "2026-12-02T11:00:00Z" },
+      { namespace: "orphan-new", createdAt: "2026-12-03T11:00:00Z" },
+    ];
+    expect(expiredPreviews(previews, now).map((p) => p.namespace)).toEqual(["kept-expired", "orphan-old"]);
   });
 });

@@ -13,6 +13,7 @@ import { measureColdStart } from "./figures/cold-start.ts";
 import { measureLogLatency } from "./figures/log-latency.ts";
 import { measureLogThroughput } from "./figures/log-throughput.ts";
 import { measureOrchestration } from "./figures/orchestration.ts";
+import { measurePreviewDeploy } from "./figures/preview-deploy.ts";
 import { measureScale } from "./figures/scale.ts";
 import { findKubectl, workspaceRoot } from "./harness/paths.ts";
 import { type ClusterAccess, probeSecretCreate } from "./pull-requests.ts";
@@ -20,8 +21,8 @@ import { type FigureReport, markdownTable, notesText, unavailableFigure } from "
 
 const HELP = `Usage: npx nx run bench:run [-- options]   (or: node tools/bench/run.mjs [options])
 
-  --only LIST          figures to run, e.g. 1,2,5 (default: all six)
-  --rounds N           rounds of figure 1/2, pr-pod then kubectl in each (default 5)
+  --only LIST          figures to run, e.g. 1,2,5 (default: all seven)
+  --rounds N           rounds of figures 1/2 and 7, pr-pod then kubectl in each (default 5)
   --pod-ms N           the standard pod's run time in ms (default 1000)
   --pod-lines N        lines the standard pod prints (default 20)
   --latency-lines N    lines timed in figure 3 (default 10000)
@@ -74,7 +75,7 @@ function positiveInt(name: string, text: string | undefined): number {
 }
 
 const options = {
-  only: new Set((values.only ?? "1,2,3,4,5,6").split(",").map((x) => positiveInt("only", x.trim()))),
+  only: new Set((values.only ?? "1,2,3,4,5,6,7").split(",").map((x) => positiveInt("only", x.trim()))),
   rounds: positiveInt("rounds", values.rounds),
   podMs: positiveInt("pod-ms", values["pod-ms"]),
   podLines: positiveInt("pod-lines", values["pod-lines"]),
@@ -219,6 +220,14 @@ try {
           log,
         ),
       )),
+    );
+  }
+  if (options.only.has(7)) {
+    figures.push(
+      ...(await figure(7, "Preview deploy: build done → preview ready and tests done", async () => {
+        if (!kubectl) throw new Error(noKubectl);
+        return measurePreviewDeploy({ rounds: options.rounds, kubectl }, log);
+      })),
     );
   }
 } finally {

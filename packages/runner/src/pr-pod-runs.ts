@@ -6,6 +6,8 @@ import { prPodSelector } from "@pr-pod/pr-context";
 import { httpStatusOf } from "./api-retry.ts";
 import { apiError } from "./create-run-objects.ts";
 import { RunCluster, type RunObjectKind } from "./run-cluster.ts";
+import { RunnerError } from "./runner-error.ts";
+import { DELETION_WAIT_MS, waitForJobGone } from "./wait-for-deletion.ts";
 
 /** Which runs: a labelSelector string, or a filter turned into one by pr-context's prPodSelector. */
 export type RunSelector = string | { owner?: string; repo?: string; number?: number };
@@ -96,7 +98,13 @@ export function followRunLogs(kubeConfig: KubeConfig, options: FollowRunLogsOpti
   return followJobLogs(kubeConfig, options);
 }
 
-export interface CleanupPrPodsOptions extends PrPodRunsOptions {}
+export interface CleanupPrPodsOptions extends PrPodRunsOptions {
+  /**
+   * How long to wait for deleted Jobs to go with their pods (Foreground deletion) before failing with
+   * TIMEOUT (default 30 000 ms; 0 returns once the deletes are accepted).
+   */
+  waitMs?: number;
+}
 
 export interface DeletedObject {
   kind: RunObjectKind;
@@ -109,7 +117,7 @@ const CLEANUP_KINDS: RunObjectKind[] = ["Secret", "ConfigMap", "ServiceAccount",
 
 /**
  * Deletes everything pr-pod made that matches the selector (all runs, one repo, one PR): Jobs with
- * their pods (propagationPolicy Background), and the Secrets, local-changes ConfigMaps (run --source),
+ * their pods (propagationPolicy Foreground, waiting until they are gone), and the Secrets, local-changes ConfigMaps (run --source),
  * ServiceAccounts, Roles and RoleBindings, including any an interrupted run left without an owner. Returns what it deleted.
  */
 export async function cleanupPrPods(kubeConfig: KubeConfig, options?: CleanupPrPodsOptions): Promise<DeletedObject[]>;
@@ -125,6 +133,7 @@ export async function cleanupPrPods(
   const cluster = new RunCluster(kubeConfig);
   const selector = selectorText(options.selector);
   const deleted: DeletedObject[] = [];
+  const deletingJobs: { namespace: string; name: string; resourceVersion: string | undefined }[] = [];
   for (const kind of CLEANUP_KINDS) {
     const client = cluster.kinds[kind];
     let objects: KubernetesObject[];
@@ -143,13 +152,33 @@ export async function cleanupPrPods(
       const namespace = object.metadata?.namespace ?? options.namespace ?? "default";
       if (object.metadata?.deletionTimestamp) continue;
       try {
-        await cluster.call(`delete ${kind} ${namespace}/${name}`, options.signal, (s) =>
+        const answer = await cluster.call(`delete ${kind} ${namespace}/${name}`, options.signal, (s) =>
           client.remove(namespace, name, s),
         );
         deleted.push({ kind, name, namespace });
+        if (kind === "Job") {
+          // The Job marked for deletion (typed as a Status by client-node: only its resourceVersion stays).
+          const resourceVersion = (answer as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
+          deletingJobs.push({ namespace, name, resourceVersion });
+        }
       } catch (error) {
         if (httpStatusOf(error) !== 404) throw apiError(error, `delete ${kind} ${namespace}/${name}`);
       }
+    }
+  }
+  // Deleted in the foreground: each Job goes once the garbage collector has removed its pods, so what
+  // this returns is gone when it returns (bounded, as kubectl delete --wait).
+  const timeoutMs = options.waitMs ?? DELETION_WAIT_MS;
+  if (timeoutMs > 0) {
+    const waits = deletingJobs.map((job) =>
+      waitForJobGone(cluster, { ...job, signal: options.signal, timeoutMs }).then((gone) => (gone ? [] : [job.name])),
+    );
+    const left = (await Promise.all(waits)).flat();
+    if (left.length > 0) {
+      throw new RunnerError(
+        "TIMEOUT",
+        `deleted ${deleted.length} object(s), but after ${timeoutMs / 1000} s Kubernetes is still removing ${left.map((name) => `Job/${name}`).join(", ")} and their pods; they go on their own. Check with: kubectl get jobs,pods -n ${options.namespace ?? "<namespace>"} -l ${selector}`,
+      );
     }
   }
   return deleted;

@@ -52,8 +52,10 @@ export class RunCluster {
       Job: {
         create: (namespace, object, signal) => batch.createNamespacedJob({ namespace, body: body(object) }, o(signal)),
         read: (namespace, name, signal) => batch.readNamespacedJob({ namespace, name }, o(signal)),
+        // Foreground: the Job stays, marked for deletion, until the garbage collector has removed its
+        // pods, so waiting for the Job to go (waitForJobGone) waits for them too.
         remove: (namespace, name, signal) =>
-          batch.deleteNamespacedJob({ namespace, name, propagationPolicy: background }, o(signal)),
+          batch.deleteNamespacedJob({ namespace, name, propagationPolicy: "Foreground" }, o(signal)),
         list: async (namespace, labelSelector, signal) =>
           (namespace
             ? await batch.listNamespacedJob({ namespace, labelSelector }, o(signal))

@@ -4,7 +4,7 @@
 // deleted at the end (unless keep), and Kubernetes' garbage collector takes the rest with it.
 import { randomUUID } from "node:crypto";
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
-import { evaluate, type PrPodReport, parsePrPodReport, REPORT_LOG_MARKER } from "@pr-pod/file-verifier";
+import { builtImages, evaluate, type PrPodReport, parsePrPodReport, REPORT_LOG_MARKER } from "@pr-pod/file-verifier";
 import { describePrPodExitCode } from "@pr-pod/k8s-job-builder";
 import { followJobLogs, type JobResult, waitForJobResult } from "@pr-pod/log-streamer";
 import { loadGitHubToken, redactor } from "@pr-pod/pat-secret";
@@ -23,6 +23,7 @@ import { loadRunConfig } from "./run-config.ts";
 import type { PrPodRun, RunEvent, RunPrPodOptions, RunResult } from "./run-events.ts";
 import { mergeRunSettings, type RunSettings } from "./run-settings.ts";
 import { RunnerError } from "./runner-error.ts";
+import { DELETION_WAIT_MS, waitForJobGone } from "./wait-for-deletion.ts";
 
 /** After the verdict, how long the log may take to deliver its last lines. */
 const LOG_DRAIN_MS = 15_000;
@@ -324,7 +325,10 @@ class PrPodRunExecution {
       durationsMs: { total: Date.now() - this.#startedAt, ...(podMs !== undefined ? { pod: podMs } : {}) },
     };
     if (verdict.exitCode !== undefined) extra.exitCode = verdict.exitCode;
-    if (report) extra.report = report;
+    if (report) {
+      extra.report = report;
+      extra.images = builtImages(report);
+    }
     const evaluation = report ? evaluate(report, settings.verify ? { files: settings.verify } : {}) : undefined;
     if (verdict.status === "succeeded" && (!evaluation || evaluation.passed)) {
       const summary = report ? describeSuccess(report) : "the pod finished without a report";
@@ -372,22 +376,43 @@ class PrPodRunExecution {
     const jobName = this.#jobToDelete;
     if (!jobName) return;
     this.#jobToDelete = undefined;
+    // The answer is the Job marked for deletion; client-node types it as a Status, whose metadata
+    // keeps only the resourceVersion: the watch for the Job's end starts there.
+    let deleting: { metadata?: { resourceVersion?: string } } | undefined;
     try {
-      await this.#cluster.call(`delete Job ${namespace}/${jobName}`, signal, (s) =>
+      deleting = (await this.#cluster.call(`delete Job ${namespace}/${jobName}`, signal, (s) =>
         this.#cluster.kinds.Job.remove(namespace, jobName, s),
-      );
+      )) as typeof deleting;
     } catch (error) {
       if (httpStatusOf(error) !== 404) {
         this.#emit({
           type: "warning",
           message: this.#redact(
-            `could not delete Job ${namespace}/${jobName}: ${messageOf(error)}. Delete it with: kubectl delete job ${jobName} -n ${namespace} --cascade=background`,
+            `could not delete Job ${namespace}/${jobName}: ${messageOf(error)}. Delete it with: kubectl delete job ${jobName} -n ${namespace} --cascade=foreground`,
           ),
         });
         return;
       }
     }
     const deleted = this.#created.length > 0 ? this.#created : [{ kind: "Job" as const, name: jobName, namespace }];
+    // The delete answers at once; the garbage collector takes a few seconds for the pod and the objects
+    // the Job owns. Say "cleaned up" only once they are gone (the Job goes last), or say what is left.
+    if (deleting) {
+      const gone = await waitForJobGone(this.#cluster, {
+        namespace,
+        name: jobName,
+        resourceVersion: deleting.metadata.resourceVersion,
+        signal,
+      }).catch(() => false);
+      if (!gone) {
+        const left = deleted.map(({ kind, name }) => `${kind}/${name}`).join(", ");
+        this.#emit({
+          type: "warning",
+          message: `deleted the run's objects, but after ${DELETION_WAIT_MS / 1000} s Kubernetes is still removing Job/${jobName} and what it owns (${left}, its pod); they go on their own. Check with: kubectl get job ${jobName} -n ${namespace}`,
+        });
+        return;
+      }
+    }
     this.#emit({ type: "cleaned-up", deleted: deleted.map(({ kind, name }) => ({ kind, name })) });
   }
 
@@ -416,6 +441,8 @@ function describeSuccess(report: PrPodReport): string {
     parts.push(`${report.files.found.length} required file${report.files.found.length === 1 ? "" : "s"} found`);
   const builds = report.builds ?? [];
   if (builds.length > 0) parts.push(`${builds.length} build${builds.length === 1 ? "" : "s"} succeeded`);
+  const pushed = builds.filter((build) => build.pushed).length;
+  if (pushed > 0) parts.push(`${pushed} image${pushed === 1 ? "" : "s"} pushed`);
   return parts.join(", ");
 }
 

@@ -56,6 +56,11 @@ export interface TestClusterOptions {
    * ERROR event with a 410 Expired Status.
    */
   watchCacheSize?: number;
+  /**
+   * How long the garbage collector takes to delete a dependent once its owner is deleted (Background)
+   * or being deleted (Foreground) (default 0: at once; a real one takes 1-3 s for a Job's pod and objects).
+   */
+  garbageCollectionDelayMs?: number;
   /** Delay before the job controller replaces a failed pod (default 0; real: 10 s doubling). */
   podRetryDelayMs?: number;
   /** Delay before a crashed container restarts under OnFailure/Always (default 0; real: 10 s doubling). */
@@ -112,7 +117,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     throw new Error(`startTestCluster: unknown runtime "${options.runtime}"; use "scripted" or "host"`);
   }
   const controllers = [
-    new GarbageCollector(store, registry),
+    new GarbageCollector(store, registry, options.garbageCollectionDelayMs ?? 0),
     new NamespaceController(store, registry),
     new JobController(store, registry, { podRetryDelayMs: options.podRetryDelayMs ?? 0 }),
     new TtlAfterFinishedController(store, registry),

@@ -1,6 +1,6 @@
 // Answers seen side by side with a real API server (issue 17): anonymous requests, Job names that make
 // over-long labels, server-side apply without a field manager, and watches from beyond the watch cache.
-import { BatchV1Api, CoreV1Api, type V1Job, Watch } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, type V1Job, type V1Status, Watch } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startTestCluster, type TestCluster } from "../src/index.ts";
 
@@ -39,7 +39,7 @@ describe("requests without credentials", () => {
       code: 403,
     });
     const job = await fetch(`${cluster.url}/apis/batch/v1/namespaces/ci/jobs/build`);
-    expect((await job.json()).message).toBe(
+    expect(((await job.json()) as V1Status).message).toBe(
       'jobs.batch "build" is forbidden: User "system:anonymous" cannot get resource "jobs" in API group "batch" in the namespace "ci"',
     );
   });
@@ -71,12 +71,12 @@ describe("a Job whose name is longer than a label value may be", () => {
       body: JSON.stringify(job(name)),
     });
     expect(response.status).toBe(422);
-    const status = await response.json();
+    const status = (await response.json()) as V1Status;
     expect(status.message).toBe(
       `Job.batch "${name}" is invalid: [metadata.labels: Invalid value: "${name}": must be no more than 63 characters, spec.template.labels: Invalid value: "${name}": must be no more than 63 characters]`,
     );
     expect(status.details).toMatchObject({ name, group: "batch", kind: "Job" });
-    expect(status.details.causes).toEqual([
+    expect(status.details?.causes).toEqual([
       {
         reason: "FieldValueInvalid",
         message: `Invalid value: "${name}": must be no more than 63 characters`,
@@ -196,5 +196,39 @@ describe("a watch from a resourceVersion older than the watch cache's window", (
     });
     controller.abort();
     expect(names).toEqual(["ADDED after"]);
+  });
+});
+
+describe("background deletion with garbageCollectionDelayMs", () => {
+  it("leaves a deleted owner's dependents in place for a while, as a real garbage collector does", async () => {
+    await cluster.close();
+    cluster = await startTestCluster({ http: true, garbageCollectionDelayMs: 200 });
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    const owner = await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "owner" } } });
+    const ownerReferences = [
+      { apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: owner.metadata?.uid as string },
+    ];
+    await core.createNamespacedSecret({
+      namespace: "default",
+      body: { metadata: { name: "dependent", ownerReferences } },
+    });
+    await core.deleteNamespacedConfigMap({ namespace: "default", name: "owner", propagationPolicy: "Background" });
+    // The owner is gone at once; its dependent is still there right after the delete returns...
+    expect((await core.readNamespacedSecret({ namespace: "default", name: "dependent" })).metadata?.name).toBe(
+      "dependent",
+    );
+    // ...until the collector gets to it.
+    const list = await core.listNamespacedSecret({ namespace: "default" });
+    const gone = await new Promise<string>((resolve, reject) => {
+      new Watch(cluster.kubeConfig)
+        .watch(
+          "/api/v1/namespaces/default/secrets",
+          { resourceVersion: list.metadata?.resourceVersion },
+          (type, object) => type === "DELETED" && resolve(object.metadata?.name),
+          (error) => error && reject(error),
+        )
+        .catch(reject);
+    });
+    expect(gone).toBe("dependent");
   });
 });

@@ -10,10 +10,19 @@ import { ControllerLoop } from "./controller-loop.ts";
 
 export class GarbageCollector {
   private readonly loop: ControllerLoop;
+  /** Dependents whose deletion is scheduled (uid → timer), with `delayMs`. */
+  private readonly scheduled = new Map<string, NodeJS.Timeout>();
 
+  /**
+   * `delayMs`: how long a dependent outlives its deleted owner (Background), or its owner's
+   * foreground deletion waits for it. A real collector takes its
+   * time (1-3 s for a Job's pod, Secret and ServiceAccount), so a client that says "deleted" once its
+   * delete call returns can be caught out; 0 collects at once.
+   */
   constructor(
     private readonly store: ObjectStore,
     private readonly registry: ResourceRegistry,
+    private readonly delayMs = 0,
   ) {
     this.loop = new ControllerLoop(() => this.sync());
     this.loop.watch(store);
@@ -21,6 +30,8 @@ export class GarbageCollector {
 
   stop(): void {
     this.loop.stop();
+    for (const timer of this.scheduled.values()) clearTimeout(timer);
+    this.scheduled.clear();
   }
 
   private sync(): void {
@@ -48,16 +59,36 @@ export class GarbageCollector {
         const dependents = dependentsOf(object.metadata.uid as string);
         for (const dependent of dependents) {
           if (dependent.object.metadata.deletionTimestamp) continue;
-          this.deleteQuietly(dependent.resourceType, dependent.object, "Foreground");
+          this.collect(dependent.resourceType, dependent.object, "Foreground");
         }
         if (dependents.length === 0) this.dropFinalizer(resourceType, object, "foregroundDeletion");
         continue;
       }
       const owners = object.metadata.ownerReferences ?? [];
       if (owners.length > 0 && !object.metadata.deletionTimestamp && owners.every((r) => !uids.has(r.uid))) {
-        this.deleteQuietly(resourceType, object, "Background");
+        this.collect(resourceType, object);
       }
     }
+  }
+
+  private collect(
+    t: ResourceType,
+    object: KubeObject,
+    propagationPolicy: "Background" | "Foreground" = "Background",
+  ): void {
+    if (this.delayMs <= 0) {
+      this.deleteQuietly(t, object, propagationPolicy);
+      return;
+    }
+    const uid = object.metadata.uid as string;
+    if (this.scheduled.has(uid)) return;
+    const target = { namespace: object.metadata.namespace, name: object.metadata.name, uid };
+    const timer = setTimeout(() => {
+      this.scheduled.delete(uid);
+      this.deleteQuietly(t, { metadata: target } as KubeObject, propagationPolicy);
+    }, this.delayMs);
+    timer.unref();
+    this.scheduled.set(uid, timer);
   }
 
   private dropFinalizer(t: ResourceType, object: KubeObject, finalizer: string): void {

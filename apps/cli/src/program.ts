@@ -42,6 +42,18 @@ function addRunOptions(command: Command): Command {
     )
     .option("--no-build", "verify and detect only, build nothing")
     .option("--bake", "use docker buildx bake when a bake or compose file exists")
+    .option("--registry <host>", "tag and push every built image there: host[:port][/prefix], e.g. ghcr.io/acme")
+    .option("--insecure-registry", "the registry speaks plain HTTP (never assumed)")
+    .option("--registry-secret <name>", "kubernetes.io/dockerconfigjson Secret in the namespace with push credentials")
+    .option("--image-template <template>", "image names (default {registry}/{owner}/{repo}/{target}:pr-{pr}-{sha7})")
+    .option("--no-cache", "no registry build cache (default: <image>:buildcache in the registry)")
+    .addOption(
+      new Option(
+        "--builder <driver>",
+        "BuildKit: kubernetes pods (default), remote endpoint, or a docker engine",
+      ).choices(["kubernetes", "remote", "docker"]),
+    )
+    .option("--builder-endpoint <url>", "for --builder remote|docker: tcp://host:port, unix:///path")
     .option("--verify <files...>", "files that must exist in the clone (default package.json README.md Dockerfile)")
     .option("--timeout <duration>", "deadline for the whole run: 600, 10m, 1h30m", parseDurationSeconds)
     .option("--config <file>", "pr-pod.config.json|yaml with defaults (otherwise looked up in the current folder)");

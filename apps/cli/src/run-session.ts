@@ -179,6 +179,7 @@ export function runResultDocument(
     jobName: result.jobName,
     pullRequest: result.context,
     ...(result.report !== undefined ? { report: result.report } : {}),
+    ...(result.images !== undefined ? { images: result.images } : {}),
     durationsMs: result.durationsMs,
     ...(cleanedUp ? { cleanedUp } : {}),
     ...extras,
@@ -223,10 +224,15 @@ export function verdictLines(environment: CommandEnvironment, result: RunResult,
     const ok = report.builds.filter((build) => build.ok).length;
     lines.push(`  builds: ${ok} of ${report.builds.length} ok`);
     for (const build of report.builds) {
+      const cache = build.steps ? `, ${build.cachedSteps ?? 0}/${build.steps} steps cached` : "";
       const outcome = build.ok
         ? terminal.styleOut("green", `ok${build.digest ? ` ${build.digest.slice(0, 19)}` : ""}`)
         : terminal.styleOut("red", `failed${build.error ? `: ${build.error}` : ""}`);
-      lines.push(`    ${build.file}: ${outcome} (${seconds(build.durationMs)})`);
+      const name = build.target ? `${build.target} (${build.file})` : build.file;
+      lines.push(`    ${name}: ${outcome} (${seconds(build.durationMs)}${cache})`);
+      if (build.ok && build.image) lines.push(`      pushed ${build.ref ?? build.image}`);
+      if (!build.ok && build.failedStep) lines.push(`      failing step: ${build.failedStep}`);
+      for (const line of build.ok ? [] : (build.logTail ?? []).slice(-5)) lines.push(`      | ${line}`);
     }
   } else if (report?.ok) {
     lines.push("  builds: off");

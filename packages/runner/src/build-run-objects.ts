@@ -44,6 +44,7 @@ export function buildRunResources(
     build: settings.build,
     bake: settings.bake,
     builder: settings.buildx,
+    ...(settings.registry ? { registry: settings.registry } : {}),
     withToken: options.withToken ?? true,
     activeDeadlineSeconds: settings.timeoutSeconds,
   };

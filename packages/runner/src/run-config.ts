@@ -3,6 +3,7 @@
 // being ignored (the error names the file, the key and what it should be).
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import type { RegistryOptions } from "@pr-pod/k8s-job-builder";
 import type { GitHubReportSettings } from "@pr-pod/pr-feedback";
 import { parse as parseYaml } from "yaml";
 import type { BuildxOptions } from "./run-events.ts";
@@ -32,6 +33,8 @@ export interface RunConfig {
   allowForkToken?: boolean;
   /** buildx Kubernetes driver options (`--driver-opt`): replicas, requests, limits, rootless, serviceAccount, timeout, image, nodeSelector. */
   buildx?: BuildxOptions;
+  /** Where built images are pushed: host, imageTemplate, insecure, credentialsSecret, cache. */
+  registry?: RegistryOptions;
   resources?: ResourceSettings;
   /** Feedback on the pull request; `github.enabled: true` turns it on for every run of this config. */
   report?: { github?: ConfigGitHubReport };
@@ -190,6 +193,23 @@ const RUN_CONFIG_FIELDS: Record<keyof RunConfig, Check> = {
     timeout: isString,
     image: isString,
     nodeSelector: isStringMap,
+    driver: (value, where) => {
+      if (value !== "kubernetes" && value !== "remote" && value !== "docker") {
+        throw problem(where, '"kubernetes", "remote" or "docker"', value);
+      }
+      return value;
+    },
+    endpoint: isString,
+  }),
+  registry: isObjectOf({
+    host: isString,
+    imageTemplate: isString,
+    insecure: isBoolean,
+    credentialsSecret: isString,
+    cache: (value, where) => {
+      if (value !== "registry" && value !== "none") throw problem(where, '"registry" or "none"', value);
+      return value;
+    },
   }),
   resources: isObjectOf({ requests: isStringMap, limits: isStringMap }),
   report: isObjectOf({

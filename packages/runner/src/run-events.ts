@@ -2,7 +2,8 @@
 // what a run takes, the events it emits while it goes, and what it ends with.
 // The apps render these events their own way; they never talk to the cluster themselves.
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { BuilderOptions, LocalChanges } from "@pr-pod/k8s-job-builder";
+import type { BuiltImage } from "@pr-pod/file-verifier";
+import type { BuilderOptions, LocalChanges, RegistryOptions } from "@pr-pod/k8s-job-builder";
 import type { PullRequestContext } from "@pr-pod/pr-context";
 import type { GitHubReportSettings } from "@pr-pod/pr-feedback";
 
@@ -67,6 +68,8 @@ export interface RunPrPodOptions {
   build?: boolean;
   /** Use `buildx bake` when a bake file exists. Default false. */
   bake?: boolean;
+  /** Tag and push every built image to this registry (merged over the config file's `registry`). */
+  registry?: Partial<RegistryOptions>;
   /** Files that must exist in the clone (default: package.json, README.md, Dockerfile). */
   verify?: string[];
   /** Whole-run deadline in seconds (the Job's activeDeadlineSeconds too). */
@@ -135,6 +138,8 @@ export interface RunResult {
   context: PullRequestContext;
   /** The pod's parsed report (file-verifier), when one came back. */
   report?: unknown;
+  /** The images the pod built (and pushed, with a registry): target, context, Dockerfile, image, tag, digest, ref. */
+  images?: BuiltImage[];
   durationsMs: { total: number; pod?: number };
 }
 

@@ -1,5 +1,6 @@
 // Merges what a run is told: options passed to runPrPod (the CLI's flags, the action's inputs) win
 // over the config file, which wins over the defaults. Pure.
+import type { RegistryOptions } from "@pr-pod/k8s-job-builder";
 import type { GitHubReportSettings } from "@pr-pod/pr-feedback";
 import type { ResourceSettings, RunConfig } from "./run-config.ts";
 import type { BuildxOptions, RunPrPodOptions } from "./run-events.ts";
@@ -25,6 +26,8 @@ export interface RunSettings {
   keep: boolean;
   allowForkToken: boolean;
   buildx: BuildxOptions;
+  /** Where images are pushed (options over the config file's `registry`), when a host is known. */
+  registry?: RegistryOptions;
   resources?: ResourceSettings;
   /** The config file the settings came from, when there was one. */
   configFile?: string;
@@ -66,6 +69,14 @@ export function mergeRunSettings(
     allowForkToken: pick("allowForkToken") ?? false,
     buildx: { ...config.buildx, ...options.buildx },
   };
+  const registry = { ...config.registry, ...options.registry };
+  if (registry.host) settings.registry = registry as RegistryOptions;
+  else if (Object.keys(registry).length > 0) {
+    throw new RunnerError(
+      "INVALID_INPUT",
+      `registry settings (${Object.keys(registry).join(", ")}) without a registry: add --registry <host> or registry.host in the config file`,
+    );
+  }
   const verify = pick("verify");
   if (verify !== undefined) settings.verify = verify;
   const resources = options.resources ?? config.resources;

@@ -17,6 +17,14 @@ export interface RunFlags extends PullRequestFlags {
   checkout?: "head" | "merge";
   build: boolean;
   bake?: boolean;
+  registry?: string;
+  insecureRegistry?: boolean;
+  registrySecret?: string;
+  imageTemplate?: string;
+  /** false with --no-cache */
+  cache?: boolean;
+  builder?: "kubernetes" | "remote" | "docker";
+  builderEndpoint?: string;
   verify?: string[];
   timeout?: number;
   config?: string;
@@ -43,6 +51,20 @@ export function runOptionsFromFlags(environment: CommandEnvironment, flags: Omit
   if (flags.checkout) options.checkout = flags.checkout;
   if (flags.build === false) options.build = false;
   if (flags.bake) options.bake = true;
+  const registry: NonNullable<RunPrPodOptions["registry"]> = {
+    ...(flags.registry ? { host: flags.registry } : {}),
+    ...(flags.insecureRegistry ? { insecure: true } : {}),
+    ...(flags.registrySecret ? { credentialsSecret: flags.registrySecret } : {}),
+    ...(flags.imageTemplate ? { imageTemplate: flags.imageTemplate } : {}),
+    ...(flags.cache === false ? { cache: "none" as const } : {}),
+  };
+  if (Object.keys(registry).length > 0) options.registry = registry;
+  if (flags.builder || flags.builderEndpoint) {
+    options.buildx = {
+      ...(flags.builder ? { driver: flags.builder } : {}),
+      ...(flags.builderEndpoint ? { endpoint: flags.builderEndpoint } : {}),
+    };
+  }
   if (flags.verify) options.verify = flags.verify;
   if (flags.timeout) options.timeoutSeconds = flags.timeout;
   if (flags.keep) options.keep = true;

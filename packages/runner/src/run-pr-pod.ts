@@ -401,7 +401,7 @@ class PrPodRunExecution {
       const gone = await waitForJobGone(this.#cluster, {
         namespace,
         name: jobName,
-        resourceVersion: deleting.metadata.resourceVersion,
+        resourceVersion: deleting.metadata?.resourceVersion,
         signal,
       }).catch(() => false);
       if (!gone) {

@@ -25,6 +25,7 @@ export interface StoredPullRequest {
   /** The head repository's "owner/name" (a fork when it differs from repo). */
   headRepo: string;
   user: string;
+  merged: boolean;
 }
 
 export interface StoredStatus {
@@ -134,6 +135,9 @@ export function pullRequestObject(
     html_url: `${webUrl}/${pr.repo}/pull/${pr.number}`,
     user: userObject(pr.user, apiUrl, webUrl),
     requested_teams: [],
+    merged_at: pr.merged ? "2026-01-01T00:00:00Z" : null,
+    closed_at: pr.state === "closed" ? "2026-01-01T00:00:00Z" : null,
+    ...("merged" in object ? { merged: pr.merged } : {}),
     head: {
       label: `${headOwner}:${pr.headRef}`,
       ref: pr.headRef,

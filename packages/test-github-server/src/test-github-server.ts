@@ -104,6 +104,7 @@ export interface RecordedCall {
   status: number;
   /** Which token made the call: its label (given to addToken, or the kind), never the token. */
   token?: string;
+  userAgent?: string;
   faulted?: boolean;
   /** What the description said was wrong with the request, when the server refused it. */
   rejected?: DescriptionProblem[];
@@ -243,6 +244,8 @@ export class TestGitHubServer {
     headRepo?: string;
     user?: string;
     state?: "open" | "closed";
+    /** Closed by merging (implies state closed). */
+    merged?: boolean;
   }): void {
     if (!this.#repos.has(pr.repo.toLowerCase())) this.addRepository(pr.repo);
     const headRepo = pr.headRepo ?? pr.repo;
@@ -252,7 +255,8 @@ export class TestGitHubServer {
       number: pr.number,
       id: this.#nextId++,
       title: pr.title ?? `Pull request ${pr.number}`,
-      state: pr.state ?? "open",
+      state: pr.merged ? "closed" : (pr.state ?? "open"),
+      merged: pr.merged ?? false,
       headSha: pr.headSha,
       headRef: pr.headRef,
       baseRef: pr.baseRef ?? "main",
@@ -349,6 +353,7 @@ export class TestGitHubServer {
     const fullPath = url.pathname;
     const path = fullPath.startsWith(this.#prefix) ? fullPath.slice(this.#prefix.length) || "/" : fullPath;
     const call: RecordedCall = { method, path, pathParams: {}, query: {}, status: 0 };
+    if (req.headers["user-agent"]) call.userAgent = req.headers["user-agent"];
     this.calls.push(call);
     const raw = await readBody(req);
 

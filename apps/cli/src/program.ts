@@ -40,6 +40,10 @@ function addRunOptions(command: Command): Command {
         "merge",
       ]),
     )
+    .option(
+      "--pin-base",
+      "with --checkout merge: merge onto the PR's recorded base commit instead of the base branch's current tip",
+    )
     .option("--no-build", "verify and detect only, build nothing")
     .option("--bake", "use docker buildx bake when a bake or compose file exists")
     .option("--registry <host>", "tag and push every built image there: host[:port][/prefix], e.g. ghcr.io/acme")

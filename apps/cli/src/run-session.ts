@@ -207,6 +207,9 @@ export function verdictLines(environment: CommandEnvironment, result: RunResult,
     );
   }
   const report = asReport(result.report);
+  if (report?.checkout === "merge" && report.baseSha) {
+    lines.push(`  merged onto: ${pr.baseRef} at ${report.baseSha.slice(0, 12)}`);
+  }
   if (report?.files) {
     const { found, missing } = report.files;
     lines.push(

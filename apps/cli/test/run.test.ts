@@ -68,6 +68,21 @@ describe.concurrent("pr-pod run", () => {
     expect(await fixture.objectsFor(18)).toEqual([]);
   });
 
+  it("merges onto the base branch's current tip with --checkout merge and says which commit", async () => {
+    const { code, stdout, stderr } = await runCli(
+      ["run", ...fixture.prFlags("good", 19), ...cluster, "--checkout", "merge"],
+      {
+        env,
+      },
+    );
+    expect(stderr).toMatch(/merging onto main at its current tip [0-9a-f]{40}/);
+    expect(stdout).toMatch(/ {2}merged onto: main at [0-9a-f]{12}\n/);
+    expect(code).toBe(0);
+    const pinWithoutMerge = await runCli(["run", ...fixture.prFlags("good", 19), ...cluster, "--pin-base"], { env });
+    expect(pinWithoutMerge.stderr).toContain("--pin-base pins the base of a merge checkout");
+    expect(pinWithoutMerge.code).toBe(64);
+  });
+
   it("prints only a RunResult document on stdout with -o json, valid against the schema", async () => {
     const { code, stdout } = await runCli(["run", ...fixture.prFlags("good", 12), ...cluster, "-o", "json"], { env });
     expect(code).toBe(0);

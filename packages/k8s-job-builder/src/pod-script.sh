@@ -5,7 +5,8 @@
 # literals, because test runtimes remap mounted paths through env values:
 #   PR_POD_WORKSPACE        writable folder (an emptyDir); the clone goes to $PR_POD_WORKSPACE/src
 #   PR_POD_TERMINATION_LOG  the container's terminationMessagePath; the report is written there
-#   PR_POD_CHECKOUT         head | merge
+#   PR_POD_CHECKOUT         head | merge (onto the base branch's current tip)
+#   PR_POD_PIN_BASE         true: checkout merge onto PR_BASE_SHA instead of the base branch's tip
 #   PR_POD_BUILD            true | false; PR_POD_BAKE true | false
 #   PR_POD_BUILDER_NAME, PR_POD_NAMESPACE, PR_POD_BUILDX_DRIVER_OPTS   the buildx Kubernetes driver
 #   PR_POD_BUILDX_DRIVER    kubernetes (default) | remote | docker; PR_POD_BUILDX_ENDPOINT for remote (required) and
@@ -218,6 +219,14 @@ case $PR_POD_CHECKOUT in
   merge) pr_pod_require PR_BASE_REF; pr_pod_require PR_BASE_CLONE_URL ;;
   *) pr_pod_finish "$EXIT_CONFIG" "PR_POD_CHECKOUT is \"$PR_POD_CHECKOUT\": use head or merge" ;;
 esac
+if [ "${PR_POD_PIN_BASE:-false}" = true ]; then
+  if [ "$PR_POD_CHECKOUT" != merge ]; then
+    pr_pod_finish "$EXIT_CONFIG" "PR_POD_PIN_BASE=true pins the base of checkout merge, but PR_POD_CHECKOUT is $PR_POD_CHECKOUT"
+  fi
+  case ${PR_BASE_SHA:-} in
+    '' | *[!0-9a-f]*) pr_pod_finish "$EXIT_CONFIG" "PR_POD_PIN_BASE=true needs PR_BASE_SHA, a full lowercase 40-hex commit SHA (it is \"${PR_BASE_SHA:-}\")" ;;
+  esac
+fi
 case $PR_HEAD_SHA in
   *[!0-9a-f]*) pr_pod_finish "$EXIT_CONFIG" "PR_HEAD_SHA \"$PR_HEAD_SHA\" is not a full lowercase 40-hex commit SHA" ;;
 esac
@@ -363,14 +372,26 @@ else
     pr_pod_check_fetch_failure "$PR_BASE_CLONE_URL"
     pr_pod_finish "$EXIT_CLONE" "could not fetch base branch $PR_BASE_REF from $PR_BASE_CLONE_URL: $(pr_pod_git_error)"
   fi
-  if [ -n "${PR_BASE_SHA:-}" ]; then
+  # The base branch's tip now, as GitHub's merge ref and Prow do at trigger time: an event's base.sha can
+  # be older than the branch, and a PR that conflicts with today's base must not merge onto yesterday's.
+  # PR_POD_PIN_BASE=true merges onto PR_BASE_SHA instead, when a run must reproduce that exact base.
+  _pr_pod_base_tip=$(git -C "$PR_POD_SRC" rev-parse "refs/remotes/origin/$PR_BASE_REF")
+  if [ "${PR_POD_PIN_BASE:-false}" = true ]; then
     if ! git -C "$PR_POD_SRC" cat-file -e "$PR_BASE_SHA^{commit}" 2>/dev/null; then
-      pr_pod_git fetch --quiet --no-tags origin "$PR_BASE_SHA" ||
-        pr_pod_finish "$EXIT_CLONE" "base commit $PR_BASE_SHA is not on $PR_BASE_REF: $(pr_pod_git_error)"
+      if ! pr_pod_git fetch --quiet --no-tags origin "$PR_BASE_SHA"; then
+        pr_pod_check_fetch_failure "$PR_BASE_CLONE_URL"
+        pr_pod_finish "$EXIT_CLONE" "pinned base commit $PR_BASE_SHA is not on $PR_BASE_REF: $(pr_pod_git_error)"
+      fi
     fi
     R_BASE_SHA=$PR_BASE_SHA
+    pr_pod_log "merging onto the pinned base $PR_BASE_REF at $R_BASE_SHA (the branch is at $_pr_pod_base_tip now)"
   else
-    R_BASE_SHA=$(git -C "$PR_POD_SRC" rev-parse "refs/remotes/origin/$PR_BASE_REF")
+    R_BASE_SHA=$_pr_pod_base_tip
+    if [ -n "${PR_BASE_SHA:-}" ] && [ "$PR_BASE_SHA" != "$R_BASE_SHA" ]; then
+      pr_pod_log "merging onto $PR_BASE_REF at its current tip $R_BASE_SHA, not the event's base $PR_BASE_SHA (the branch moved since; pin the base to use that one)"
+    else
+      pr_pod_log "merging onto $PR_BASE_REF at its current tip $R_BASE_SHA"
+    fi
   fi
   pr_pod_git checkout --quiet --detach "$R_BASE_SHA" ||
     pr_pod_finish "$EXIT_CLONE" "could not check out base $R_BASE_SHA: $(pr_pod_git_error)"

@@ -91,8 +91,13 @@ export interface PrPodResourceOptions {
   /** Default `docker:24-git`. */
   image?: string;
   imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
-  /** `head` (default) clones the head commit; `merge` merges it onto the base like Prow's clonerefs. */
+  /**
+   * `head` (default) clones the head commit; `merge` merges it onto the base branch's current tip, like
+   * GitHub's merge ref and Prow's clonerefs at trigger time.
+   */
   checkout?: "head" | "merge";
+  /** With checkout merge: merge onto the context's `baseSha` instead of the base branch's tip. */
+  pinBaseSha?: boolean;
   /** Build the Dockerfiles with buildx's Kubernetes driver. Default true. */
   build?: boolean;
   /** With builds on: `buildx bake` when a bake file exists. Default false. */
@@ -250,6 +255,12 @@ function validate(options: PrPodResourceOptions): void {
     options.checkout === undefined || options.checkout === "head" || options.checkout === "merge",
     `checkout ${JSON.stringify(options.checkout)} is not supported: use "head" or "merge"`,
   );
+  if (options.pinBaseSha) {
+    check(
+      options.checkout === "merge",
+      `pinBaseSha pins the base of checkout "merge", but checkout is ${JSON.stringify(options.checkout ?? "head")}: use checkout merge, or drop pinBaseSha`,
+    );
+  }
   if (options.image !== undefined) {
     check(
       /^[^\s]+$/.test(options.image),
@@ -329,6 +340,7 @@ export function prPodScriptEnv(
     { name: "PR_POD_WORKSPACE", value: WORKSPACE_MOUNT_PATH },
     { name: "PR_POD_TERMINATION_LOG", value: TERMINATION_MESSAGE_PATH },
     { name: "PR_POD_CHECKOUT", value: options.checkout ?? "head" },
+    ...(options.pinBaseSha ? [{ name: "PR_POD_PIN_BASE", value: "true" }] : []),
     { name: "PR_POD_BUILD", value: build ? "true" : "false" },
     { name: "PR_POD_BAKE", value: build && options.bake ? "true" : "false" },
     { name: "PR_POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
@@ -375,6 +387,12 @@ export function prPodScriptEnv(
 /** Everything one run needs except the token Secret, all named `prPodRunName(context)` and labelled alike. */
 export function buildPrPodResources(context: PullRequestContext, options: PrPodResourceOptions): PrPodResources {
   validate(options);
+  if (options.pinBaseSha) {
+    check(
+      Boolean(context.baseSha),
+      `pinBaseSha needs the base commit, and ${context.owner}/${context.repo}#${context.number} came without one: give the base SHA (a webhook payload's base.sha, --base-sha), or merge onto the base branch's tip`,
+    );
+  }
   const name = prPodRunName(context);
   const namespace = options.namespace;
   const build = options.build ?? true;

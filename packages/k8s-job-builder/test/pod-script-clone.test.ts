@@ -114,13 +114,50 @@ describe("the pod script: clone", () => {
     expect(await readFile(join(src, "feature.txt"), "utf8")).toBe("new\n");
   });
 
-  it("merges onto PR_BASE_SHA when given, even when the branch has moved since", async () => {
-    const { repo, headSha, baseSha } = await prRepo("merge-base-sha");
-    await repo.commit({ "later.txt": "later\n" }, { branch: "main" });
-    const context = contextFor("merge-base-sha", headSha, { baseSha });
+  it("merges onto the base branch's current tip, not an older PR_BASE_SHA, and says which", async () => {
+    const { repo, headSha, baseSha } = await prRepo("merge-moved-base");
+    const tip = await repo.commit({ "later.txt": "later\n" }, { branch: "main" });
+    const context = contextFor("merge-moved-base", headSha, { baseSha });
     const run = await harness.run({ script, env: envFor(context, { PR_POD_CHECKOUT: "merge" }) });
     expect(run.exitCode, run.log).toBe(0);
+    expect(run.report?.baseSha).toBe(tip);
+    expect(run.log).toContain(`merging onto main at its current tip ${tip}, not the event's base ${baseSha}`);
+    const parents = (await git(["rev-list", "--parents", "-n", "1", "HEAD"], join(run.workspace, "src"))).trim();
+    expect(parents.split(" ").slice(1)).toEqual([tip, headSha]);
+  });
+
+  it("fails a PR that conflicts with today's base even though it merged onto the event's older base", async () => {
+    const { repo, headSha, baseSha } = await prRepo("merge-stale-conflict", { "README.md": "# the PR's readme\n" });
+    const tip = await repo.commit({ "README.md": "# the base's new readme\n" }, { branch: "main" });
+    const context = contextFor("merge-stale-conflict", headSha, { baseSha });
+    const run = await harness.run({ script, env: envFor(context, { PR_POD_CHECKOUT: "merge" }) });
+    expect(run.exitCode, run.log).toBe(13);
+    expect(run.report).toMatchObject({ stage: "merge", baseSha: tip });
+    expect(run.report?.error).toContain(`does not merge cleanly into main (${tip})`);
+  });
+
+  it("merges onto PR_BASE_SHA only when the base is pinned (PR_POD_PIN_BASE=true)", async () => {
+    const { repo, headSha, baseSha } = await prRepo("merge-pinned-base");
+    const tip = await repo.commit({ "later.txt": "later\n" }, { branch: "main" });
+    const context = contextFor("merge-pinned-base", headSha, { baseSha });
+    const run = await harness.run({
+      script,
+      env: envFor(context, { PR_POD_CHECKOUT: "merge", PR_POD_PIN_BASE: "true" }),
+    });
+    expect(run.exitCode, run.log).toBe(0);
     expect(run.report?.baseSha).toBe(baseSha);
+    expect(run.log).toContain(`merging onto the pinned base main at ${baseSha} (the branch is at ${tip} now)`);
+
+    const headOnly = await harness.run({ script, env: envFor(context, { PR_POD_PIN_BASE: "true" }) });
+    expect(headOnly.exitCode).toBe(10);
+    expect(headOnly.report?.error).toContain("PR_POD_PIN_BASE=true pins the base of checkout merge");
+    const noBase = envFor(contextFor("merge-pinned-base", headSha), {
+      PR_POD_CHECKOUT: "merge",
+      PR_POD_PIN_BASE: "true",
+    });
+    const unpinned = await harness.run({ script, env: noBase });
+    expect(unpinned.exitCode).toBe(10);
+    expect(unpinned.report?.error).toContain("PR_POD_PIN_BASE=true needs PR_BASE_SHA");
   });
 
   it("fails a conflicting merge with its own exit code and names the files", async () => {

@@ -181,6 +181,25 @@ describe("buildPrPodResources", () => {
     );
   });
 
+  it("pins the base of checkout merge only when asked, and only with a base SHA", () => {
+    const envOf = (options: object) =>
+      Object.fromEntries(
+        (
+          buildPrPodResources(context, { namespace: "ci", ...options }).job.spec?.template.spec?.containers[0]?.env ??
+          []
+        ).map((e) => [e.name, e.value]),
+      );
+    expect(envOf({ checkout: "merge" }).PR_POD_PIN_BASE).toBeUndefined();
+    expect(envOf({ checkout: "merge", pinBaseSha: true }).PR_POD_PIN_BASE).toBe("true");
+    expect(() => buildPrPodResources(context, { namespace: "ci", pinBaseSha: true })).toThrow(
+      /pinBaseSha pins the base of checkout "merge", but checkout is "head"/,
+    );
+    const { baseSha: _, ...withoutBase } = context;
+    expect(() => buildPrPodResources(withoutBase, { namespace: "ci", checkout: "merge", pinBaseSha: true })).toThrow(
+      /pinBaseSha needs the base commit/,
+    );
+  });
+
   it("refuses bad options with the value and the fix", () => {
     const bad = (options: object) => () => buildPrPodResources(context, { namespace: "ci", ...options });
     expect(bad({ namespace: "CI_NS" })).toThrow(JobBuilderError);

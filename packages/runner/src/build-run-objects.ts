@@ -41,6 +41,7 @@ export function buildRunResources(
     namespace: settings.namespace,
     image: settings.image,
     checkout: settings.checkout,
+    ...(settings.pinBaseSha ? { pinBaseSha: true } : {}),
     build: settings.build,
     bake: settings.bake,
     builder: settings.buildx,

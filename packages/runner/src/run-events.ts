@@ -62,8 +62,13 @@ export interface RunPrPodOptions {
   allowForkToken?: boolean;
   /** Container image of the pod. Default `docker:24-git`. */
   image?: string;
-  /** `head` clones the PR head; `merge` merges it onto the base like Prow's clonerefs. Default `head`. */
+  /**
+   * `head` clones the PR head; `merge` merges it onto the base branch's current tip, like GitHub's merge
+   * ref and Prow's clonerefs. Default `head`.
+   */
   checkout?: "head" | "merge";
+  /** With checkout merge: merge onto the PR's known base SHA (a webhook's base.sha) instead of the branch's tip. */
+  pinBaseSha?: boolean;
   /** Build Dockerfiles with buildx's Kubernetes driver. Default true. */
   build?: boolean;
   /** Use `buildx bake` when a bake file exists. Default false. */

@@ -17,6 +17,8 @@ export interface RunSettings {
   createNamespace: boolean;
   image: string;
   checkout: "head" | "merge";
+  /** Checkout merge onto the context's baseSha instead of the base branch's tip (options only). */
+  pinBaseSha: boolean;
   build: boolean;
   bake: boolean;
   /** undefined: the file-verifier's default list. */
@@ -61,6 +63,7 @@ export function mergeRunSettings(
     createNamespace: pick("createNamespace") ?? false,
     image: pick("image") ?? DEFAULT_IMAGE,
     checkout: pick("checkout") ?? "head",
+    pinBaseSha: options.pinBaseSha ?? false,
     build: pick("build") ?? true,
     bake: pick("bake") ?? false,
     timeoutSeconds: pick("timeoutSeconds") ?? DEFAULT_TIMEOUT_SECONDS,

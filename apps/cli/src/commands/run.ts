@@ -15,6 +15,7 @@ import { kindDefaultKubeconfig, kindExecutable, kindLogger } from "./cluster.ts"
 export interface RunFlags extends PullRequestFlags {
   image?: string;
   checkout?: "head" | "merge";
+  pinBase?: boolean;
   build: boolean;
   bake?: boolean;
   registry?: string;
@@ -49,6 +50,14 @@ export function runOptionsFromFlags(environment: CommandEnvironment, flags: Omit
   if (flags.createNamespace) options.createNamespace = true;
   if (flags.image) options.image = flags.image;
   if (flags.checkout) options.checkout = flags.checkout;
+  if (flags.pinBase) {
+    if (flags.checkout !== "merge") {
+      throw new CliError("USAGE", "--pin-base pins the base of a merge checkout, and --checkout merge is not set", {
+        fix: "add --checkout merge, or drop --pin-base",
+      });
+    }
+    options.pinBaseSha = true;
+  }
   if (flags.build === false) options.build = false;
   if (flags.bake) options.bake = true;
   const registry: NonNullable<RunPrPodOptions["registry"]> = {

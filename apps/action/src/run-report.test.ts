@@ -22,7 +22,9 @@ describe("actionOutputsFor", () => {
       duration: "12.3",
     });
     expect(JSON.parse(outputs.dockerfiles)).toEqual(["Dockerfile", "web/Dockerfile"]);
-    expect(JSON.parse(outputs.images)).toEqual([{ dockerfile: "Dockerfile", context: ".", digest: "sha256:aaaa" }]);
+    expect(JSON.parse(outputs.images)).toEqual([
+      { target: ".", dockerfile: "Dockerfile", context: ".", digest: "sha256:aaaa", pushed: false, durationMs: 1200 },
+    ]);
     expect(JSON.parse(outputs.report)).toMatchObject({ version: 1, stage: "done" });
   });
 
@@ -33,11 +35,39 @@ describe("actionOutputsFor", () => {
 });
 
 describe("builtImagesOf", () => {
-  it("lists one image per bake target digest", () => {
+  it("lists one image per bake target, with its pushed reference", () => {
     const report = podReport({
-      builds: [{ kind: "bake", file: "docker-bake.hcl", ok: true, digests: ["sha256:1", "sha256:2"], durationMs: 1 }],
+      builds: [
+        {
+          kind: "bake",
+          target: "app",
+          file: "docker-bake.hcl",
+          context: "app",
+          ok: true,
+          pushed: true,
+          image: "r/o/r/app:pr-7-0123456",
+          digest: "sha256:1",
+          ref: "r/o/r/app@sha256:1",
+          durationMs: 1,
+        },
+        {
+          kind: "bake",
+          target: "worker",
+          file: "docker-bake.hcl",
+          context: "worker",
+          ok: true,
+          pushed: true,
+          image: "r/o/r/worker:pr-7-0123456",
+          digest: "sha256:2",
+          ref: "r/o/r/worker@sha256:2",
+          durationMs: 1,
+        },
+      ],
     });
-    expect(builtImagesOf(report).map((image) => image.digest)).toEqual(["sha256:1", "sha256:2"]);
+    expect(builtImagesOf(report).map((image) => [image.target, image.ref])).toEqual([
+      ["app", "r/o/r/app@sha256:1"],
+      ["worker", "r/o/r/worker@sha256:2"],
+    ]);
   });
 });
 
@@ -77,8 +107,8 @@ describe("jobSummaryFor", () => {
       "Builds",
     ]);
     expect(summary.tables[2]?.rows).toEqual([
-      ["Dockerfile", "✅ built", "sha256:aaaa", "1.2 s"],
-      ["web/Dockerfile", "❌ exit 1", "", "0.3 s"],
+      ["", "Dockerfile", "✅ built", "", "sha256:aaaa", "", "1.2 s"],
+      ["", "web/Dockerfile", "❌ exit 1", "", "", "", "0.3 s"],
     ]);
   });
 

@@ -1,6 +1,6 @@
 // What a finished run becomes on GitHub: the step's outputs, the annotation, and the rows of the job
 // summary. Pure: the result in, strings out; main.ts hands them to @actions/core.
-import { listArtifacts, type PrPodReport } from "@pr-pod/file-verifier";
+import { type BuiltImage, builtImages, listArtifacts, type PrPodReport } from "@pr-pod/file-verifier";
 import type { PullRequestContext } from "@pr-pod/pr-context";
 import type { RunResult } from "@pr-pod/runner";
 
@@ -16,13 +16,6 @@ export interface Outputs {
   duration: string;
 }
 
-/** One built image, as the `images` output lists it. */
-export interface BuiltImage {
-  dockerfile: string;
-  context?: string;
-  digest: string;
-}
-
 /** The pod's report when the result carries one the action can read. */
 export function reportOf(result: Pick<RunResult, "report">): PrPodReport | undefined {
   const report = result.report;
@@ -30,16 +23,9 @@ export function reportOf(result: Pick<RunResult, "report">): PrPodReport | undef
   return (report as { version?: unknown }).version === 1 ? (report as PrPodReport) : undefined;
 }
 
+/** The `images` output: file-verifier's typed list (target, context, dockerfile, image, tag, digest, ref...). */
 export function builtImagesOf(report: PrPodReport | undefined): BuiltImage[] {
-  const images: BuiltImage[] = [];
-  for (const build of report?.builds ?? []) {
-    if (!build.ok) continue;
-    const digests = build.digest ? [build.digest] : (build.digests ?? []);
-    for (const digest of digests) {
-      images.push({ dockerfile: build.file, ...(build.context ? { context: build.context } : {}), digest });
-    }
-  }
-  return images;
+  return report ? builtImages(report) : [];
 }
 
 /** Seconds with one decimal, the way people read a step's duration. */
@@ -139,12 +125,17 @@ export function jobSummaryFor(result: RunResult): JobSummaryContent {
   if (report?.builds && report.builds.length > 0) {
     tables.push({
       title: "Builds",
-      header: ["file", "result", "digest", "duration"],
+      header: ["target", "file", "result", "image", "digest", "cache", "duration"],
       rows: report.builds.map((build) =>
         [
+          build.target ?? "",
           build.file,
-          build.ok ? "✅ built" : `❌ ${build.error ?? "failed"}`,
+          build.ok
+            ? "✅ built"
+            : `❌ ${build.error ?? "failed"}${build.failedStep ? ` at ${build.failedStep}` : ""}${build.logTail?.length ? `: ${build.logTail.slice(-3).join(" / ")}` : ""}`,
+          build.image ?? "",
           build.digest ?? (build.digests ?? []).join(" "),
+          build.steps ? `${build.cachedSteps ?? 0}/${build.steps} steps cached` : "",
           `${formatSeconds(build.durationMs)} s`,
         ].map(escapeHtml),
       ),

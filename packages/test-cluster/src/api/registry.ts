@@ -492,6 +492,33 @@ export class ResourceRegistry {
         `error looking up service account ${pod.metadata.namespace}/${sa}: serviceaccount "${sa}" not found`,
       );
     }
+    this.admitPodQuota(pod);
+  }
+
+  /**
+   * ResourceQuota admission for the pod count (`pods` / `count/pods`), the one quota a preview's pods
+   * hit first; pods in a terminal phase do not count, as in the real quota evaluator.
+   * https://kubernetes.io/docs/concepts/policy/resource-quotas/
+   */
+  private admitPodQuota(pod: KubeObject): void {
+    const namespace = pod.metadata.namespace;
+    const podsType = mustResourceType("", "pods");
+    for (const quota of this.store.readList(mustResourceType("", "resourcequotas"), namespace)) {
+      const hard = quota.spec?.hard ?? {};
+      const key = hard.pods !== undefined ? "pods" : hard["count/pods"] !== undefined ? "count/pods" : undefined;
+      if (!key) continue;
+      const limit = Number(hard[key]);
+      const used = this.store
+        .readList(podsType, namespace)
+        .filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed").length;
+      if (used + 1 > limit) {
+        throw forbidden(
+          podsType,
+          pod.metadata.name ?? pod.metadata.generateName,
+          `exceeded quota: ${quota.metadata.name}, requested: ${key}=1, used: ${key}=${used}, limited: ${key}=${hard[key]}`,
+        );
+      }
+    }
   }
 
   private createDefaultServiceAccount(namespace: string): void {

@@ -165,7 +165,11 @@ export class DeploymentController {
         );
       } else this.loop.scheduleAfter(since + deadline - Date.now());
     }
-    status.conditions = conditions;
+    // The new ReplicaSet's ReplicaFailure (pods refused by quota or admission) shows on the Deployment too.
+    const replicaFailure = (current.status?.conditions ?? []).find((c: Json) => c.type === "ReplicaFailure");
+    const withoutFailure = conditions.filter((c) => c.type !== "ReplicaFailure");
+    if (replicaFailure) withoutFailure.push({ ...replicaFailure, lastUpdateTime: replicaFailure.lastTransitionTime });
+    status.conditions = withoutFailure;
     if (status.unavailableReplicas === 0) delete status.unavailableReplicas;
     for (const key of ["readyReplicas", "availableReplicas", "updatedReplicas", "replicas"]) {
       if (status[key] === 0) delete status[key];

@@ -7,7 +7,7 @@ import type { ResourceRegistry } from "../api/registry.ts";
 import { mustResourceType } from "../api/resource-types.ts";
 import { StatusError } from "../api/status-error.ts";
 import type { Json, KubeObject } from "../json.ts";
-import { sameJson } from "../json.ts";
+import { kubeTime, sameJson } from "../json.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import { ControllerLoop } from "./controller-loop.ts";
 
@@ -33,6 +33,8 @@ export function ownedPods(store: ObjectStore, owner: KubeObject): KubeObject[] {
 
 export class ReplicaSetController {
   private readonly loop: ControllerLoop;
+  /** The last pod create refusal per ReplicaSet uid, until a create succeeds again. */
+  private readonly failures = new Map<string, string>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -47,6 +49,8 @@ export class ReplicaSetController {
   }
 
   private sync(): void {
+    const uids = new Set(this.store.readList(replicaSets).map((rs) => rs.metadata.uid as string));
+    for (const uid of this.failures.keys()) if (!uids.has(uid)) this.failures.delete(uid);
     for (const rs of this.store.readList(replicaSets)) {
       try {
         this.syncReplicaSet(rs);
@@ -89,6 +93,24 @@ export class ReplicaSetController {
       live.splice(0, live.length, ...surplus.slice(live.length - wanted));
     }
     const ready = live.filter(isPodReady).length;
+    // ReplicaFailure, as the real controller sets it when pods cannot be created (quota, admission).
+    const failure = this.failures.get(rs.metadata.uid as string);
+    const others = (rs.status?.conditions ?? []).filter((c: Json) => c.type !== "ReplicaFailure");
+    const previous = (rs.status?.conditions ?? []).find((c: Json) => c.type === "ReplicaFailure");
+    const conditions = failure
+      ? [
+          ...others,
+          previous?.message === failure
+            ? previous
+            : {
+                type: "ReplicaFailure",
+                status: "True",
+                lastTransitionTime: kubeTime(),
+                reason: "FailedCreate",
+                message: failure,
+              },
+        ]
+      : others;
     const status: Json = {
       ...(rs.status ?? {}),
       replicas: live.length,
@@ -97,6 +119,8 @@ export class ReplicaSetController {
       availableReplicas: ready,
       observedGeneration: rs.metadata.generation,
     };
+    if (conditions.length > 0) status.conditions = conditions;
+    else delete status.conditions;
     for (const key of ["fullyLabeledReplicas", "readyReplicas", "availableReplicas"]) {
       if (status[key] === 0) delete status[key];
     }
@@ -126,6 +150,7 @@ export class ReplicaSetController {
         },
         spec: template.spec,
       });
+      this.failures.delete(rs.metadata.uid as string);
       this.registry.recordEvent(
         rs,
         replicaSets,
@@ -138,6 +163,7 @@ export class ReplicaSetController {
     } catch (error) {
       if (!(error instanceof StatusError)) throw error;
       // Quota refusals and missing service accounts show up here, as `kubectl describe rs` shows them.
+      this.failures.set(rs.metadata.uid as string, error.message);
       this.registry.recordEvent(
         rs,
         replicaSets,

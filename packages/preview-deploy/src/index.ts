@@ -19,6 +19,7 @@ export {
 } from "./helm-release.ts";
 export {
   diagnoseNotReady,
+  failedCreateDiagnosis,
   HOPELESS_WAITING_REASONS,
   hopelessPodState,
   type NotReadyDiagnosis,

@@ -1,7 +1,7 @@
 // Why a preview is not ready, in the terms a developer acts on: which Deployment, which pod and
 // container, and the reason (ImagePullBackOff, CrashLoopBackOff with the container's last log lines,
 // a failing readiness probe, a pod the quota refused). Reading a pod is pure; watching is I/O.
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod, Watch } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, type CoreV1Event, type KubeConfig, type V1Pod, Watch } from "@kubernetes/client-node";
 
 export interface NotReadyDiagnosis {
   /** The Deployment (or other owner) whose pods are not ready; the pod name when it has no owner. */
@@ -82,8 +82,24 @@ async function withLogs(core: CoreV1Api, diagnosis: NotReadyDiagnosis, namespace
 }
 
 /**
- * Watches the preview namespace's pods and resolves with the first hopeless state the cluster
- * reports (as soon as the watch event arrives), or never; abort the signal to stop.
+ * A ReplicaSet's refused pod create (quota, LimitRange, admission) from its `FailedCreate` Event
+ * (pure): `deployment/<name>` when the ReplicaSet is a Deployment's `<name>-<hash>`.
+ */
+export function failedCreateDiagnosis(event: CoreV1Event): NotReadyDiagnosis | undefined {
+  if (event.reason !== "FailedCreate" || event.involvedObject?.kind !== "ReplicaSet") return undefined;
+  const rs = event.involvedObject.name ?? "";
+  const deployment = rs.replace(/-[a-z0-9]+$/, "");
+  return {
+    workload: deployment !== rs ? `deployment/${deployment}` : `replicaset/${rs}`,
+    reason: "FailedCreate",
+    message: (event.message ?? "").replace(/^Error creating: /, ""),
+  };
+}
+
+/**
+ * Watches the preview namespace's pods, and its Events for pods a ReplicaSet could not create, and
+ * resolves with the first hopeless state the cluster reports (as soon as the watch event arrives),
+ * or never; abort the signal to stop. Events older than the call (a kept preview's last run) are ignored.
  */
 export function watchForHopelessPods(
   kubeConfig: KubeConfig,
@@ -91,38 +107,64 @@ export function watchForHopelessPods(
   signal: AbortSignal,
 ): Promise<NotReadyDiagnosis> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
+  // Event times are whole seconds.
+  const since = Math.floor(Date.now() / 1000) * 1000;
   return new Promise((resolve) => {
     let done = false;
-    const start = () => {
-      if (signal.aborted || done) return;
-      new Watch(kubeConfig)
-        .watch(
-          `/api/v1/namespaces/${namespace}/pods`,
-          {},
-          (type, pod: V1Pod) => {
-            if (done || type === "DELETED") return;
-            const found = hopelessPodState(pod);
-            if (!found) return;
-            done = true;
-            void withLogs(core, found, namespace).then(resolve);
-          },
-          () => {
-            // A dropped watch starts again (it lists the current pods first).
-            if (!done && !signal.aborted) setImmediate(start);
-          },
-        )
-        .then(
-          (controller) => {
-            if (signal.aborted || done) controller.abort();
-            else signal.addEventListener("abort", () => controller.abort(), { once: true });
-          },
-          () => {
-            if (!done && !signal.aborted) setTimeout(start, 500);
-          },
-        );
+    const report = (found: NotReadyDiagnosis) => {
+      if (done) return;
+      done = true;
+      void withLogs(core, found, namespace).then(resolve);
     };
-    start();
+    const eventTime = (e: CoreV1Event) =>
+      Date.parse(String(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? ""));
+    const onPod = (type: string, pod: V1Pod) => {
+      if (type === "DELETED") return;
+      const found = hopelessPodState(pod);
+      if (found) report(found);
+    };
+    const onEvent = (type: string, event: CoreV1Event) => {
+      if (type === "DELETED" || !(eventTime(event) >= since)) return;
+      const found = failedCreateDiagnosis(event);
+      if (found) report(found);
+    };
+    watchNamespaced(kubeConfig, `/api/v1/namespaces/${namespace}/pods`, onPod, signal, () => done);
+    watchNamespaced(kubeConfig, `/api/v1/namespaces/${namespace}/events`, onEvent, signal, () => done);
   });
+}
+
+/** One watch that starts again when it drops (it lists the current objects first), until stopped. */
+function watchNamespaced<T>(
+  kubeConfig: KubeConfig,
+  path: string,
+  onChange: (type: string, object: T) => void,
+  signal: AbortSignal,
+  done: () => boolean,
+): void {
+  const start = () => {
+    if (signal.aborted || done()) return;
+    new Watch(kubeConfig)
+      .watch(
+        path,
+        {},
+        (type, object: T) => {
+          if (!done()) onChange(type, object);
+        },
+        () => {
+          if (!done() && !signal.aborted) setImmediate(start);
+        },
+      )
+      .then(
+        (controller) => {
+          if (signal.aborted || done()) controller.abort();
+          else signal.addEventListener("abort", () => controller.abort(), { once: true });
+        },
+        () => {
+          if (!done() && !signal.aborted) setTimeout(start, 500);
+        },
+      );
+  };
+  start();
 }
 
 /** After a timeout: every Deployment that is not fully available, and why, from its pods and events. */
@@ -168,7 +210,10 @@ export async function diagnoseNotReady(kubeConfig: KubeConfig, namespace: string
       continue;
     }
     // No pods at all: the ReplicaSet could not create them (quota, LimitRange, admission).
-    const failedCreate = events.items.filter((e) => e.reason === "FailedCreate").pop();
+    const failedCreate = events.items
+      .map(failedCreateDiagnosis)
+      .filter((d) => d?.workload === workload)
+      .pop();
     const replicaFailure = deployment.status?.conditions?.find((c) => c.type === "ReplicaFailure");
     out.push({
       workload,

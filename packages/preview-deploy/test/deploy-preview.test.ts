@@ -164,6 +164,27 @@ describe("deployPreview", () => {
     expect(error.message).toContain("fatal: DATABASE_URL is not set");
   });
 
+  it("reports pods the preview's ResourceQuota refuses, with the quota's message, long before helm's timeout", async () => {
+    const chart = writeChart("shop");
+    const started = Date.now();
+    const error = await failureOf(
+      deployPreview({
+        kubeConfig: cluster.kubeConfig,
+        helmPath,
+        repo: "octo/shop",
+        pr: 6,
+        quota: { pods: "1" },
+        charts: [{ release: "shop", chart, set: { replicaCount: "2" }, timeoutSeconds: 300 }],
+      }),
+    );
+    expect(error.failure).toBe("not-ready");
+    expect(error.diagnoses[0]).toMatchObject({ workload: "deployment/shop-web", reason: "FailedCreate" });
+    expect(error.diagnoses[0]?.message).toMatch(
+      /exceeded quota: pr-pod-preview, requested: pods=1, used: pods=1, limited: pods=1/,
+    );
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
   it("refuses a chart that creates a cluster-scoped object, saying what it tried and why", async () => {
     const chart = writeChart("greedy", {
       "clusterrole.yaml": `apiVersion: rbac.authorization.k8s.io/v1

@@ -132,6 +132,20 @@ export class RunCluster {
     return callWithRetries(call, options);
   }
 
+  /**
+   * Changes a Job that started without waiting (its server dropped spec.suspend) once its objects
+   * exist: the job controller syncs a Job on every update, so it creates the refused pod again at
+   * once instead of after its 10 s backoff.
+   */
+  nudgeJob(namespace: string, name: string, signal: AbortSignal | undefined) {
+    return this.call(`start Job ${namespace}/${name}`, signal, (attempt) =>
+      this.batch.patchNamespacedJob(
+        { namespace, name, body: { metadata: { annotations: { "pr-pod.dev/objects-ready": "true" } } } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch, requestOptions(attempt)),
+      ),
+    );
+  }
+
   /** Lets a suspended Job start its pod. */
   unsuspendJob(namespace: string, name: string, signal: AbortSignal | undefined) {
     return this.call(`start Job ${namespace}/${name}`, signal, (attempt) =>

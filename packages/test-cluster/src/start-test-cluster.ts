@@ -19,6 +19,7 @@ import { NamespaceController } from "./controllers/namespace-controller.ts";
 import { ReplicaSetController } from "./controllers/replicaset-controller.ts";
 import { TtlAfterFinishedController } from "./controllers/ttl-controller.ts";
 import { Faults } from "./faults.ts";
+import type { KubeObject } from "./json.ts";
 import { kubeConfigFor, kubeconfigYaml } from "./kubeconfig.ts";
 import { ContainerLogs } from "./kubelet/container-logs.ts";
 import type { ContainerRuntime } from "./kubelet/container-runtime.ts";
@@ -61,6 +62,17 @@ export interface TestClusterOptions {
    * or being deleted (Foreground) (default 0: at once; a real one takes 1-3 s for a Job's pod and objects).
    */
   garbageCollectionDelayMs?: number;
+  /**
+   * `false` emulates a server before Kubernetes 1.21, whose Job schema has no `spec.suspend`: the field
+   * is dropped from every Job written (so a "suspended" Job starts at once). Default true.
+   */
+  jobSuspend?: boolean;
+  /**
+   * How long the job controller waits before creating a pod again after the API refused one (say, its
+   * ServiceAccount did not exist yet), unless the Job itself changes meanwhile (default 100; real:
+   * 10 s, doubling).
+   */
+  podCreateRetryDelayMs?: number;
   /** Delay before the job controller replaces a failed pod (default 0; real: 10 s doubling). */
   podRetryDelayMs?: number;
   /** Delay before a crashed container restarts under OnFailure/Always (default 0; real: 10 s doubling). */
@@ -99,7 +111,12 @@ export function startTestCluster(options: TestClusterOptions & { runtime: "host"
 export function startTestCluster(options?: TestClusterOptions): Promise<TestCluster<ClusterRuntime>>;
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster<ClusterRuntime>> {
   const host = options.host ?? "127.0.0.1";
-  const store = new ObjectStore(options.watchHistory ?? 5000, options.watchCacheSize ?? 100);
+  const withoutSuspend = { resource: "jobs", drop: (job: KubeObject) => delete job.spec?.suspend };
+  const store = new ObjectStore(
+    options.watchHistory ?? 5000,
+    options.watchCacheSize ?? 100,
+    options.jobSuspend === false ? [withoutSuspend] : [],
+  );
   const registry = new ResourceRegistry(store);
   const namespaces = mustResourceType("", "namespaces");
   for (const name of [...systemNamespaces, ...(options.namespaces ?? [])]) {
@@ -119,7 +136,10 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   const controllers = [
     new GarbageCollector(store, registry, options.garbageCollectionDelayMs ?? 0),
     new NamespaceController(store, registry),
-    new JobController(store, registry, { podRetryDelayMs: options.podRetryDelayMs ?? 0 }),
+    new JobController(store, registry, {
+      podRetryDelayMs: options.podRetryDelayMs ?? 0,
+      podCreateRetryDelayMs: options.podCreateRetryDelayMs ?? 100,
+    }),
     new TtlAfterFinishedController(store, registry),
     new DeploymentController(store, registry),
     new ReplicaSetController(store, registry),

@@ -232,3 +232,17 @@ describe("background deletion with garbageCollectionDelayMs", () => {
     expect(gone).toBe("dependent");
   });
 });
+
+describe("jobSuspend: false, a server before Kubernetes 1.22", () => {
+  it("drops spec.suspend from the Job it stores and answers, so the Job starts at once", async () => {
+    await cluster.close();
+    cluster = await startTestCluster({ http: true, jobSuspend: false });
+    const batch = cluster.kubeConfig.makeApiClient(BatchV1Api);
+    const suspended = job("starts-anyway");
+    suspended.spec = { ...suspended.spec!, suspend: true };
+    const created = await batch.createNamespacedJob({ namespace: "default", body: suspended });
+    expect(created.spec?.suspend).toBeUndefined();
+    const pod = await cluster.runtime.waitForPod({ jobName: "starts-anyway" });
+    expect(pod.name).toMatch(/^starts-anyway-/);
+  });
+});

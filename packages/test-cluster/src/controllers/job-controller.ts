@@ -7,7 +7,7 @@ import type { ResourceRegistry } from "../api/registry.ts";
 import { mustResourceType } from "../api/resource-types.ts";
 import { StatusError } from "../api/status-error.ts";
 import type { Json, KubeObject } from "../json.ts";
-import { kubeTime, sameJson } from "../json.ts";
+import { canonicalJson, kubeTime, sameJson } from "../json.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import { ControllerLoop } from "./controller-loop.ts";
 
@@ -17,6 +17,11 @@ const pods = mustResourceType("", "pods");
 export interface JobControllerOptions {
   /** Delay before a failed pod is replaced; the real controller waits 10s, doubling (default 0 here). */
   podRetryDelayMs: number;
+  /**
+   * Delay before creating a pod again after the API refused one; a change to the Job (its spec, labels
+   * or annotations) retries at once, as the real controller syncs a Job on every update.
+   */
+  podCreateRetryDelayMs: number;
 }
 
 interface JobMemory {
@@ -24,7 +29,12 @@ interface JobMemory {
   failed: Set<string>;
   active: Set<string>;
   lastFailureAt?: number;
+  /** When a pod create was last refused, and the Job as it was then (spec, labels, annotations). */
+  createRefused?: { at: number; job: string };
 }
+
+const jobShape = (job: KubeObject) =>
+  canonicalJson({ spec: job.spec, labels: job.metadata.labels, annotations: job.metadata.annotations });
 
 const condition = (type: string, reason: string, message: string): Json => {
   const now = kubeTime();
@@ -193,11 +203,20 @@ export class JobController {
     } else {
       const wanted = Math.min(spec.parallelism ?? 1, completions - succeededCount) - active.length - terminating.length;
       const retryAt = (memory.lastFailureAt ?? 0) + this.options.podRetryDelayMs;
+      const refused = memory.createRefused;
+      const createAgainAt = refused ? refused.at + this.options.podCreateRetryDelayMs : 0;
       if (wanted > 0 && memory.failed.size > 0 && now < retryAt) this.loop.scheduleAfter(retryAt - now);
-      else {
+      else if (wanted > 0 && refused && now < createAgainAt && refused.job === jobShape(job)) {
+        this.loop.scheduleAfter(createAgainAt - now);
+      } else {
+        delete memory.createRefused;
         for (let i = 0; i < wanted; i++) {
           const pod = this.createPod(job);
-          if (!pod) break;
+          if (!pod) {
+            memory.createRefused = { at: now, job: jobShape(job) };
+            this.loop.scheduleAfter(this.options.podCreateRetryDelayMs);
+            break;
+          }
           memory.active.add(pod.metadata.uid as string);
           active.push(pod);
         }
@@ -253,7 +272,6 @@ export class JobController {
         `Error creating: ${error.message}`,
         "job-controller",
       );
-      this.loop.scheduleAfter(100);
       return undefined;
     }
     this.registry.recordEvent(

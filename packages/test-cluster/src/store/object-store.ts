@@ -48,6 +48,8 @@ export class ObjectStore {
   constructor(
     private readonly historyLimit = 5000,
     private readonly watchCacheSize = Number.POSITIVE_INFINITY,
+    /** Fields this server's schema lacks (say, a Job's `spec.suspend` before Kubernetes 1.21): dropped on every write. */
+    private readonly unknownFields: { resource: string; drop: (object: KubeObject) => void }[] = [],
   ) {
     this.emitter.setMaxListeners(0);
   }
@@ -144,6 +146,7 @@ export class ObjectStore {
     const type = previous ? "MODIFIED" : "ADDED";
     this.revision += 1;
     const stored = deepCopy(object);
+    for (const field of this.unknownFields) if (field.resource === t.resource) field.drop(stored);
     stored.metadata.resourceVersion = String(this.revision);
     table.set(key, stored);
     this.index(t, key, previous, stored);

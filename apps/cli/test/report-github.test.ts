@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { startTestGitHubServer, type TestGitHubServer } from "@pr-pod/test-github-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliCluster, REPO, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
-import { runCli } from "./cli-process.ts";
+import { runCli, startCli, waitForStderr } from "./cli-process.ts";
 
 let fixture: CliCluster;
 let github: TestGitHubServer;
@@ -29,7 +29,7 @@ afterAll(async () => {
   expect(rejected, "requests GitHub's description rejects").toEqual([]);
 });
 
-function addPr(scenario: "good" | "missing-dockerfile", pr: number): void {
+function addPr(scenario: "good" | "missing-dockerfile" | "blocking", pr: number): void {
   github.addPullRequest({ repo: REPO, number: pr, headSha: fixture.sha(scenario), headRef: scenario });
 }
 
@@ -98,6 +98,22 @@ describe("pr-pod run --report github", () => {
       expect(printed).not.toContain(line);
     }
     for (const token of github.installationTokens) expect(printed).not.toContain(token);
+  });
+
+  it("sends error, never leaving pending, when a cancelled CI job sends SIGTERM mid-run", async () => {
+    addPr("blocking", 34);
+    const { child, done } = startCli(
+      ["run", ...fixture.prFlags("blocking", 34), ...cluster, "--report", "github", "--github-api-url", github.url],
+      { env },
+    );
+    await waitForStderr(child, "[stand-in docker] blocking");
+    expect(github.statuses(REPO, fixture.sha("blocking")).map((s) => s.state)).toEqual(["pending"]);
+    child.kill("SIGTERM");
+    const { code } = await done;
+    expect(code).toBe(143);
+    const statuses = github.statuses(REPO, fixture.sha("blocking"));
+    expect(statuses.map((s) => s.state)).toEqual(["pending", "error"]);
+    expect(statuses[1]!.description).toMatch(/^pr-pod was cancelled in \d+ s: the run was aborted/);
   });
 
   it("exits 64 when report settings come without --report github", async () => {

@@ -93,7 +93,7 @@ function renderEvent(
       interrupts.setCleanupCommand(session.cleanupCommand(pr));
       const title = pr.title ? ` "${pr.title}"` : "";
       terminal.info(
-        `${terminal.style("bold", `${pr.owner}/${pr.repo}#${pr.number}`)}${title} at ${pr.headSha.slice(0, 7)} (${pr.headRef} → ${pr.baseRef}${pr.isFork ? ", from a fork" : ""})`,
+        `${terminal.style("bold", runName(pr))}${title} at ${pr.headSha.slice(0, 7)} (${pr.headRef} → ${pr.baseRef}${pr.isFork ? ", from a fork" : ""})`,
       );
       terminal.phase("checking the cluster");
       break;
@@ -186,6 +186,11 @@ export function runResultDocument(
   };
 }
 
+/** `owner/repo#12`, or `owner/repo (local run, no PR)` for a --source run that belongs to no pull request. */
+function runName(pr: PullRequestContext): string {
+  return pr.number === 0 ? `${pr.owner}/${pr.repo} (local run, no PR)` : `${pr.owner}/${pr.repo}#${pr.number}`;
+}
+
 function seconds(ms: number | undefined): string {
   return ms === undefined ? "?" : `${(ms / 1000).toFixed(1)}s`;
 }
@@ -194,7 +199,7 @@ function seconds(ms: number | undefined): string {
 export function verdictLines(environment: CommandEnvironment, result: RunResult, exitCode: number): string[] {
   const { terminal } = environment;
   const pr = result.context;
-  const where = `${pr.owner}/${pr.repo}#${pr.number} at ${pr.headSha.slice(0, 7)}`;
+  const where = `${runName(pr)} at ${pr.headSha.slice(0, 7)}`;
   const timing = `in ${seconds(result.durationsMs.total)}${result.durationsMs.pod !== undefined ? ` (pod ${seconds(result.durationsMs.pod)})` : ""}`;
   const lines: string[] = [];
   if (result.status === "succeeded") {

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { startTestGitHubServer } from "@pr-pod/test-github-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CliError } from "../src/cli-error.ts";
 import { checkLocalChangesFit, collectLocalChanges } from "../src/local-source.ts";
@@ -132,6 +133,45 @@ describe("pr-pod run --source", () => {
     expect(stderr).toContain("--source: nothing unpushed or uncommitted");
     expect(stdout).toContain(`✔ succeeded octo/app#61 at ${fixture.sha("good").slice(0, 7)}`);
     expect(code).toBe(0);
+  });
+
+  it("finds the branch's open PR through the GitHub API when --pr is not given", async () => {
+    const github = await startTestGitHubServer();
+    try {
+      github.addToken(TEST_TOKEN, { kind: "pat" }, "pat");
+      github.addPullRequest({ repo: "octo/app", number: 62, headSha: fixture.sha("good"), headRef: "good" });
+      const directory = await checkout("find-pr");
+      const { code, stdout, stderr } = await runCli(
+        ["run", "--source", directory, "--github-api-url", github.url, "--kubeconfig", fixture.kubeconfigPath],
+        { env: { GITHUB_PAT: TEST_TOKEN } },
+      );
+      expect(stderr).toContain("--source: branch good is octo/app#62 (the open pull request from octo:good)");
+      expect(stdout).toContain(`✔ succeeded octo/app#62 at ${fixture.sha("good").slice(0, 7)}`);
+      expect(code).toBe(0);
+      expect(github.calls).toMatchObject([
+        { operation: "pulls/list", status: 200, query: { head: "octo:good", state: "open" } },
+      ]);
+      expect(github.calls.filter((call) => call.rejected)).toEqual([]);
+    } finally {
+      await github.close();
+    }
+  });
+
+  it("runs as a local run without a PR number when GitHub cannot say which PR the branch is", async () => {
+    const directory = await checkout("no-pr");
+    const { code, stdout, stderr } = await runCli(
+      ["run", "--source", directory, "--kubeconfig", fixture.kubeconfigPath, "--keep"],
+      { env: { GITHUB_PAT: TEST_TOKEN } },
+    );
+    expect(stderr).toContain(
+      "the remote is not on github.com and --github-api-url is not set: a local run without a pull request number",
+    );
+    expect(stdout).toContain(`✔ succeeded octo/app (local run, no PR) at ${fixture.sha("good").slice(0, 7)}`);
+    expect(code).toBe(0);
+    // Names and labels stay valid for Kubernetes: the kept run's objects are there, labelled pr=0.
+    expect((await fixture.objectsFor(0)).length).toBeGreaterThan(0);
+    const cleanup = await runCli(["cleanup", "--all", "--kubeconfig", fixture.kubeconfigPath]);
+    expect(cleanup.code).toBe(0);
   });
 
   it("exits 65 with the size when the local changes pass the ConfigMap limit", async () => {

@@ -60,8 +60,14 @@ function describeRateLimit(headers: Record<string, string | number | undefined>)
   return "wait a while";
 }
 
-function toPrContextError(error: unknown, slug: string, number: number, options: GitHubApiOptions): PrContextError {
-  const where = `${slug}#${number}`;
+function toPrContextError(
+  error: unknown,
+  slug: string,
+  number: number | undefined,
+  options: GitHubApiOptions,
+): PrContextError {
+  // undefined: listing the repository's open pull requests (findOpenPullRequest).
+  const where = number === undefined ? `the open pull requests of ${slug}` : `${slug}#${number}`;
   const api = options.baseUrl ?? GITHUB_API_URL;
   if (!isRequestError(error) || error.status >= 500 || error.status < 400) {
     if (options.signal?.aborted) {
@@ -104,7 +110,7 @@ function toPrContextError(error: unknown, slug: string, number: number, options:
     case 404:
       return new PrContextError(
         "PR_NOT_FOUND",
-        `pull request ${where} was not found${said}: check the repository and PR number; for a private repository, GitHub answers 404 when the token (${options.token ? "given" : "none given"}) cannot see it`,
+        `${number === undefined ? `repository ${slug}` : `pull request ${where}`} was not found${said}: check the repository and PR number; for a private repository, GitHub answers 404 when the token (${options.token ? "given" : "none given"}) cannot see it`,
       );
     default:
       return new PrContextError(
@@ -112,6 +118,60 @@ function toPrContextError(error: unknown, slug: string, number: number, options:
         `GitHub answered HTTP ${error.status} to the lookup of ${where}${said}: check the repository and PR number`,
       );
   }
+}
+
+export interface OpenPullRequestLookup {
+  /** "owner/name" of the repository the PR would target. */
+  repo: string;
+  /** The branch, and the owner of the repository it lives in (the same owner unless a fork). */
+  headOwner: string;
+  headRef: string;
+  /** When several open PRs come from the branch, the one targeting this branch. */
+  baseRef?: string;
+}
+
+function octokitFor(options: GitHubApiOptions) {
+  const maxWait = options.maxRateLimitWaitSeconds ?? 60;
+  const waitOnce = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
+    retryCount < 1 && retryAfter <= maxWait;
+  return new PrPodOctokit({
+    auth: options.token || undefined,
+    baseUrl: (options.baseUrl ?? GITHUB_API_URL).replace(/\/+$/, ""),
+    userAgent: "pr-pod",
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+    retry: { retries: options.retries ?? 3 },
+    throttle: { onRateLimit: waitOnce, onSecondaryRateLimit: waitOnce },
+    request: { signal: options.signal },
+  });
+}
+
+/**
+ * The number of the open pull request whose head is `headOwner:headRef`, or undefined when there is
+ * none: GET /repos/{owner}/{repo}/pulls?head=OWNER:BRANCH&state=open
+ * (https://docs.github.com/en/rest/pulls/pulls#list-pull-requests). Errors are PrContextErrors, as for
+ * fetchPullRequestContext; a caller that can do without a PR decides whether they matter.
+ */
+export async function findOpenPullRequest(
+  lookup: OpenPullRequestLookup,
+  options: GitHubApiOptions = {},
+): Promise<number | undefined> {
+  const { owner, repo } = parseRepoSlug(lookup.repo);
+  let data: unknown;
+  try {
+    ({ data } = await octokitFor(options).rest.pulls.list({
+      owner,
+      repo,
+      head: `${lookup.headOwner}:${lookup.headRef}`,
+      state: "open",
+      per_page: 100,
+    }));
+  } catch (error) {
+    throw toPrContextError(error, `${owner}/${repo}`, undefined, options);
+  }
+  const pulls = (Array.isArray(data) ? data : []) as Array<{ number?: unknown; base?: { ref?: unknown } }>;
+  const numbered = pulls.filter((pr) => typeof pr.number === "number");
+  const chosen = numbered.find((pr) => lookup.baseRef !== undefined && pr.base?.ref === lookup.baseRef) ?? numbered[0];
+  return chosen ? (chosen.number as number) : undefined;
 }
 
 /** Resolves `--repo owner/name --pr N` to a full context through the GitHub REST API. */
@@ -123,18 +183,7 @@ export async function fetchPullRequestContext(
     typeof lookup.repo === "string" ? lookup.repo : `${lookup.repo.owner}/${lookup.repo.repo}`,
   );
   const number = parsePrNumber(lookup.pr);
-  const maxWait = options.maxRateLimitWaitSeconds ?? 60;
-  const waitOnce = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
-    retryCount < 1 && retryAfter <= maxWait;
-  const octokit = new PrPodOctokit({
-    auth: options.token || undefined,
-    baseUrl: (options.baseUrl ?? GITHUB_API_URL).replace(/\/+$/, ""),
-    userAgent: "pr-pod",
-    log: { debug() {}, info() {}, warn() {}, error() {} },
-    retry: { retries: options.retries ?? 3 },
-    throttle: { onRateLimit: waitOnce, onSecondaryRateLimit: waitOnce },
-    request: { signal: options.signal },
-  });
+  const octokit = octokitFor(options);
   let data: unknown;
   try {
     ({ data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number }));

@@ -1,9 +1,9 @@
 export type { ActionsContextLike } from "./actions.ts";
 export { pullRequestContextFromActions } from "./actions.ts";
-export type { GitHubApiOptions, PullRequestLookup } from "./github-api.ts";
-export { fetchPullRequestContext, GITHUB_API_URL } from "./github-api.ts";
+export type { GitHubApiOptions, OpenPullRequestLookup, PullRequestLookup } from "./github-api.ts";
+export { fetchPullRequestContext, findOpenPullRequest, GITHUB_API_URL } from "./github-api.ts";
 export type { LocalCheckoutOptions } from "./local-checkout.ts";
-export { normalizeRemoteUrl, pullRequestContextFromCheckout } from "./local-checkout.ts";
+export { LOCAL_RUN_NUMBER, normalizeRemoteUrl, pullRequestContextFromCheckout } from "./local-checkout.ts";
 export { maskGitHubTokens } from "./mask-github-tokens.ts";
 export type { OfflinePullRequest } from "./offline.ts";
 export { pullRequestContextFromFlags } from "./offline.ts";

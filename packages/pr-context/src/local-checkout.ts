@@ -11,9 +11,15 @@ import { parsePrNumber, shorten, validateBranchRef, validateRepo, validateSha } 
 
 const run = promisify(execFile);
 
+/** The `number` of a local run that belongs to no pull request (`--source` without a PR). */
+export const LOCAL_RUN_NUMBER = 0;
+
 export interface LocalCheckoutOptions {
-  /** The PR this branch is (a local checkout does not know it). */
-  pr: number | string;
+  /**
+   * The PR this branch is (a local checkout does not know it; findOpenPullRequest can ask GitHub).
+   * Without one the context is a local run: number 0, names and labels still valid.
+   */
+  pr?: number | string;
   /** The checkout's folder. Default process.cwd(). */
   cwd?: string;
   /** Target branch; default the remote's default branch (refs/remotes/<remote>/HEAD), else "main". */
@@ -86,7 +92,7 @@ async function gitOrUndefined(args: string[], cwd: string, signal?: AbortSignal)
 }
 
 export async function pullRequestContextFromCheckout(options: LocalCheckoutOptions): Promise<PullRequestContext> {
-  const number = parsePrNumber(options.pr);
+  const number = options.pr === undefined ? LOCAL_RUN_NUMBER : parsePrNumber(options.pr);
   const cwd = options.cwd ?? process.cwd();
   const { signal } = options;
   const top = await gitOrUndefined(["rev-parse", "--show-toplevel"], cwd, signal);
@@ -148,11 +154,11 @@ export async function pullRequestContextFromCheckout(options: LocalCheckoutOptio
     headCloneUrl: cloneUrl,
     baseRef,
     baseCloneUrl: cloneUrl,
-    mergeRef: `refs/pull/${number}/merge`,
+    mergeRef: number === LOCAL_RUN_NUMBER ? "" : `refs/pull/${number}/merge`,
     isFork: false,
     draft: false,
     state: "open",
-    htmlUrl: `https://${host}/${owner}/${repo}/pull/${number}`,
+    ...(number === LOCAL_RUN_NUMBER ? {} : { htmlUrl: `https://${host}/${owner}/${repo}/pull/${number}` }),
     source: "local-checkout",
     workTreeDirty: status.length > 0,
   };

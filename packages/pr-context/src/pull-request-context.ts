@@ -10,7 +10,7 @@ export interface PullRequestContext {
   owner: string;
   /** Name of the base repository. */
   repo: string;
-  /** PR number, 1 or more. */
+  /** PR number, 1 or more; 0 (LOCAL_RUN_NUMBER) for a `--source` run that belongs to no pull request. */
   number: number;
   title: string;
   /** Login of the PR's author. */

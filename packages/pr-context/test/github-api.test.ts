@@ -2,7 +2,7 @@
 // server checks each request and answer against GitHub's OpenAPI description), its tokens and limits.
 import { startTestGitHubServer, type TestGitHubServer } from "@pr-pod/test-github-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fetchPullRequestContext, PrContextError } from "../src/index.ts";
+import { fetchPullRequestContext, findOpenPullRequest, PrContextError } from "../src/index.ts";
 import { BASE_SHA, HEAD_SHA } from "./github-payloads.ts";
 
 const TOKEN = "ghp_testtesttesttesttesttesttesttest1234";
@@ -178,5 +178,50 @@ describe("fetchPullRequestContext", () => {
       "INVALID_PR_NUMBER",
     );
     expect(github.calls).toHaveLength(0);
+  });
+});
+
+describe("findOpenPullRequest", () => {
+  it("finds the open PR of a branch with GET /repos/{owner}/{repo}/pulls?head=OWNER:BRANCH&state=open", async () => {
+    addPullRequest(github);
+    const found = await findOpenPullRequest(
+      { repo: REPO, headOwner: "octo-org", headRef: "new-topic" },
+      { token: TOKEN, baseUrl: github.url },
+    );
+    expect(found).toBe(1347);
+    expect(github.calls).toHaveLength(1);
+    expect(github.calls[0]).toMatchObject({
+      operation: "pulls/list",
+      status: 200,
+      query: { head: "octo-org:new-topic", state: "open" },
+    });
+  });
+
+  it("answers undefined for a branch without an open PR, and picks the PR onto the given base among several", async () => {
+    addPullRequest(github);
+    github.addPullRequest({ repo: REPO, number: 7, headSha: HEAD_SHA, headRef: "other", baseRef: "main" });
+    github.addPullRequest({ repo: REPO, number: 8, headSha: HEAD_SHA, headRef: "other", baseRef: "release" });
+    github.addPullRequest({ repo: REPO, number: 9, headSha: HEAD_SHA, headRef: "closed-one", state: "closed" });
+    const options = { token: TOKEN, baseUrl: github.url };
+    expect(
+      await findOpenPullRequest({ repo: REPO, headOwner: "octo-org", headRef: "nothing" }, options),
+    ).toBeUndefined();
+    expect(
+      await findOpenPullRequest({ repo: REPO, headOwner: "octo-org", headRef: "closed-one" }, options),
+    ).toBeUndefined();
+    expect(
+      await findOpenPullRequest({ repo: REPO, headOwner: "octo-org", headRef: "other", baseRef: "release" }, options),
+    ).toBe(8);
+  });
+
+  it("says what went wrong, as a PrContextError, when GitHub refuses", async () => {
+    const error = await failure(
+      findOpenPullRequest(
+        { repo: REPO, headOwner: "octo-org", headRef: "new-topic" },
+        { token: "ghp_unknownunknownunknownunknown0000", baseUrl: github.url },
+      ),
+    );
+    expect(error.code).toBe("GITHUB_UNAUTHORIZED");
+    expect(error.message).toContain("the open pull requests of octo-org/hello-world");
   });
 });

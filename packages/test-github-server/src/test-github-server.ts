@@ -569,8 +569,13 @@ export class TestGitHubServer {
         this.#repo(slug, token, false);
         this.#require(token, ["pull_requests", "contents"], "read");
         const state = (query.state as string | undefined) ?? "open";
+        // head=OWNER:BRANCH (the head repository's owner, then the branch), as GitHub filters it.
+        const head = typeof query.head === "string" ? query.head.toLowerCase() : undefined;
         const list = this.#pulls.filter(
-          (p) => p.repo.toLowerCase() === slug.toLowerCase() && (state === "all" || p.state === state),
+          (p) =>
+            p.repo.toLowerCase() === slug.toLowerCase() &&
+            (state === "all" || p.state === state) &&
+            (head === undefined || `${p.headRepo.split("/")[0]}:${p.headRef}`.toLowerCase() === head),
         );
         return new HttpAnswer(
           200,

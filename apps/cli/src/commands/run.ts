@@ -111,13 +111,30 @@ async function localCheckoutSource(
   flags: RunFlags,
   directory: string,
 ): Promise<{ pullRequest: PullRequestSource; localChanges?: LocalChanges }> {
-  if (flags.pr === undefined) {
-    throw new CliError("USAGE", "--source needs --pr: a local checkout does not know its pull request number", {
-      fix: `pass --pr <number> (and --base-ref <branch> when the PR does not target the default branch)`,
-    });
-  }
   const { pullRequestContextFromCheckout } = await import("@pr-pod/pr-context");
-  const found = await pullRequestContextFromCheckout({ pr: flags.pr, cwd: directory, baseRef: flags.baseRef });
+  let found = await pullRequestContextFromCheckout({
+    cwd: directory,
+    ...(flags.pr !== undefined ? { pr: flags.pr } : {}),
+    ...(flags.baseRef ? { baseRef: flags.baseRef } : {}),
+  });
+  if (flags.pr === undefined) {
+    // No --pr: ask GitHub for the branch's open PR, else a local run without a PR number.
+    const { findSourcePullRequest } = await import("../source-pull-request.ts");
+    const { optionalToken } = await import("../pull-request-context.ts");
+    const token = await optionalToken(environment.env, flags.envFile);
+    const lookup = await findSourcePullRequest(found, {
+      ...(flags.githubApiUrl ? { apiBaseUrl: flags.githubApiUrl } : {}),
+      ...(token ? { token } : {}),
+    });
+    environment.terminal.info(environment.terminal.style("dim", `--source: ${lookup.note}`));
+    if (lookup.number !== undefined) {
+      found = await pullRequestContextFromCheckout({
+        cwd: directory,
+        pr: lookup.number,
+        ...(flags.baseRef ? { baseRef: flags.baseRef } : {}),
+      });
+    }
+  }
   // --clone-url: clone from there instead of the remote's URL (a mirror, or a local git server).
   const context = flags.cloneUrl ? { ...found, headCloneUrl: flags.cloneUrl, baseCloneUrl: flags.cloneUrl } : found;
   const changes = await collectLocalChanges(directory);

@@ -102,10 +102,10 @@ describe("kindFromToolCache", () => {
     expect(requests).toHaveLength(1);
   });
 
-  it("passes over an older kind on PATH with a log line, not a warning, and installs the pinned release", async () => {
+  it("passes over a kind older than the minimum on PATH with a log line, not a warning, and installs the pinned release", async () => {
     const bin = join(dir, "bin");
     await mkdir(bin);
-    await writeFile(join(bin, "kind"), "#!/bin/sh\necho 'kind v0.20.0 go1.20.4 linux/amd64'\n");
+    await writeFile(join(bin, "kind"), "#!/bin/sh\necho 'kind v0.19.0 go1.20.4 linux/amd64'\n");
     await chmod(join(bin, "kind"), 0o755);
     const said: string[] = [];
     const warned: string[] = [];
@@ -116,7 +116,9 @@ describe("kindFromToolCache", () => {
       logger: { info: (message) => said.push(message), warn: (message) => warned.push(message) },
     });
     expect(kind).toMatchObject({ version: VERSION, source: "download" });
-    expect(said.join("\n")).toContain(`ignoring ${join(bin, "kind")}: v0.20.0 is not a supported kind version`);
+    expect(said.join("\n")).toContain(
+      `ignoring ${join(bin, "kind")}: kind v0.19.0 is older than v0.20.0, the oldest pr-pod supports`,
+    );
     expect(warned).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { KindClusterError } from "./kind-errors.ts";
 import {
+  compareKindVersions,
   isSupportedKindVersion,
   KIND_CHECKSUMS,
   type KindArch,
@@ -18,6 +19,7 @@ import {
   kindDownloadUrl,
   kindPlatformFor,
   lookupKindChecksum,
+  MINIMUM_KIND_VERSION,
   PINNED_KIND_VERSION,
   parseKindVersion,
   type SupportedKindVersions,
@@ -53,11 +55,22 @@ export async function findKind(options: FindKindOptions = {}): Promise<FoundKind
       if (!(await isExecutableFile(candidate))) continue;
       const result = await spawnCommand(candidate, ["version"], { signal: options.signal }).catch(() => undefined);
       const version = result?.exitCode === 0 ? parseKindVersion(result.stdout) : undefined;
-      if (version && isSupportedKindVersion(version, options.supportedVersions)) return { path: candidate, version };
+      const warn = (line: string) => (options.logger?.warn ? options.logger.warn(line) : options.logger?.info(line));
+      if (version && isSupportedKindVersion(version, options.supportedVersions)) {
+        if (compareKindVersions(version, PINNED_KIND_VERSION) < 0) {
+          warn(
+            `using ${candidate} (kind ${version}), older than ${PINNED_KIND_VERSION}, the release pr-pod is tested with; it works from ${MINIMUM_KIND_VERSION} on, but its default node image is an older Kubernetes. Upgrade: https://kind.sigs.k8s.io/docs/user/quick-start/#installation`,
+          );
+        }
+        return { path: candidate, version };
+      }
       const said = version ?? `unreadable version output ${JSON.stringify((result?.stdout ?? "").trim())}`;
-      const message = `ignoring ${candidate}: ${said} is not a supported kind version`;
-      if (options.logger?.warn) options.logger.warn(message);
-      else options.logger?.info(message);
+      const why =
+        version && options.supportedVersions === undefined
+          ? `kind ${version} is older than ${MINIMUM_KIND_VERSION}, the oldest pr-pod supports`
+          : `${said} is not a supported kind version`;
+      const message = `ignoring ${candidate}: ${why}`;
+      warn(message);
     }
   }
   return undefined;

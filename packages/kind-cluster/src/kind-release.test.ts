@@ -18,10 +18,12 @@ describe("parseKindVersion", () => {
 });
 
 describe("isSupportedKindVersion", () => {
-  it("accepts the pin and newer by default", () => {
+  it("accepts the minimum (v0.20.0) and newer by default, older than the pin included", () => {
     expect(isSupportedKindVersion("v0.31.0")).toBe(true);
     expect(isSupportedKindVersion("v0.32.1")).toBe(true);
-    expect(isSupportedKindVersion("v0.30.0")).toBe(false);
+    expect(isSupportedKindVersion("v0.27.0")).toBe(true);
+    expect(isSupportedKindVersion("v0.20.0")).toBe(true);
+    expect(isSupportedKindVersion("v0.19.0")).toBe(false);
   });
 
   it("accepts exactly the listed versions, with or without the v", () => {

@@ -13,6 +13,7 @@ import {
   installKind,
   KIND_CHECKSUMS,
   KindClusterError,
+  type KindDownload,
   type KindLogger,
   lookupKindChecksum,
 } from "../src/index.ts";
@@ -234,8 +235,8 @@ describe("findKind and ensureKind", () => {
     return directory;
   }
 
-  it("skips an unsupported kind on PATH, says why, and takes the next supported one", async () => {
-    const old = await fakeKindIn("old", "kind v0.20.0 go1.20.4 linux/amd64");
+  it("skips a kind older than the minimum on PATH, says why, and takes the next supported one", async () => {
+    const old = await fakeKindIn("old", "kind v0.19.0 go1.20.4 linux/amd64");
     const current = await fakeKindIn("current", "kind v0.31.0 go1.25.5 linux/amd64");
     const warnings: string[] = [];
     const logger: KindLogger = { info: () => {}, warn: (line) => warnings.push(line) };
@@ -243,15 +244,47 @@ describe("findKind and ensureKind", () => {
     const found = await findKind({ path: [old, current].join(delimiter), logger });
 
     expect(found).toEqual({ path: join(current, "kind"), version: "v0.31.0" });
-    expect(warnings).toEqual([`ignoring ${join(old, "kind")}: v0.20.0 is not a supported kind version`]);
+    expect(warnings).toEqual([
+      `ignoring ${join(old, "kind")}: kind v0.19.0 is older than v0.20.0, the oldest pr-pod supports`,
+    ]);
+  });
+
+  it("uses the user's kind older than the pin (v0.27.0), with a warning, and downloads nothing", async () => {
+    const older = await fakeKindIn("older", "kind v0.27.0 go1.24.0 linux/amd64");
+    const warnings: string[] = [];
+    const logger: KindLogger = { info: () => {}, warn: (line) => warnings.push(line) };
+    let downloads = 0;
+    const download: KindDownload = async () => {
+      downloads++;
+      throw new Error("offline");
+    };
+
+    const kind = await ensureKind({ path: older, cacheDir, download, logger });
+
+    expect(kind).toEqual({ path: join(older, "kind"), version: "v0.27.0", installed: false });
+    expect(downloads).toBe(0);
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        `using ${join(older, "kind")} (kind v0.27.0), older than v0.31.0, the release pr-pod is tested with`,
+      ),
+    ]);
+  });
+
+  it("uses the pin or newer without a word", async () => {
+    const newer = await fakeKindIn("newer", "kind v0.32.0 go1.25.5 linux/amd64");
+    const warnings: string[] = [];
+    const logger: KindLogger = { info: (line) => warnings.push(line), warn: (line) => warnings.push(line) };
+
+    expect(await findKind({ path: newer, logger })).toEqual({ path: join(newer, "kind"), version: "v0.32.0" });
+    expect(warnings).toEqual([]);
   });
 
   it("accepts the versions the caller lists", async () => {
-    const old = await fakeKindIn("old", "kind v0.20.0 go1.20.4 linux/amd64");
+    const old = await fakeKindIn("old", "kind v0.19.0 go1.20.4 linux/amd64");
 
-    expect(await findKind({ path: old, supportedVersions: ["v0.20.0"] })).toEqual({
+    expect(await findKind({ path: old, supportedVersions: ["v0.19.0"] })).toEqual({
       path: join(old, "kind"),
-      version: "v0.20.0",
+      version: "v0.19.0",
     });
   });
 

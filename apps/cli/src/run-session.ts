@@ -49,7 +49,7 @@ export async function runAndRender(
   options: Omit<RunPrPodOptions, "signal">,
   session: RunSessionOptions,
   /** Runs after the run ends and before the verdict is printed (the demo reads its docker record). */
-  beforeVerdict?: () => Promise<void>,
+  beforeVerdict?: (result: RunResult) => Promise<void>,
 ): Promise<number> {
   const { terminal } = environment;
   const interrupts = handleInterrupts(terminal, session.cleanupCommand());
@@ -64,7 +64,7 @@ export async function runAndRender(
     }
     const result = await run.result;
     terminal.endPhase();
-    await beforeVerdict?.();
+    await beforeVerdict?.(result);
     const exitCode = exitCodeForRun(result, interrupts);
     const document = runResultDocument(result, exitCode, cleanedUp, session.documentExtras?.(result));
     terminal.document(document);

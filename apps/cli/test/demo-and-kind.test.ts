@@ -14,15 +14,22 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
+import { realBuildsSkipReason } from "@pr-pod/test-docker-engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliCluster, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
 import { cliEnvironment, cliPath, runCli } from "./cli-process.ts";
 import { validateOutput } from "./output-schema.ts";
 
+/** Where no Docker engine is: the demo falls back to its stand-in. */
+const NO_ENGINE = { env: cliEnvironment({ PR_POD_DOCKER_PREFIX: "/nonexistent/pr-pod-docker" }) };
+
 describe.concurrent("pr-pod demo", () => {
   it("runs a whole PR on the in-process cluster with the local git server, and says what stood in", async () => {
-    const { code, stdout, stderr } = await runCli(["demo"]);
+    const { code, stdout, stderr } = await runCli(["demo"], NO_ENGINE);
     expect(stderr).toContain("pr-pod demo: an in-process test cluster, a local git server and a stand-in docker");
+    expect(stderr).toContain(
+      "docker: a stand-in that builds nothing, because no private Docker engine in /nonexistent",
+    );
     expect(stderr).toContain("[pr-pod demo] stand-in docker, nothing built: docker buildx build");
     expect(stdout).toContain("✔ succeeded octo/demo-app#1");
     expect(stdout).toContain("`docker` was a stand-in that recorded these commands and built nothing");
@@ -35,19 +42,37 @@ describe.concurrent("pr-pod demo", () => {
   });
 
   it("shows a failing stage with --scenario fail (exit 14)", async () => {
-    const { code, stdout } = await runCli(["demo", "--scenario", "fail"]);
+    const { code, stdout } = await runCli(["demo", "--scenario", "fail"], NO_ENGINE);
     expect(stdout).toContain("missing: Dockerfile");
     expect(code).toBe(14);
   });
 
   it("is also pr-pod run --cluster test --demo, with a RunResult that names the stand-ins", async () => {
-    const { code, stdout } = await runCli(["run", "--cluster", "test", "--demo", "-o", "json"]);
+    const { code, stdout } = await runCli(["run", "--cluster", "test", "--demo", "-o", "json"], NO_ENGINE);
     expect(code).toBe(0);
     const document = JSON.parse(stdout);
     expect(validateOutput(document)).toEqual([]);
     expect(document.demo.docker).toContain("stand-in");
     expect(document.demo.dockerCalls.some((call: string) => call.startsWith("docker buildx build"))).toBe(true);
   });
+
+  it.skipIf(realBuildsSkipReason())(
+    "with the private engine: builds and pushes the PR's images for real, with the registry's digests",
+    async () => {
+      const { code, stdout, stderr } = await runCli(["demo", "-o", "json"]);
+      expect(stderr, stdout).toContain("real builds on a private Docker engine pushed to a local registry");
+      expect(code, stderr).toBe(0);
+      const document = JSON.parse(stdout);
+      expect(validateOutput(document)).toEqual([]);
+      expect(document.demo.docker).toMatch(/^real: private dockerd/);
+      expect(document.images.map((image: { target: string }) => image.target)).toEqual(["demo-app", "services-worker"]);
+      for (const image of document.images) {
+        expect(image.ref).toMatch(/^127\.0\.0\.1:\d+\/octo\/demo-app\/[a-z-]+@sha256:[0-9a-f]{64}$/);
+        // The demo asked the registry itself: its manifest digest is the one in the report.
+        expect(document.demo.registryDigests).toContain(`${image.image} ${image.digest} (matches the report)`);
+      }
+    },
+  );
 });
 
 describe("the phase line", () => {

@@ -1,13 +1,18 @@
 // `pr-pod demo` (also `pr-pod run --cluster test --demo`): the whole real path with nothing to set
 // up. It starts @pr-pod/test-cluster in-process with the host runtime (the pod's real script runs
 // here under busybox sh, with real git), a local git server (@pr-pod/test-git-server) holding a
-// generated repository with an open PR, and a stand-in `docker` on the pod's PATH that records what
-// it would run and builds nothing. Then it is an ordinary run: the same runner, events and verdict.
+// generated repository with an open PR, and `docker`: when this machine has the private engine
+// `npm run setup` unpacks (.tools/docker, or PR_POD_DOCKER_PREFIX), a real dockerd and a loopback
+// registry (@pr-pod/test-docker-engine), so the PR's images are built, pushed and reported with the
+// registry's digests; otherwise a stand-in that records what it would run and builds nothing, and says
+// why. Then it is an ordinary run: the same runner, events and verdict.
 // The verdict goes to @pr-pod/test-github-server as a GitHub App's check run and a PR comment, the
 // way `--report github` sends it to GitHub, and the demo shows what the PR got.
+import { existsSync } from "node:fs";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { WORKSPACE_MOUNT_PATH } from "@pr-pod/k8s-job-builder";
 import type { CommandEnvironment } from "../command-environment.ts";
@@ -55,14 +60,81 @@ exit 0
 `;
 }
 
-/** The in-process test cluster with the host runtime and the stand-in docker first on the pod's PATH. */
-export async function startDemoCluster(environment: CommandEnvironment): Promise<DemoCluster> {
+/** The real CLI for the pod, recording each call; it links buildx into whatever DOCKER_CONFIG the script uses. */
+function realDocker(recordFile: string, docker: string, configDir: string, pluginsDir: string): string {
+  return `#!/bin/sh
+printf '%s\\n' "docker $*" >> '${recordFile}'
+cfg=\${DOCKER_CONFIG:-${configDir}}
+[ -e "$cfg/cli-plugins" ] || ln -s '${pluginsDir}' "$cfg/cli-plugins"
+export DOCKER_CONFIG="$cfg"
+exec '${docker}' "$@"
+`;
+}
+
+/** A private engine and registry for the demo's real builds (stopped by `stop`). */
+export interface DemoBuilder {
+  engineHost: string;
+  registryHost: string;
+  registry: import("@pr-pod/test-docker-engine").TestRegistry;
+  script(recordFile: string): string;
+  stop(): Promise<void>;
+}
+
+/** `.tools/docker` above the CLI or the current folder (or PR_POD_DOCKER_PREFIX). */
+function dockerPrefix(): string {
+  if (process.env.PR_POD_DOCKER_PREFIX) return process.env.PR_POD_DOCKER_PREFIX;
+  for (let dir of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
+    for (;;) {
+      if (existsSync(join(dir, ".tools", "docker"))) return join(dir, ".tools", "docker");
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  return join(process.cwd(), ".tools", "docker");
+}
+
+/** Starts the private engine and registry, or says why the demo falls back to the stand-in. */
+export async function startDemoBuilder(
+  environment: CommandEnvironment,
+): Promise<{ builder?: DemoBuilder; reason?: string }> {
+  const engines = await import("@pr-pod/test-docker-engine");
+  const prefix = dockerPrefix();
+  const reason = engines.dockerToolsMissing(prefix);
+  if (reason) return { reason };
+  const tools = engines.dockerToolsAt(prefix);
+  environment.terminal.phase("starting a private Docker engine and registry");
+  try {
+    const [engine, registry] = await Promise.all([
+      engines.startTestDockerEngine({ tools }),
+      engines.startTestRegistry({ tools }),
+    ]);
+    return {
+      builder: {
+        engineHost: engine.host,
+        registryHost: registry.host,
+        registry,
+        script: (recordFile) => realDocker(recordFile, tools.docker, engine.configDir, tools.pluginsDir),
+        stop: async () => {
+          await Promise.all([engine.stop(), registry.stop()]);
+        },
+      },
+    };
+  } catch (error) {
+    return { reason: `the private Docker engine did not start: ${(error as Error).message.split("\n")[0]}` };
+  } finally {
+    environment.terminal.endPhase();
+  }
+}
+
+/** The in-process test cluster with the host runtime and `docker` (real or stand-in) first on the pod's PATH. */
+export async function startDemoCluster(environment: CommandEnvironment, builder?: DemoBuilder): Promise<DemoCluster> {
   const { startTestCluster } = await import("@pr-pod/test-cluster");
   const folder = await mkdtemp(join(tmpdir(), "pr-pod-demo-"));
   const recordFile = join(folder, "docker-calls.log");
   const bin = join(folder, "bin");
   await import("node:fs/promises").then((fs) => fs.mkdir(bin));
-  await writeFile(join(bin, "docker"), standInDocker(recordFile));
+  await writeFile(join(bin, "docker"), builder ? builder.script(recordFile) : standInDocker(recordFile));
   await chmod(join(bin, "docker"), 0o755);
   environment.terminal.phase("starting the in-process test cluster");
   const cluster = await startTestCluster({ runtime: "host", hostRuntime: { extraPath: [bin] } });
@@ -103,6 +175,13 @@ const demoPullRequestFiles = {
   "charts/demo-app/Chart.yaml": "apiVersion: v2\nname: demo-app\nversion: 0.1.0\n",
 };
 
+/** With real builds nothing can be pulled: the images start FROM scratch and copy the app in. */
+const realBuildFiles = {
+  Dockerfile: "FROM scratch\nCOPY src/ /app/src/\nCOPY package.json /app/\n",
+  "services/worker/Dockerfile": "FROM scratch\nCOPY worker.txt /\n",
+  "services/worker/worker.txt": "worker\n",
+};
+
 export async function runDemo(environment: CommandEnvironment, options: DemoOptions): Promise<number> {
   const { terminal } = environment;
   const [{ startTestGitServer }, { pullRequestContextFromFlags }, { startTestGitHubServer }] = await Promise.all([
@@ -110,12 +189,22 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
     import("@pr-pod/pr-context"),
     import("@pr-pod/test-github-server"),
   ]);
+  const { builder, reason } = await startDemoBuilder(environment);
   terminal.info(
     terminal.style(
       "bold",
-      "pr-pod demo: an in-process test cluster, a local git server and a stand-in docker. Nothing leaves this machine.",
+      builder
+        ? "pr-pod demo: an in-process test cluster, a local git server, and real builds on a private Docker engine pushed to a local registry. Nothing leaves this machine."
+        : "pr-pod demo: an in-process test cluster, a local git server and a stand-in docker. Nothing leaves this machine.",
     ),
   );
+  if (builder) {
+    terminal.info(
+      terminal.style("dim", `docker: private dockerd at ${builder.engineHost}, registry ${builder.registryHost}`),
+    );
+  } else {
+    terminal.info(terminal.style("dim", `docker: a stand-in that builds nothing, because ${reason}`));
+  }
   const git = await startTestGitServer({ token: DEMO_TOKEN });
   const github = await startTestGitHubServer();
   let cluster: DemoCluster | undefined;
@@ -124,7 +213,7 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
     let baseSha = "";
     await git.createRepo(DEMO_REPO, async (repo) => {
       baseSha = await repo.commit(demoFiles, { message: "demo-app: first commit" });
-      const files: Record<string, string | null> = { ...demoPullRequestFiles };
+      const files: Record<string, string | null> = { ...demoPullRequestFiles, ...(builder ? realBuildFiles : {}) };
       if (options.scenario === "fail") files.Dockerfile = null;
       headSha = await repo.commit(files, {
         branch: "feature/greeting",
@@ -147,7 +236,7 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
         `GitHub API: ${github.url} (local @pr-pod/test-github-server; a demo GitHub App reports the verdict)`,
       ),
     );
-    cluster = await startDemoCluster(environment);
+    cluster = await startDemoCluster(environment, builder);
     const context = pullRequestContextFromFlags({
       repo: DEMO_REPO,
       pr: DEMO_PR,
@@ -162,6 +251,7 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
     const runner = await loadRunner();
     const demoCluster = cluster;
     const dockerCalls: string[] = [];
+    const registryDigests: string[] = [];
     return await runAndRender(
       environment,
       runner.runPrPod,
@@ -172,6 +262,12 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
         ...(environment.globals.namespace ? { namespace: environment.globals.namespace, createNamespace: true } : {}),
         ...(options.keep ? { keep: true } : {}),
         ...(options.timeout ? { timeoutSeconds: options.timeout } : {}),
+        ...(builder
+          ? {
+              buildx: { driver: "docker" as const, endpoint: builder.engineHost },
+              registry: { host: builder.registryHost },
+            }
+          : {}),
         report: {
           github: {
             apiUrl: github.url,
@@ -187,15 +283,27 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
           demo: {
             cluster: `in-process @pr-pod/test-cluster at ${demoCluster.url} (host runtime)`,
             gitServer: git.repoUrl(DEMO_REPO),
-            docker: "stand-in: records the commands, builds nothing",
+            docker: builder
+              ? `real: private dockerd at ${builder.engineHost}, images pushed to the registry ${builder.registryHost}`
+              : `stand-in: records the commands, builds nothing (${reason})`,
             dockerCalls,
+            ...(builder ? { registryDigests } : {}),
             github: { api: github.url, calls: github.sequence(), checkRuns: github.checkRuns(DEMO_REPO) },
           },
         }),
         epilogue: () => [
           "",
           "This was a demo. The cluster was @pr-pod/test-cluster running in this process, the repository",
-          "came from a local git server, and `docker` was a stand-in that recorded these commands and built nothing:",
+          ...(builder
+            ? [
+                "came from a local git server, and the images were built for real on a private Docker engine and",
+                `pushed to a local registry (${builder.registryHost}); the registry's own manifest digests:`,
+                ...registryDigests.map((entry) => `  ${entry}`),
+                "The docker commands the pod ran:",
+              ]
+            : [
+                "came from a local git server, and `docker` was a stand-in that recorded these commands and built nothing:",
+              ]),
           ...dockerCalls.map((call) => `  ${call}`),
           "",
           `The verdict went to the local GitHub API (${github.url}) as a GitHub App would send it:`,
@@ -205,12 +313,21 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
           "For real runs: pr-pod cluster up (kind), then pr-pod run --repo owner/name --pr 123.",
         ],
       },
-      async () => {
+      async (result) => {
         dockerCalls.push(...(await demoCluster.dockerCalls()));
+        for (const image of builder ? (result?.images ?? []) : []) {
+          if (!image.image || !image.tag) continue;
+          const repository = image.image.slice(builder!.registryHost.length + 1, image.image.lastIndexOf(":"));
+          const digest = await builder!.registry.manifestDigest(repository, image.tag);
+          registryDigests.push(
+            `${image.image} ${digest ?? "missing"}${digest === image.digest ? " (matches the report)" : " (DIFFERS from the report)"}`,
+          );
+        }
       },
     );
   } finally {
     await cluster?.close();
+    await builder?.stop();
     await git.close();
     await github.close();
   }

@@ -78,6 +78,18 @@ export class RunLog {
       case "warning":
         core.warning(event.message);
         return;
+      case "preview": {
+        const preview = event.event;
+        if (preview.type === "preview-line") this.write(`[${preview.source}] ${preview.line}\n`);
+        else if (preview.type === "stage-started") core.info(`preview ${preview.stage} started`);
+        else {
+          const { stage, status, durationMs, message } = preview.result;
+          core.info(
+            `preview ${stage} ${status} in ${(durationMs / 1000).toFixed(1)} s${message ? `: ${message}` : ""}`,
+          );
+        }
+        return;
+      }
       case "cleaned-up":
         this.close();
         core.info(

@@ -6,6 +6,7 @@ import path from "node:path";
 import type { RegistryOptions } from "@pr-pod/k8s-job-builder";
 import type { GitHubReportSettings } from "@pr-pod/pr-feedback";
 import { parse as parseYaml } from "yaml";
+import { type PreviewConfig, validatePreviewConfig } from "./preview-stages.ts";
 import type { BuildxOptions } from "./run-events.ts";
 import { RunnerError } from "./runner-error.ts";
 
@@ -38,6 +39,8 @@ export interface RunConfig {
   resources?: ResourceSettings;
   /** Feedback on the pull request; `github.enabled: true` turns it on for every run of this config. */
   report?: { github?: ConfigGitHubReport };
+  /** After a successful build: deploy these charts into a preview namespace, test, tear down (see preview-stages.ts). */
+  preview?: PreviewConfig;
 }
 
 /** The config file's `report.github`: where and how the verdict is shown (no credentials here). */
@@ -212,6 +215,7 @@ const RUN_CONFIG_FIELDS: Record<keyof RunConfig, Check> = {
     },
   }),
   resources: isObjectOf({ requests: isStringMap, limits: isStringMap }),
+  preview: validatePreviewConfig,
   report: isObjectOf({
     github: isObjectOf({
       enabled: isBoolean,

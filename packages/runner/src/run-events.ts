@@ -6,6 +6,7 @@ import type { BuiltImage } from "@pr-pod/file-verifier";
 import type { BuilderOptions, LocalChanges, RegistryOptions } from "@pr-pod/k8s-job-builder";
 import type { PullRequestContext } from "@pr-pod/pr-context";
 import type { GitHubReportSettings } from "@pr-pod/pr-feedback";
+import type { PreviewStageEvent, PreviewStagesResult } from "./preview-stages.ts";
 
 /**
  * Where a run's verdict goes besides its events. `github: true` (or settings) reports it on the pull
@@ -49,6 +50,12 @@ export type PullRequestSource =
 export interface RunPrPodOptions {
   /** The cluster to run in (loaded by the caller: kubeconfig file, context, in-cluster...). */
   kubeConfig: KubeConfig;
+  /**
+   * Deploy and test a preview after a successful build, when the config file has a `preview` section:
+   * the chart paths are read from `checkoutDir` (the repository checkout on this machine), helm is
+   * `helmPath`; `keep` leaves the preview up until its ttlHours pass.
+   */
+  preview?: { checkoutDir: string; helmPath: string; keep?: boolean };
   pullRequest: PullRequestSource;
   /** Namespace for every object of the run. Default "default". */
   namespace?: string;
@@ -125,6 +132,8 @@ export type RunEvent =
   | { type: "cleaned-up"; deleted: Array<{ kind: string; name: string }> }
   /** A running Job of the same PR and SHA was found and is followed instead of creating a new one. */
   | { type: "reused"; kind: string; name: string; namespace: string }
+  /** The preview stages after the build: deploy, test, teardown (started, finished, and their lines). */
+  | { type: "preview"; event: PreviewStageEvent }
   /** Something went wrong that does not end the run (log not followable, cleanup failed...). */
   | { type: "warning"; message: string };
 
@@ -146,6 +155,8 @@ export interface RunResult {
   /** The images the pod built (and pushed, with a registry): target, context, Dockerfile, image, tag, digest, ref. */
   images?: BuiltImage[];
   durationsMs: { total: number; pod?: number };
+  /** The preview's deploy, test and teardown stages, when the run deployed one. */
+  preview?: PreviewStagesResult;
 }
 
 /** A run in progress: iterate its events, or await its result (or both). */

@@ -17,6 +17,7 @@ import { EventChannel } from "./event-channel.ts";
 import { podDurationMs } from "./pod-duration.ts";
 import { checkPermissions, missingPermissionsError } from "./preflight.ts";
 import { describePermission, requiredPermissions } from "./required-permissions.ts";
+import { runPreviewStages } from "./preview-stages.ts";
 import { resolvePullRequest } from "./resolve-pull-request.ts";
 import { RunCluster } from "./run-cluster.ts";
 import { loadRunConfig } from "./run-config.ts";
@@ -179,18 +180,6 @@ class PrPodRunExecution {
     if (objects.reused) {
       this.#jobToDelete = this.#jobName;
       this.#emit({ type: "reused", kind: "Job", name: this.#jobName, namespace });
-    } else if (objects.job.spec?.suspend !== true) {
-      // The server dropped spec.suspend (Kubernetes before 1.22, where the field is unknown or off):
-      // the Job started at once, its first pod was refused for want of the ServiceAccount, and the job
-      // controller would try again only after 10 s. Any change to the Job makes it try at once.
-      if (!serversWithoutSuspend.has(this.#cluster.server ?? "")) {
-        serversWithoutSuspend.add(this.#cluster.server ?? "");
-        this.#emit({
-          type: "warning",
-          message: `the API server ${this.#cluster.server ?? ""} ignored the Job's spec.suspend (Kubernetes before 1.22?), so the Job started before its ServiceAccount and token Secret existed; pr-pod nudges it once they do. pr-pod supports Kubernetes 1.22 and later.`,
-        });
-      }
-      await this.#cluster.nudgeJob(namespace, this.#jobName, signal);
     } else {
       await this.#cluster.unsuspendJob(namespace, this.#jobName, signal);
     }
@@ -204,7 +193,8 @@ class PrPodRunExecution {
       ...(markedLine ? { logText: markedLine } : {}),
     });
     if (parsed) this.#emit({ type: "report", report: parsed.report });
-    return this.#verdictResult(verdict, parsed?.report, settings, podDurationMs(verdict, parsed?.report));
+    const result = this.#verdictResult(verdict, parsed?.report, settings, podDurationMs(verdict, parsed?.report));
+    return this.#withPreview(result, settings, context);
   }
 
   /** report.github: pending status or in_progress check run now; its failures are warnings, never the run's. */
@@ -428,14 +418,52 @@ class PrPodRunExecution {
     this.#emit({ type: "cleaned-up", deleted: deleted.map(({ kind, name }) => ({ kind, name })) });
   }
 
+  /** After a successful build, the preview stages (deploy, test, teardown) when configured; their failure fails the run. */
+  async #withPreview(result: RunResult, settings: RunSettings, context: PullRequestContext): Promise<RunResult> {
+    const preview = this.#options.preview;
+    if (result.status !== "succeeded" || !settings.preview) return result;
+    if (!preview) {
+      this.#emit({
+        type: "warning",
+        message: "the config file has a preview section, but this run was given no checkout and helm to deploy it with",
+      });
+      return result;
+    }
+    const stages = await runPreviewStages({
+      kubeConfig: this.#options.kubeConfig,
+      helmPath: preview.helmPath,
+      repo: `${context.owner}/${context.repo}`,
+      pr: context.number,
+      config: settings.preview,
+      checkoutDir: preview.checkoutDir,
+      keep: preview.keep ?? false,
+      ...(this.#options.signal ? { signal: this.#options.signal } : {}),
+      onEvent: (event) =>
+        this.#emit({
+          type: "preview",
+          event: event.type === "preview-line" ? { ...event, line: this.#redact(event.line) } : event,
+        }),
+    });
+    const durationsMs = { ...result.durationsMs, total: Date.now() - this.#startedAt };
+    if (stages.status === "succeeded") return { ...result, durationsMs, preview: stages };
+    const failed = stages.stages.find((stage) => stage.status === "failed");
+    return {
+      ...result,
+      status: "failed",
+      reason: stages.status === "deploy-failed" ? "PreviewDeployFailed" : "PreviewTestsFailed",
+      message: this.#redact(
+        failed?.message ?? `the preview ${stages.status === "deploy-failed" ? "deploy" : "tests"} failed`,
+      ),
+      durationsMs,
+      preview: stages,
+    };
+  }
+
   #redactError(error: unknown): unknown {
     if (error instanceof Error) error.message = this.#redact(error.message);
     return error;
   }
 }
-
-/** API servers already told about (the warning comes once per server and process). */
-const serversWithoutSuspend = new Set<string>();
 
 /** The caller's labels and annotations under pr-pod's own (its names, selectors and run id stay as they are). */
 function withJobMetadata(job: V1Job, extra: NonNullable<RunPrPodOptions["jobMetadata"]>): V1Job {

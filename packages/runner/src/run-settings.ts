@@ -2,6 +2,7 @@
 // over the config file, which wins over the defaults. Pure.
 import type { RegistryOptions } from "@pr-pod/k8s-job-builder";
 import type { GitHubReportSettings } from "@pr-pod/pr-feedback";
+import type { PreviewConfig } from "./preview-stages.ts";
 import type { ResourceSettings, RunConfig } from "./run-config.ts";
 import type { BuildxOptions, RunPrPodOptions } from "./run-events.ts";
 import { RunnerError } from "./runner-error.ts";
@@ -35,6 +36,8 @@ export interface RunSettings {
   configFile?: string;
   /** Feedback on the pull request, when it is on (options over the config file's `report.github`). */
   report?: { github?: GitHubReportSettings };
+  /** The config file's `preview` section, when it has one. */
+  preview?: PreviewConfig;
 }
 
 /** `report.github`: on when the options say so, or the options are silent and the config enables it. */
@@ -87,6 +90,7 @@ export function mergeRunSettings(
   if (configFile !== undefined) settings.configFile = configFile;
   const github = mergeGitHubReport(options.report, config.report);
   if (github) settings.report = { github };
+  if (config.preview) settings.preview = config.preview;
 
   if (!DNS_1123_LABEL.test(settings.namespace) || settings.namespace.length > 63) {
     throw new RunnerError(

@@ -7,7 +7,15 @@ import { join } from "node:path";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PreviewConfig, type PreviewStageEvent, runPreviewStages, validatePreviewConfig } from "../src/index.ts";
+import {
+  type PreviewConfig,
+  type PreviewStageEvent,
+  type RunEvent,
+  runPreviewStages,
+  runPrPod,
+  validatePreviewConfig,
+} from "../src/index.ts";
+import { collect, finishLikeThePodScript, offlinePullRequest, TEST_TOKEN } from "./run-helpers.ts";
 
 const helmPath = join(process.env.PR_POD_KUBE_TOOLS ?? "/work/main/.tools/bin", "helm");
 let cluster: TestCluster;
@@ -38,6 +46,14 @@ spec: { selector: { app: web }, ports: [{ port: 80 }] }
 `,
   );
   cluster.runtime.onPod((pod) => {
+    if (pod.object.metadata?.labels?.["pr-pod.dev/pr"]) {
+      // The run's own pod: a build that passes, as the real pod script reports it.
+      setImmediate(() => {
+        pod.start();
+        finishLikeThePodScript(pod, ["building"]);
+      });
+      return;
+    }
     const image: string = pod.object.spec?.containers?.[0]?.image ?? "";
     if (image.endsWith(":missing")) return pod.waiting("ImagePullBackOff", `Back-off pulling image "${image}"`);
     if (pod.name.startsWith("pr-pod-test-")) {
@@ -143,6 +159,63 @@ describe("runPreviewStages", () => {
     expect(done.status).toBe("tests-failed");
     expect(done.stages[1]).toMatchObject({ stage: "test", status: "failed", message: "failed: smoke" });
     expect(await namespaceExists("pr-24-shop")).toBe(false);
+  });
+});
+
+describe("runPrPod with a preview section in the config file", () => {
+  const configWith = (tag: string) => {
+    const file = join(checkout, `pr-pod.config.${tag}.yaml`);
+    writeFileSync(
+      file,
+      `preview:
+  charts: [{ path: charts/shop }]
+  images: [{ source: web, repository: registry.local/shop, tag: ${tag} }]
+  tests: [{ name: smoke, image: "busybox:1.36", command: [pass] }]
+  timeoutSeconds: 120
+`,
+    );
+    return file;
+  };
+  const runWithPreview = (tag: string, pr: number) =>
+    runPrPod({
+      kubeConfig: cluster.kubeConfig,
+      namespace: "default",
+      token: TEST_TOKEN,
+      pullRequest: offlinePullRequest({ repo: "octo/shop", pr }),
+      configFile: configWith(tag),
+      preview: { checkoutDir: checkout, helmPath },
+    });
+  const previewEvents = (events: RunEvent[]) =>
+    events.flatMap((e) =>
+      e.type === "preview" && e.event.type === "stage-finished" ? [[e.event.result.stage, e.event.result.status]] : [],
+    );
+
+  it("deploys and tests after the build passes, and reports the stages in its events and result", async () => {
+    const run = runWithPreview("sha-1", 41);
+    const events = await collect(run);
+    const result = await run.result;
+    expect(result.status).toBe("succeeded");
+    expect(result.preview?.stages.map((s) => [s.stage, s.status])).toEqual([
+      ["deploy", "succeeded"],
+      ["test", "succeeded"],
+      ["teardown", "succeeded"],
+    ]);
+    expect(previewEvents(events)).toEqual([
+      ["deploy", "succeeded"],
+      ["test", "succeeded"],
+      ["teardown", "succeeded"],
+    ]);
+    expect(events.findIndex((e) => e.type === "preview")).toBeLessThan(events.findIndex((e) => e.type === "finished"));
+    expect(await namespaceExists("pr-41-shop")).toBe(false);
+  });
+
+  it("fails the run with PreviewDeployFailed and the reason when the preview cannot become ready", async () => {
+    const run = runWithPreview("missing", 42);
+    await collect(run);
+    const result = await run.result;
+    expect(result).toMatchObject({ status: "failed", reason: "PreviewDeployFailed" });
+    expect(result.message).toContain("ImagePullBackOff");
+    expect(await namespaceExists("pr-42-shop")).toBe(false);
   });
 });
 

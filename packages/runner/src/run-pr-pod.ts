@@ -16,8 +16,8 @@ import { apiError, type CreatedObject, createRunObjects, RUN_ID_ANNOTATION } fro
 import { EventChannel } from "./event-channel.ts";
 import { podDurationMs } from "./pod-duration.ts";
 import { checkPermissions, missingPermissionsError } from "./preflight.ts";
-import { describePermission, requiredPermissions } from "./required-permissions.ts";
 import { runPreviewStages } from "./preview-stages.ts";
+import { describePermission, requiredPermissions } from "./required-permissions.ts";
 import { resolvePullRequest } from "./resolve-pull-request.ts";
 import { RunCluster } from "./run-cluster.ts";
 import { loadRunConfig } from "./run-config.ts";
@@ -180,6 +180,18 @@ class PrPodRunExecution {
     if (objects.reused) {
       this.#jobToDelete = this.#jobName;
       this.#emit({ type: "reused", kind: "Job", name: this.#jobName, namespace });
+    } else if (objects.job.spec?.suspend !== true) {
+      // The server dropped spec.suspend (Kubernetes before 1.22, where the field is unknown or off):
+      // the Job started at once, its first pod was refused for want of the ServiceAccount, and the job
+      // controller would try again only after 10 s. Any change to the Job makes it try at once.
+      if (!serversWithoutSuspend.has(this.#cluster.server ?? "")) {
+        serversWithoutSuspend.add(this.#cluster.server ?? "");
+        this.#emit({
+          type: "warning",
+          message: `the API server ${this.#cluster.server ?? ""} ignored the Job's spec.suspend (Kubernetes before 1.22?), so the Job started before its ServiceAccount and token Secret existed; pr-pod nudges it once they do. pr-pod supports Kubernetes 1.22 and later.`,
+        });
+      }
+      await this.#cluster.nudgeJob(namespace, this.#jobName, signal);
     } else {
       await this.#cluster.unsuspendJob(namespace, this.#jobName, signal);
     }
@@ -464,6 +476,9 @@ class PrPodRunExecution {
     return error;
   }
 }
+
+/** API servers already told about (the warning comes once per server and process). */
+const serversWithoutSuspend = new Set<string>();
 
 /** The caller's labels and annotations under pr-pod's own (its names, selectors and run id stay as they are). */
 function withJobMetadata(job: V1Job, extra: NonNullable<RunPrPodOptions["jobMetadata"]>): V1Job {

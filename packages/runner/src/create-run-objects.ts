@@ -9,6 +9,7 @@ import type { KubernetesObject, V1Job } from "@kubernetes/client-node";
 import { apiStatusOf, httpStatusOf } from "./api-retry.ts";
 import type { RunCluster, RunObjectKind } from "./run-cluster.ts";
 import { RunnerError } from "./runner-error.ts";
+import { waitForJobGone } from "./wait-for-deletion.ts";
 
 /** Annotation holding the id of the runPrPod call that created an object. */
 export const RUN_ID_ANNOTATION = "pr-pod.dev/run-id";
@@ -157,13 +158,20 @@ async function createOrReplace(
     if (verdict === "reuse") return { object: existing, outcome: "reused" };
     if (!existing.metadata?.deletionTimestamp) {
       try {
-        await cluster.call(`delete the earlier run's ${kind} ${namespace}/${name}`, signal, (s) =>
+        const answer = await cluster.call(`delete the earlier run's ${kind} ${namespace}/${name}`, signal, (s) =>
           client.remove(namespace, name, s),
         );
         options.onReplaced?.({ kind, name, namespace });
+        // A Job is deleted in the foreground: it stays until its pods are gone, so wait for that.
+        if (kind === "Job") {
+          const resourceVersion = (answer as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
+          await waitForJobGone(cluster, { namespace, name, resourceVersion, signal });
+        }
       } catch (error) {
         if (httpStatusOf(error) !== 404) throw apiError(error, `delete ${kind} ${namespace}/${name}`);
       }
+    } else if (kind === "Job") {
+      await waitForJobGone(cluster, { namespace, name, signal });
     } else {
       // Being deleted already (finalizers): give it a moment before creating again.
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));

@@ -17,6 +17,7 @@ export type {
   CheckRunOutput,
   CommitState,
   CommitStatusPayload,
+  PreviewOutcome,
   RunOutcome,
   SummaryOptions,
 } from "./render-feedback.ts";

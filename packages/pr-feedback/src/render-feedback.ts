@@ -17,6 +17,18 @@ export interface RunOutcome {
   durationsMs?: { total: number; pod?: number };
   namespace?: string;
   jobName?: string;
+  /** The runner's preview stages (deploy, test, teardown), when the run deployed a preview. */
+  preview?: PreviewOutcome;
+}
+
+/** The shape of the runner's PreviewStagesResult that the summary shows (kept structural: no runner import). */
+export interface PreviewOutcome {
+  status: string;
+  namespace?: string;
+  stages?: Array<{ stage: string; status: string; durationMs: number; message?: string }>;
+  diagnoses?: Array<{ workload: string; reason: string; message: string }>;
+  tests?: { status: string; results?: Array<{ name: string; status: string; durationMs: number; reason?: string }> };
+  expiresAt?: string;
 }
 
 export type CommitState = "pending" | "success" | "failure" | "error";
@@ -170,6 +182,45 @@ function extraStage(name: string, value: unknown): string[] {
   return lines;
 }
 
+const stageMark = (status: string) =>
+  status === "succeeded" || status === "passed" ? "✅" : status === "skipped" || status === "none" ? "➖" : "❌";
+
+/** The preview's deploy, test and teardown stages, its tests, and why a deploy was not ready. */
+function previewRows(preview: PreviewOutcome): string[] {
+  const lines = [`### Preview ${preview.status === "succeeded" ? "✅" : "❌"}`, ""];
+  const where = [
+    preview.namespace ? `namespace ${code(preview.namespace)}` : "",
+    preview.expiresAt ? `kept until ${preview.expiresAt}` : "",
+  ].filter(Boolean);
+  if (where.length > 0) lines.push(where.join(" · "), "");
+  if (preview.stages && preview.stages.length > 0) {
+    lines.push("| stage | result | time | note |", "| --- | --- | --- | --- |");
+    for (const stage of preview.stages) {
+      lines.push(
+        `| ${stage.stage} | ${stageMark(stage.status)} ${stage.status} | ${(stage.durationMs / 1000).toFixed(1)} s | ${cell(oneLine(stage.message ?? "", 200))} |`,
+      );
+    }
+    lines.push("");
+  }
+  const tests = preview.tests?.results ?? [];
+  if (tests.length > 0) {
+    lines.push("| test | result | time | why |", "| --- | --- | --- | --- |");
+    for (const test of tests) {
+      lines.push(
+        `| ${cell(test.name)} | ${stageMark(test.status)} ${test.status} | ${(test.durationMs / 1000).toFixed(1)} s | ${cell(oneLine(test.reason ?? "", 200))} |`,
+      );
+    }
+    lines.push("");
+  }
+  for (const diagnosis of preview.diagnoses ?? []) {
+    lines.push(
+      `- ${code(diagnosis.workload)} not ready: ${diagnosis.reason} — ${cell(oneLine(diagnosis.message, 300))}`,
+    );
+  }
+  if ((preview.diagnoses ?? []).length > 0) lines.push("");
+  return lines;
+}
+
 export interface SummaryOptions {
   /** Link shown as "Details" (workflow run, service page). */
   targetUrl?: string;
@@ -220,8 +271,8 @@ export function renderSummaryMarkdown(outcome: RunOutcome, options: SummaryOptio
   if (report.builds && report.builds.length > 0) {
     lines.push(`### Builds ${mark(report.builds.every((b) => b.ok))}`, "", ...buildRows(report.builds), "");
   }
-  for (const stage of ["deploy", "test", "tests"])
-    lines.push(...extraStage(stage, report[stage] ?? (outcome as unknown as Record<string, unknown>)[stage]));
+  if (outcome.preview) lines.push(...previewRows(outcome.preview));
+  for (const stage of ["deploy", "test", "tests"]) lines.push(...extraStage(stage, report[stage]));
   if (options.targetUrl) lines.push(`[Details](${options.targetUrl})`, "");
   return truncateMarkdown(lines.join("\n").trimEnd(), CHECK_TEXT_MAX);
 }

@@ -63,6 +63,33 @@ describe("the Markdown summary", () => {
     expect(summary).toContain("- failures: `GET /health`");
   });
 
+  it("renders the runner's preview stages and tests when the run deployed a preview", () => {
+    const outcome = {
+      ...passingOutcome(),
+      preview: {
+        status: "tests-failed",
+        namespace: "pr-7-app",
+        stages: [
+          { stage: "deploy", status: "succeeded", durationMs: 8200 },
+          { stage: "test", status: "failed", durationMs: 3100, message: "1 of 2 tests failed" },
+        ],
+        tests: {
+          status: "failed",
+          results: [
+            { name: "helm test app", status: "passed", durationMs: 1200 },
+            { name: "smoke", status: "failed", durationMs: 1900, reason: "exit code 1: GET /health answered 503" },
+          ],
+        },
+      },
+    };
+    const summary = renderSummaryMarkdown(outcome);
+    expect(summary).toContain("### Preview ❌");
+    expect(summary).toContain("namespace `pr-7-app`");
+    expect(summary).toContain("| deploy | ✅ succeeded | 8.2 s |  |");
+    expect(summary).toContain("| test | ❌ failed | 3.1 s | 1 of 2 tests failed |");
+    expect(summary).toContain("| smoke | ❌ failed | 1.9 s | exit code 1: GET /health answered 503 |");
+  });
+
   it("names the missing file and the stage a failed run stopped at", () => {
     const summary = renderSummaryMarkdown(missingFileOutcome());
     expect(summary).toContain("**❌ pr-pod failed (VerificationFailed)**");

@@ -47,6 +47,7 @@ export type {
   PullRequestSource,
   RunEvent,
   RunPrPodOptions,
+  RunReportOptions,
   RunResult,
   RunStatus,
 } from "./run-events.ts";

@@ -34,19 +34,21 @@ export class PreviewConfigError extends Error {
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
- * `pr-<number>-<repo>`: a valid DNS-1123 label of at most 63 characters. The repo part is
+ * `pr-<number>-<repo>` (`pr-local-<repo>` for number 0): a valid DNS-1123 label of at most 63 characters. The repo part is
  * lowercased, runs of other characters become "-", and a name that would be too long is cut and
  * ends in 6 hex characters of a hash of the full name, so two long repos never share a namespace.
  */
 export function previewNamespaceName({ repo, pr }: PreviewIdentity): string {
-  if (!Number.isInteger(pr) || pr <= 0) {
-    throw new PreviewConfigError(`preview: the pull request number must be a positive integer, got ${pr}`);
+  if (!Number.isInteger(pr) || pr < 0) {
+    throw new PreviewConfigError(`preview: the pull request number must be a whole number, got ${pr}`);
   }
   const name = (repo.split("/").pop() ?? "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
-  const full = name ? `pr-${pr}-${name}` : `pr-${pr}`;
+  // 0 is a `run --source` of a branch that belongs to no pull request.
+  const number = pr === 0 ? "local" : String(pr);
+  const full = name ? `pr-${number}-${name}` : `pr-${number}`;
   if (full.length <= 63) return full;
   const hash = createHash("sha256").update(`${repo}#${pr}`).digest("hex").slice(0, 6);
   return `${full.slice(0, 63 - 7).replace(/-+$/, "")}-${hash}`;

@@ -23,8 +23,9 @@ describe("previewNamespaceName", () => {
     expect(a).not.toBe(b);
   });
 
-  it("refuses a pull request number that is not a positive integer", () => {
-    expect(() => previewNamespaceName({ repo: "o/r", pr: 0 })).toThrow(PreviewConfigError);
+  it("names a local run of no pull request pr-local-<repo>, and refuses a number that is not whole", () => {
+    expect(previewNamespaceName({ repo: "o/r", pr: 0 })).toBe("pr-local-r");
+    expect(() => previewNamespaceName({ repo: "o/r", pr: 1.5 })).toThrow(PreviewConfigError);
   });
 });
 

@@ -1,10 +1,10 @@
 // deployPreview and deletePreview against the test cluster with the real helm 4.1: a chart that
 // deploys, one that never becomes ready, one that crashes, one that wants a cluster-scoped object,
 // a re-run that upgrades in place, and a teardown that leaves nothing behind.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -113,6 +113,13 @@ describe("deployPreview", () => {
   it("deploys a chart with the built image as the preview ServiceAccount, and a re-run upgrades it in place", async () => {
     const chart = writeChart("shop");
     const first = await deploy(1, chart, "sha-1");
+    // The preview's credentials reach nothing outside its namespace: not the run's token Secret.
+    const own = new KubeConfig();
+    own.loadFromFile(first.credentials.kubeconfigPath);
+    await expect(own.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: "default" })).rejects.toMatchObject({
+      code: 403,
+    });
+    expect(readFileSync(first.credentials.kubeconfigPath, "utf8")).not.toContain(cluster.tokens.admin);
     first.credentials.dispose();
     expect(first.namespace).toBe("pr-1-shop");
     const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);

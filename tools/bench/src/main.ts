@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { type BenchCluster, startBenchCluster } from "./bench-cluster.ts";
+import { measureBuildStage } from "./figures/build-stage.ts";
 import { measureColdStart } from "./figures/cold-start.ts";
 import { measureLogLatency } from "./figures/log-latency.ts";
 import { measureLogThroughput } from "./figures/log-throughput.ts";
@@ -21,7 +22,7 @@ import { type FigureReport, markdownTable, notesText, unavailableFigure } from "
 
 const HELP = `Usage: npx nx run bench:run [-- options]   (or: node tools/bench/run.mjs [options])
 
-  --only LIST          figures to run, e.g. 1,2,5 (default: all seven)
+  --only LIST          figures to run, e.g. 1,2,5 (default: all eight)
   --rounds N           rounds of figures 1/2 and 7, pr-pod then kubectl in each (default 5)
   --pod-ms N           the standard pod's run time in ms (default 1000)
   --pod-lines N        lines the standard pod prints (default 20)
@@ -75,7 +76,7 @@ function positiveInt(name: string, text: string | undefined): number {
 }
 
 const options = {
-  only: new Set((values.only ?? "1,2,3,4,5,6,7").split(",").map((x) => positiveInt("only", x.trim()))),
+  only: new Set((values.only ?? "1,2,3,4,5,6,7,8").split(",").map((x) => positiveInt("only", x.trim()))),
   rounds: positiveInt("rounds", values.rounds),
   podMs: positiveInt("pod-ms", values["pod-ms"]),
   podLines: positiveInt("pod-lines", values["pod-lines"]),
@@ -228,6 +229,13 @@ try {
         if (!kubectl) throw new Error(noKubectl);
         return measurePreviewDeploy({ rounds: options.rounds, kubectl }, log);
       })),
+    );
+  }
+  if (options.only.has(8)) {
+    figures.push(
+      ...(await figure(8, "Build stage: pr-pod vs the same buildx commands by hand", () =>
+        measureBuildStage({ rounds: options.rounds }, log),
+      )),
     );
   }
 } finally {

@@ -177,7 +177,12 @@ export function createProgram(state: ProgramState): Command {
               .default("synchronize"),
           )
           .option("--base-sha <sha>", "the target branch's commit, for a payload made from offline flags")
-          .option("--print-payload", "print the payload and the pull request it resolves to, and stop (no cluster)"),
+          .option("--print-payload", "print the payload and the pull request it resolves to, and stop (no cluster)")
+          .option(
+            "--to <url>",
+            "POST the payload, signed with PR_POD_WEBHOOK_SECRET, to a running pr-pod serve (http://localhost:8080/webhook)",
+          )
+          .option("--webhook-secret-file <file>", "with --to: the webhook secret from a file instead of the env"),
       ),
     ),
   )
@@ -192,12 +197,82 @@ export function createProgram(state: ProgramState): Command {
         "pr-pod simulate --event pull_request.json",
         "pr-pod simulate --repo octo/app --pr 123 --action opened",
         "pr-pod simulate --event pull_request.json --print-payload -o json",
+        "pr-pod simulate --event pull_request.json --to http://localhost:8080/webhook",
       ),
     )
     .action(
       commandAction(
         state,
         lazy(() => import("./commands/simulate.ts")),
+      ),
+    );
+
+  const integer = (name: string) => (value: string) => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 0)
+      throw new InvalidArgumentError(`${name} takes a whole number, not ${value}`);
+    return number;
+  };
+  addRunOptions(
+    program
+      .command("serve")
+      .description("receive GitHub webhooks and run every pull request (the webhook service; JSON logs on stdout)"),
+  )
+    .addOption(new Option("--port <port>", "port to listen on").env("PORT").default(8080).argParser(integer("--port")))
+    .option("--host <address>", "address to listen on (default 127.0.0.1; 0.0.0.0 inside a cluster)")
+    .option("--webhook-secret-file <file>", "the webhook secret from a file (default: PR_POD_WEBHOOK_SECRET)")
+    .addOption(new Option("--max-running <n>", "runs at once").default(4).argParser(integer("--max-running")))
+    .addOption(
+      new Option("--max-running-per-repo <n>", "runs at once per repository")
+        .default(2)
+        .argParser(integer("--max-running-per-repo")),
+    )
+    .addOption(
+      new Option("--max-queued <n>", "runs waiting; beyond it deliveries get 503 + Retry-After")
+        .default(100)
+        .argParser(integer("--max-queued")),
+    )
+    .addOption(
+      new Option("--forks <policy>", "fork PRs: label (after a collaborator adds --ok-to-test-label), always, never")
+        .choices(["label", "always", "never"])
+        .default("label"),
+    )
+    .option("--ok-to-test-label <name>", "the label that approves a fork PR (default ok-to-test)")
+    .option("--drafts", "run draft PRs too (skipped by default)")
+    .option("--require-label <names...>", "run only PRs with one of these labels")
+    .option(
+      "--installation-id <ids...>",
+      "serve only these GitHub App installations",
+      (value, previous: number[] = []) => [...previous, integer("--installation-id")(value)],
+    )
+    .option("--instance <name>", "this replica's stable name (default PR_POD_INSTANCE, else the host name)")
+    .addOption(
+      new Option("--shutdown-grace <seconds>", "on SIGTERM, how long running runs may go on before they are aborted")
+        .default(60)
+        .argParser(integer("--shutdown-grace")),
+    )
+    .option("--env-file <file>", "env file searched for GITHUB_PAT/GITHUB_TOKEN")
+    .option("--allow-fork-token", "give fork PRs' pods the token too (off by default)")
+    .addOption(
+      new Option("--report <where>", "github (default with a token): statuses on the PRs; none: no feedback").choices([
+        "github",
+        "none",
+      ]),
+    )
+    .option("--report-context <name>", "status context / check run name on the PR (default pr-pod)")
+    .option("--github-api-url <url>", "GitHub REST API root (GitHub Enterprise Server: https://HOST/api/v3)")
+    .addHelpText(
+      "after",
+      examples(
+        "PR_POD_WEBHOOK_SECRET=... GITHUB_PAT=... pr-pod serve -n ci --port 8080",
+        "npx smee-client --url https://smee.io/XXXX --target http://localhost:8080/webhook",
+        "pr-pod simulate --repo octo/app --pr 123 --action opened --to http://localhost:8080/webhook",
+      ),
+    )
+    .action(
+      commandAction(
+        state,
+        lazy(() => import("./commands/serve.ts")),
       ),
     );
 

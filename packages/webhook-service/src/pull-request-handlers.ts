@@ -380,6 +380,8 @@ export class PullRequestHandlers {
             .supersededBy(claim)
             .then((newer) => newer && controller.abort(new Error(`superseded by delivery ${newer.deliveryId}`)))
             .catch(() => undefined);
+        } else if (event.type === "reused") {
+          log.info({ run: event.name }, "run followed: its Job was already running in the cluster");
         } else if (event.type === "warning") log.warn({ warning: event.message }, "run warning");
       }
       result = await run.result;

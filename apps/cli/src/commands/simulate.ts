@@ -21,6 +21,9 @@ interface SimulateFlags extends RunFlags {
   action: string;
   printPayload?: boolean;
   baseSha?: string;
+  /** POST the signed delivery to a running pr-pod serve instead of running it here. */
+  to?: string;
+  webhookSecretFile?: string;
 }
 
 async function payloadFromFlags(environment: CommandEnvironment, flags: SimulateFlags): Promise<unknown> {
@@ -79,6 +82,19 @@ export default async function simulateCommand(environment: CommandEnvironment, f
       );
     }
     return EXIT_CODES.success;
+  }
+  if (flags.to) {
+    const { loadWebhookSecret, sendSignedDelivery } = await import("./serve.ts");
+    const secret = await loadWebhookSecret(environment.env, flags.webhookSecretFile);
+    const answer = await sendSignedDelivery(flags.to, secret, payload, headers);
+    terminal.document({
+      apiVersion: "pr-pod.dev/v1",
+      kind: "DeliveryAnswer",
+      delivery: headers["x-github-delivery"],
+      ...answer,
+    });
+    if (terminal.mode === "text") terminal.out(`${answer.status} ${answer.body.trim()}`);
+    return answer.status < 300 ? EXIT_CODES.success : EXIT_CODES.badInput;
   }
   const token = await loadTokenForRun(environment, flags.envFile);
   let kubeConfig: KubeConfig;

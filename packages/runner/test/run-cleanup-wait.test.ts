@@ -51,15 +51,24 @@ describe("cleanup on a cluster whose garbage collector takes its time", () => {
   });
 
   it("says what is left when the collector is slower than the bound, instead of cleaned up", async () => {
-    const run = runPrPod({ ...base(), pullRequest: offlinePullRequest(), keep: true });
-    for await (const _ of run);
-    const result = await run.result;
-    await expect(
-      cleanupPrPods({ kubeConfig: cluster.kubeConfig, namespace: "slow-gc", waitMs: 50 }),
-    ).rejects.toMatchObject({
-      code: "TIMEOUT",
-      message: expect.stringContaining(`Kubernetes is still removing Job/${result.jobName} and their pods`),
-    });
-    await expect.poll(() => leftovers(cluster.kubeConfig, "slow-gc"), { timeout: 15_000 }).toEqual([]);
+    // A collector that takes a minute, against a bound of a tenth of a second.
+    const slow = await startTestCluster({ namespaces: ["slow-gc"], garbageCollectionDelayMs: 60_000 });
+    try {
+      slow.runtime.onPod((pod: ScriptedPod) => {
+        pod.start();
+        finishLikeThePodScript(pod, ["built"]);
+      });
+      const run = runPrPod({ ...base(), kubeConfig: slow.kubeConfig, pullRequest: offlinePullRequest(), keep: true });
+      for await (const _ of run);
+      const result = await run.result;
+      await expect(
+        cleanupPrPods({ kubeConfig: slow.kubeConfig, namespace: "slow-gc", waitMs: 100 }),
+      ).rejects.toMatchObject({
+        code: "TIMEOUT",
+        message: expect.stringContaining(`Kubernetes is still removing Job/${result.jobName} and their pods`),
+      });
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -7,7 +7,14 @@ import { BatchV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { type ScriptedPod, startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupPrPods, listPrPodRuns, type RunEvent, RunnerError, runPrPod } from "../src/index.ts";
-import { collect, finishLikeThePodScript, leftovers, offlinePullRequest, TEST_TOKEN } from "./run-helpers.ts";
+import {
+  collect,
+  finishLikeThePodScript,
+  leftovers,
+  offlinePullRequest,
+  successReport,
+  TEST_TOKEN,
+} from "./run-helpers.ts";
 
 let cluster: TestCluster;
 /** What the pod of each PR number does, set by each test before its run. */
@@ -362,6 +369,35 @@ describe("runPrPod with a scripted pod", () => {
         pr.headRepo = "someone-else/widgets";
       }),
     ).toEqual([]);
+  });
+
+  it("takes the pod's duration from the script's own measure, and gives none from one-second timestamps", async () => {
+    const measured = successReport();
+    measured.durationsMs = { clone: 300, total: 734 };
+    const withReport = runPrPod({
+      ...base(),
+      pullRequest: prWith((pod) => {
+        pod.start();
+        finishLikeThePodScript(pod, ["quick"], measured);
+      }),
+    });
+    await collect(withReport);
+    expect((await withReport.result).durationsMs.pod).toBe(734);
+
+    // No report: the container's startedAt/finishedAt (whole seconds, as a real API server writes them)
+    // cannot time a pod that ran for a fraction of a second.
+    const withoutReport = runPrPod({
+      ...base(),
+      pullRequest: prWith((pod) => {
+        pod.start();
+        pod.log(["no report"]);
+        pod.exit(0);
+      }),
+    });
+    await collect(withoutReport);
+    const result = await withoutReport.result;
+    expect(result.durationsMs.pod).toBeUndefined();
+    expect(result.durationsMs.total).toBeGreaterThan(0);
   });
 
   it("says CLUSTER_UNREACHABLE with the server address when nothing answers", async () => {

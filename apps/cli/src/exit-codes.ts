@@ -8,6 +8,10 @@ export const EXIT_CODES = {
   success: 0,
   /** The run failed for a reason without a code of its own (image pull, unschedulable, OOM...). */
   runFailed: 1,
+  /** The build passed but the preview did not deploy or become ready (config `preview`, `run --source`). */
+  previewDeployFailed: 20,
+  /** The preview deployed but its tests failed (helm test or a test Job). */
+  previewTestsFailed: 21,
   /** Bad flags or arguments: unknown option, missing --pr, malformed owner/name. */
   usage: 64,
   /** The input names something that cannot be run: not a pull_request payload, PR not found or closed, local changes too big. */

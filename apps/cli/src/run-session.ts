@@ -123,6 +123,19 @@ function renderEvent(
     case "warning":
       terminal.warn(event.message);
       break;
+    case "preview": {
+      const preview = event.event;
+      if (preview.type === "preview-line") terminal.info(`${dim(`[${preview.source}]`)} ${preview.line}`);
+      else if (preview.type === "stage-started") terminal.phase(`preview ${preview.stage}`);
+      else {
+        terminal.endPhase();
+        const { stage, status, durationMs, message } = preview.result;
+        const line = `preview ${stage} ${status} in ${(durationMs / 1000).toFixed(1)} s${message ? `: ${message}` : ""}`;
+        if (status === "failed") terminal.warn(line);
+        else terminal.info(dim(line));
+      }
+      break;
+    }
     case "finished":
       terminal.endPhase();
       if (event.result.status !== "aborted") terminal.phase("cleaning up");
@@ -146,6 +159,8 @@ export function exitCodeForRun(result: RunResult, interrupts?: Pick<InterruptHan
   if (result.status === "aborted") {
     return interrupts?.received === "SIGTERM" ? EXIT_CODES.terminated : EXIT_CODES.interrupted;
   }
+  if (result.reason === "PreviewDeployFailed") return EXIT_CODES.previewDeployFailed;
+  if (result.reason === "PreviewTestsFailed") return EXIT_CODES.previewTestsFailed;
   if (/deadline|timeout/i.test(result.reason)) return EXIT_CODES.timeout;
   const stage = PR_POD_EXIT_CODES.find((entry) => entry.code === result.exitCode);
   if (stage && stage.code !== 0 && stage.name !== "TERMINATED") return stage.code;

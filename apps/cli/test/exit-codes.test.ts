@@ -57,6 +57,11 @@ describe("a finished run's exit code", () => {
     }
   });
 
+  it("is 20 when the preview did not deploy and 21 when its tests failed", () => {
+    expect(exitCodeForRun(result({ reason: "PreviewDeployFailed", exitCode: 0 }))).toBe(20);
+    expect(exitCodeForRun(result({ reason: "PreviewTestsFailed", exitCode: 0 }))).toBe(21);
+  });
+
   it("is 124 when the deadline passed, whatever the pod's code", () => {
     expect(exitCodeForRun(result({ reason: "DeadlineExceeded", exitCode: 143 }))).toBe(124);
   });

@@ -224,6 +224,11 @@ export default async function runCommand(environment: CommandEnvironment, flags:
         pullRequest,
         token,
         ...(localChanges ? { localChanges } : {}),
+        // A checkout on this machine can deploy its charts as a preview when the config file has a
+        // `preview` section (helm from PR_POD_HELM or PATH).
+        ...(source.kind === "local-checkout"
+          ? { preview: { checkoutDir: source.directory, helmPath: environment.env.PR_POD_HELM ?? "helm" } }
+          : {}),
       },
       {
         cleanupCommand: (context) =>

@@ -166,6 +166,17 @@ describe("runOptionsFor", () => {
     });
   });
 
+  it("pins the merge base only with pin-base and checkout merge", () => {
+    expect(runOptionsFor(inputsFrom({ checkout: "merge", "pin-base": "true" }), parts)).toMatchObject({
+      checkout: "merge",
+      pinBaseSha: true,
+    });
+    expect(runOptionsFor(inputsFrom({ checkout: "merge" }), parts).pinBaseSha).toBeUndefined();
+    expect(() => runOptionsFor(inputsFrom({ "pin-base": "true" }), parts)).toThrow(
+      /input pin-base is true: it pins the base of checkout merge; set checkout: merge/,
+    );
+  });
+
   it("leaves the inputs that are empty to the config file, except allowForkToken, which only the workflow decides", () => {
     expect(runOptionsFor(inputsFrom({}), parts)).toEqual({ ...parts, allowForkToken: false });
   });

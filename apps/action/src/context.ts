@@ -32,6 +32,8 @@ export interface Inputs {
   "create-namespace": boolean | undefined;
   image: string;
   checkout: CheckoutMode | undefined;
+  /** With checkout merge: onto the event's base.sha instead of the base branch's current tip. */
+  "pin-base": boolean;
   build: boolean | undefined;
   bake: boolean | undefined;
   verify: string[];
@@ -84,6 +86,7 @@ export function parseInputs(read: (name: InputName) => string): Inputs {
     "create-namespace": parseBoolean("create-namespace", text("create-namespace"), undefined),
     image: text("image"),
     checkout: parseChoice<CheckoutMode, undefined>("checkout", text("checkout"), ["head", "merge"], undefined),
+    "pin-base": parseBoolean("pin-base", text("pin-base"), false),
     build: parseBoolean("build", text("build"), undefined),
     bake: parseBoolean("bake", text("bake"), undefined),
     verify: parseList(read("verify")),
@@ -219,6 +222,15 @@ export function runOptionsFor(
   if (inputs.namespace !== undefined) options.namespace = inputs.namespace;
   if (inputs["create-namespace"] !== undefined) options.createNamespace = inputs["create-namespace"];
   if (inputs.checkout !== undefined) options.checkout = inputs.checkout;
+  if (inputs["pin-base"]) {
+    if (inputs.checkout !== "merge") {
+      throw new ActionInputError(
+        "pin-base",
+        "input pin-base is true: it pins the base of checkout merge; set checkout: merge, or drop pin-base",
+      );
+    }
+    options.pinBaseSha = true;
+  }
   if (inputs.build !== undefined) options.build = inputs.build;
   if (inputs.bake !== undefined) options.bake = inputs.bake;
   if (inputs.keep !== undefined) options.keep = inputs.keep;

@@ -93,7 +93,8 @@ export async function startWebhookService(options: WebhookServiceOptions): Promi
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const clusterReachable = async (): Promise<boolean> => {
     try {
-      await core.readNamespace({ name: namespace });
+      // A namespaced read the service's Role already grants (no cluster-wide "get namespaces").
+      await core.listNamespacedConfigMap({ namespace, limit: 1 });
       return true;
     } catch {
       return false;
@@ -102,7 +103,7 @@ export async function startWebhookService(options: WebhookServiceOptions): Promi
   if (!(await clusterReachable())) {
     throw new WebhookServiceError(
       "CLUSTER_UNREACHABLE",
-      `cannot read namespace ${namespace} on ${kubeConfig.getCurrentCluster()?.server ?? "the cluster"}: check the kubeconfig (or the service account inside the cluster) and that the namespace exists`,
+      `cannot list ConfigMaps in namespace ${namespace} on ${kubeConfig.getCurrentCluster()?.server ?? "the cluster"}: check the kubeconfig (or the service account inside the cluster) and that the namespace exists`,
     );
   }
   let closing = false;

@@ -55,6 +55,53 @@ describe("pr-pod --help", () => {
   });
 });
 
+const OFFLINE_RENDER = [
+  "render",
+  "--repo",
+  "octo/app",
+  "--pr",
+  "1",
+  "--sha",
+  "0".repeat(40),
+  "--head-ref",
+  "f",
+  "--base-ref",
+  "main",
+];
+
+describe("registry and builder flags", () => {
+  it("put the registry, image names and builder in the Job, mount the credentials Secret, and drop the Role for remote", async () => {
+    const { code, stdout, stderr } = await runCli([
+      ...OFFLINE_RENDER,
+      "--registry",
+      "localhost:5001",
+      "--insecure-registry",
+      "--registry-secret",
+      "push-creds",
+      "--no-cache",
+      "--builder",
+      "remote",
+      "--builder-endpoint",
+      "tcp://buildkitd:1234",
+    ]);
+    expect(code, stderr).toBe(0);
+    for (const [name, value] of [
+      ["PR_POD_REGISTRY", "localhost:5001"],
+      ["PR_POD_REGISTRY_INSECURE", '"true"'],
+      ["PR_POD_CACHE", "none"],
+      ["PR_POD_BUILDX_DRIVER", "remote"],
+      ["PR_POD_BUILDX_ENDPOINT", "tcp://buildkitd:1234"],
+      ["PR_POD_REGISTRY_AUTH", "/pr-pod/registry-auth/.dockerconfigjson"],
+    ]) {
+      expect(stdout).toMatch(
+        new RegExp(`- name: ${name}\\n\\s+value: ${value!.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\n`),
+      );
+    }
+    expect(stdout).toContain("secretName: push-creds");
+    expect(stdout).not.toContain("kind: Role");
+  });
+});
+
 describe("usage errors exit 64", () => {
   it.each([
     [["run", "--bogus"], "unknown option '--bogus'"],
@@ -64,6 +111,15 @@ describe("usage errors exit 64", () => {
     [["render", "--repo", "octo/app"], "--repo and --pr are required"],
     [["render", "--repo", "octo/app", "--pr", "1", "--sha", "abc"], "missing --head-ref, --base-ref"],
     [["run", "--repo", "octo/app", "--pr", "1", "--timeout", "soon"], "is not a duration"],
+    [
+      [...OFFLINE_RENDER, "--insecure-registry"],
+      "registry settings (insecure) without a registry: add --registry <host>",
+    ],
+    [
+      [...OFFLINE_RENDER, "--registry", "https://ghcr.io/acme"],
+      "is not a registry host: use host[:port][/prefix] without a scheme",
+    ],
+    [[...OFFLINE_RENDER, "--builder", "remote"], 'builder.driver "remote" needs builder.endpoint'],
   ])("pr-pod %j", { concurrent: true }, async (args, message) => {
     const { code, stderr, stdout } = await runCli(args);
     expect(stderr).toContain(message);

@@ -322,6 +322,43 @@ export function createProgram(state: ProgramState): Command {
       ),
     );
 
+  const preview = program
+    .command("preview")
+    .description("the preview namespaces pr-pod deployed charts into: list them, delete one, delete the expired");
+  preview
+    .command("list")
+    .description("list the previews, with their repository, pull request and keep time")
+    .addHelpText("after", examples("pr-pod preview list", "pr-pod preview list -o json"))
+    .action(
+      commandAction(
+        state,
+        lazy(async () => ({ default: (await import("./commands/preview.ts")).listPreviewsCommand })),
+      ),
+    );
+  preview
+    .command("down")
+    .description("delete a preview namespace and everything in it, and wait until it is gone")
+    .argument("[namespace]", "the preview's namespace (or use --repo and --pr)")
+    .option("--repo <owner/name>", "the repository")
+    .option("--pr <number>", "the pull request (with --repo)", (value) => Number(value))
+    .addHelpText("after", examples("pr-pod preview down pr-123-app", "pr-pod preview down --repo octo/app --pr 123"))
+    .action(
+      commandAction(
+        state,
+        lazy(async () => ({ default: (await import("./commands/preview.ts")).previewDownCommand })),
+      ),
+    );
+  preview
+    .command("expire")
+    .description("delete the kept previews whose keep time (pr-pod.dev/expires-at) has passed")
+    .addHelpText("after", examples("pr-pod preview expire"))
+    .action(
+      commandAction(
+        state,
+        lazy(async () => ({ default: (await import("./commands/preview.ts")).expirePreviewsCommand })),
+      ),
+    );
+
   program
     .command("doctor")
     .description(

@@ -40,6 +40,12 @@ beforeAll(async () => {
       });
       return;
     }
+    // Runs, never passes its readiness probe (the kubelet keeps Ready false).
+    if (image.endsWith(":unready")) {
+      pod.start({ ready: false });
+      pod.log(["listening on :8080", "GET /ready -> 503 (database not migrated)"]);
+      return;
+    }
     pod.start({ ready: true });
   });
 });
@@ -159,6 +165,18 @@ describe("deployPreview", () => {
     });
     expect(error.message).toMatch(/^preview: release "shop" cannot become ready: deployment\/shop-web, pod shop-web-/);
     expect(reportedAt - (hopelessAt.get("pr-2-shop") ?? started)).toBeLessThan(10_000);
+  });
+
+  it("names a Deployment whose pods run but never become Ready once helm's --wait times out", async () => {
+    const error = await failureOf(deploy(7, writeChart("shop"), "unready", { timeoutSeconds: 2 }));
+    expect(error.failure).toBe("not-ready");
+    expect(error.diagnoses[0]).toMatchObject({
+      workload: "deployment/shop-web",
+      container: "web",
+      reason: "ReadinessProbeFailed",
+      lastLogLines: ["listening on :8080", "GET /ready -> 503 (database not migrated)"],
+    });
+    expect(error.message).toMatch(/^preview: release "shop" did not become ready within 2s:\n- deployment\/shop-web/);
   });
 
   it("reports a crashing container with its last log lines", async () => {

@@ -180,6 +180,27 @@ describe("runOptionsFor", () => {
   it("leaves the inputs that are empty to the config file, except allowForkToken, which only the workflow decides", () => {
     expect(runOptionsFor(inputsFrom({}), parts)).toEqual({ ...parts, allowForkToken: false });
   });
+  it("passes the registry and builder inputs, and refuses a builder it does not know", () => {
+    const options = runOptionsFor(
+      inputsFrom({
+        registry: "ghcr.io/acme",
+        "registry-secret": "push-creds",
+        "insecure-registry": "false",
+        "image-template": "{registry}/{target}:{sha}",
+        builder: "remote",
+        "builder-endpoint": "tcp://buildkitd:1234",
+      }),
+      parts,
+    );
+    expect(options.registry).toEqual({
+      host: "ghcr.io/acme",
+      credentialsSecret: "push-creds",
+      insecure: false,
+      imageTemplate: "{registry}/{target}:{sha}",
+    });
+    expect(options.buildx).toEqual({ driver: "remote", endpoint: "tcp://buildkitd:1234" });
+    expect(() => inputsFrom({ builder: "docker-container" })).toThrow(/builder/);
+  });
 });
 
 describe("feedbackFor", () => {

@@ -36,6 +36,13 @@ export interface Inputs {
   "pin-base": boolean;
   build: boolean | undefined;
   bake: boolean | undefined;
+  /** Push every built image there (host[:port][/prefix]); empty: the config file's, else no push. */
+  registry: string;
+  "registry-secret": string;
+  "insecure-registry": boolean | undefined;
+  "image-template": string;
+  builder: "kubernetes" | "remote" | "docker" | undefined;
+  "builder-endpoint": string;
   verify: string[];
   timeout: number | undefined;
   keep: boolean | undefined;
@@ -89,6 +96,17 @@ export function parseInputs(read: (name: InputName) => string): Inputs {
     "pin-base": parseBoolean("pin-base", text("pin-base"), false),
     build: parseBoolean("build", text("build"), undefined),
     bake: parseBoolean("bake", text("bake"), undefined),
+    registry: text("registry"),
+    "registry-secret": text("registry-secret"),
+    "insecure-registry": parseBoolean("insecure-registry", text("insecure-registry"), undefined),
+    "image-template": text("image-template"),
+    builder: parseChoice<"kubernetes" | "remote" | "docker", undefined>(
+      "builder",
+      text("builder"),
+      ["kubernetes", "remote", "docker"],
+      undefined,
+    ),
+    "builder-endpoint": text("builder-endpoint"),
     verify: parseList(read("verify")),
     timeout: parseOptionalSeconds("timeout", text("timeout")),
     keep: parseBoolean("keep", text("keep"), undefined),
@@ -233,6 +251,19 @@ export function runOptionsFor(
   }
   if (inputs.build !== undefined) options.build = inputs.build;
   if (inputs.bake !== undefined) options.bake = inputs.bake;
+  const registry: NonNullable<RunPrPodOptions["registry"]> = {
+    ...(inputs.registry ? { host: inputs.registry } : {}),
+    ...(inputs["registry-secret"] ? { credentialsSecret: inputs["registry-secret"] } : {}),
+    ...(inputs["insecure-registry"] !== undefined ? { insecure: inputs["insecure-registry"] } : {}),
+    ...(inputs["image-template"] ? { imageTemplate: inputs["image-template"] } : {}),
+  };
+  if (Object.keys(registry).length > 0) options.registry = registry;
+  if (inputs.builder || inputs["builder-endpoint"]) {
+    options.buildx = {
+      ...(inputs.builder ? { driver: inputs.builder } : {}),
+      ...(inputs["builder-endpoint"] ? { endpoint: inputs["builder-endpoint"] } : {}),
+    };
+  }
   if (inputs.keep !== undefined) options.keep = inputs.keep;
   if (inputs["github-token"] !== "") options.token = inputs["github-token"];
   if (inputs.image !== "") options.image = inputs.image;

@@ -177,8 +177,9 @@ describe.each([
     expect(step.stderr).toBe("");
     expect(step.exitCode).toBe(0);
     expect(step.outputs).toMatchObject({ status: "succeeded", namespace: "default", dockerfiles: '["Dockerfile"]' });
+    // No registry in this run: built, not pushed, so no image name; the typed row still says what was built.
     expect(JSON.parse(step.outputs["images"] ?? "")).toEqual([
-      { dockerfile: "Dockerfile", context: ".", digest: DIGEST },
+      expect.objectContaining({ dockerfile: "Dockerfile", context: ".", digest: DIGEST, pushed: false }),
     ]);
     expect(step.outputs["job-name"]).toMatch(/^pr-pod-/);
     expect(Number(step.outputs["duration"])).toBeGreaterThan(0);

@@ -66,6 +66,10 @@ function addRunOptions(command: Command): Command {
 function addClusterRunOptions(command: Command): Command {
   return command
     .option("--keep", "leave the run's objects in the cluster afterwards (clean up later with pr-pod cleanup)")
+    .option(
+      "--keep-preview",
+      "keep the deployed preview for its ttlHours (run --source with a preview section; pr-pod preview expire removes it)",
+    )
     .option("--create-namespace", "create the namespace when it does not exist")
     .option(
       "--env-file <file>",

@@ -30,6 +30,7 @@ export interface RunFlags extends PullRequestFlags {
   timeout?: number;
   config?: string;
   keep?: boolean;
+  keepPreview?: boolean;
   createNamespace?: boolean;
   envFile?: string;
   allowForkToken?: boolean;
@@ -227,7 +228,13 @@ export default async function runCommand(environment: CommandEnvironment, flags:
         // A checkout on this machine can deploy its charts as a preview when the config file has a
         // `preview` section (helm from PR_POD_HELM or PATH).
         ...(source.kind === "local-checkout"
-          ? { preview: { checkoutDir: source.directory, helmPath: environment.env.PR_POD_HELM ?? "helm" } }
+          ? {
+              preview: {
+                checkoutDir: source.directory,
+                helmPath: environment.env.PR_POD_HELM ?? "helm",
+                keep: flags.keepPreview === true,
+              },
+            }
           : {}),
       },
       {

@@ -1,5 +1,7 @@
 // @pr-pod/webhook-service: `pr-pod serve` as a library. GitHub webhook deliveries in (signature,
 // limits, the event table), runs out through runPrPod, the cluster as the only database.
+
+export { type GitHubCollaboratorCheckOptions, githubCollaboratorCheck } from "./collaborator-check.ts";
 export {
   claimName,
   DEFAULT_CLAIM_RETENTION_MS,

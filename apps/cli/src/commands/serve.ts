@@ -73,7 +73,7 @@ export default async function serveCommand(environment: CommandEnvironment, flag
     terminal.warn("no GitHub token: pods clone without one (public repositories only) and no statuses are posted");
   }
   const { kubeConfig } = environment.loadKube();
-  const { githubFeedback, startWebhookService } = await import("@pr-pod/webhook-service");
+  const { githubCollaboratorCheck, githubFeedback, startWebhookService } = await import("@pr-pod/webhook-service");
   const inCluster = Boolean(env["KUBERNETES_SERVICE_HOST"]);
   const report = flags.report ?? (token ? "github" : "none");
   const service = await startWebhookService({
@@ -86,6 +86,14 @@ export default async function serveCommand(environment: CommandEnvironment, flag
     ...(token ? { token } : {}),
     ...(flags.allowForkToken ? { allowForkToken: true } : {}),
     ...(flags.installationId ? { installationIds: flags.installationId } : {}),
+    ...(token
+      ? {
+          isCollaborator: githubCollaboratorCheck({
+            token,
+            ...(flags.githubApiUrl ? { apiUrl: flags.githubApiUrl } : {}),
+          }),
+        }
+      : {}),
     policy: {
       skipDrafts: flags.drafts !== true,
       forks: flags.forks,

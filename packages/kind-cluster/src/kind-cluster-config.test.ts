@@ -6,6 +6,7 @@ import {
   buildRegistryHostsToml,
   parseKindClusterConfig,
   REGISTRY_CONFIG_PATH_PATCH,
+  registryHostsDirectories,
   renderKindClusterConfig,
   resolveLocalRegistry,
 } from "./kind-cluster-config.ts";
@@ -92,8 +93,15 @@ describe("the local registry pieces", () => {
     const registry = resolveLocalRegistry(true);
     expect(registry).toEqual({ name: "kind-registry", hostPort: 5001, image: "registry:2" });
     expect(buildRegistryHostsToml(registry)).toBe('[host."http://kind-registry:5000"]\n');
-    expect(buildLocalRegistryHostingConfigMap(registry).data["localRegistryHosting.v1"]).toContain(
-      'host: "localhost:5001"',
-    );
+    expect(parse(buildLocalRegistryHostingConfigMap(registry).data["localRegistryHosting.v1"])).toEqual({
+      host: "localhost:5001",
+      hostFromContainerRuntime: "kind-registry:5000",
+      hostFromClusterNetwork: "kind-registry:5000",
+      help: "https://kind.sigs.k8s.io/docs/user/local-registry/",
+    });
+    expect(registryHostsDirectories(registry)).toEqual([
+      "/etc/containerd/certs.d/localhost:5001",
+      "/etc/containerd/certs.d/kind-registry:5000",
+    ]);
   });
 });

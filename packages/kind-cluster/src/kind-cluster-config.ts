@@ -149,24 +149,47 @@ export function parseKindClusterConfig(text: string, source = "the kind config")
   return value as KindClusterConfig;
 }
 
-/** The directory inside each node where containerd looks for `localhost:<port>`'s hosts.toml. */
-export function registryHostsDirectory(registry: ResolvedLocalRegistry): string {
-  return `/etc/containerd/certs.d/localhost:${registry.hostPort}`;
+/** Where pods and nodes reach the registry container: its name on the `kind` network. */
+export function clusterRegistryHost(registry: ResolvedLocalRegistry): string {
+  return `${registry.name}:5000`;
 }
 
-/** Tells containerd on a node that `localhost:<port>` is the registry container on the kind network. */
+/**
+ * The directories inside each node where containerd looks for a registry's hosts.toml: `localhost:<port>`
+ * (images pushed from this machine) and `<name>:5000` (images pushed from inside the cluster, by the
+ * run's BuildKit, which cannot reach this machine's localhost). Both lead to the registry container.
+ */
+export function registryHostsDirectories(registry: ResolvedLocalRegistry): string[] {
+  return [`localhost:${registry.hostPort}`, clusterRegistryHost(registry)].map(
+    (host) => `/etc/containerd/certs.d/${host}`,
+  );
+}
+
+/** Tells containerd on a node to reach the registry container over plain HTTP on the kind network. */
 export function buildRegistryHostsToml(registry: ResolvedLocalRegistry): string {
-  return `[host."http://${registry.name}:5000"]\n`;
+  return `[host."http://${clusterRegistryHost(registry)}"]\n`;
 }
 
-/** The `kube-public/local-registry-hosting` ConfigMap (KEP-1755) that tells tools where the registry is. */
+/**
+ * The `kube-public/local-registry-hosting` ConfigMap (KEP-1755) that tells tools where the registry is:
+ * `host` from this machine, `hostFromContainerRuntime` for image references nodes pull, and
+ * `hostFromClusterNetwork` for pushes from pods (pr-pod's BuildKit). pr-pod runs read it to push there.
+ * https://github.com/kubernetes/enhancements/tree/master/keps/sig-cluster-lifecycle/generic/1755-communicating-a-local-registry
+ */
 export function buildLocalRegistryHostingConfigMap(registry: ResolvedLocalRegistry) {
+  const inCluster = clusterRegistryHost(registry);
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: "local-registry-hosting", namespace: "kube-public" },
     data: {
-      "localRegistryHosting.v1": `host: "localhost:${registry.hostPort}"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n`,
+      "localRegistryHosting.v1": [
+        `host: "localhost:${registry.hostPort}"`,
+        `hostFromContainerRuntime: "${inCluster}"`,
+        `hostFromClusterNetwork: "${inCluster}"`,
+        `help: "https://kind.sigs.k8s.io/docs/user/local-registry/"`,
+        "",
+      ].join("\n"),
     },
   };
 }

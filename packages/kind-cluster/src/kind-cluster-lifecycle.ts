@@ -13,7 +13,7 @@ import {
   type LocalRegistryOptions,
   parseKindClusterConfig,
   type ResolvedLocalRegistry,
-  registryHostsDirectory,
+  registryHostsDirectories,
   renderKindClusterConfig,
   resolveLocalRegistry,
 } from "./kind-cluster-config.ts";
@@ -223,10 +223,12 @@ async function connectLocalRegistry(
   await startLocalRegistry(registry, options);
   const nodes = parseClusterList((await runCommand(options.kind ?? "kind", buildGetNodesArguments(name), run)).stdout);
   for (const node of nodes) {
-    await runCommand(docker, buildWriteNodeFileArguments(node, registryHostsDirectory(registry), "hosts.toml"), {
-      ...run,
-      input: buildRegistryHostsToml(registry),
-    });
+    for (const directory of registryHostsDirectories(registry)) {
+      await runCommand(docker, buildWriteNodeFileArguments(node, directory, "hosts.toml"), {
+        ...run,
+        input: buildRegistryHostsToml(registry),
+      });
+    }
   }
   const network = await runCommand(docker, buildInspectRegistryNetworkArguments(registry), run);
   if (network.stdout.trim() === "<no value>" || network.stdout.trim() === "") {

@@ -67,6 +67,7 @@ describe("ensureKindCluster with a local registry", () => {
       ["run", "--detach"],
       ["inspect", "--format"],
       ["exec", "-i"],
+      ["exec", "-i"],
       ["inspect", "--format"],
       ["network", "connect"],
     ]);
@@ -94,7 +95,21 @@ describe("ensureKindCluster with a local registry", () => {
       ],
       input: '[host."http://kind-registry:5000"]\n',
     });
-    expect(dockerCalls[5]?.args).toEqual(["network", "connect", "kind", "kind-registry"]);
+    // Images pushed from inside the cluster (the run's BuildKit) are named kind-registry:5000/...: the
+    // nodes must pull those over plain HTTP too.
+    expect(dockerCalls[4]).toEqual({
+      tool: "docker",
+      args: [
+        "exec",
+        "-i",
+        "dev-control-plane",
+        "sh",
+        "-c",
+        "mkdir -p '/etc/containerd/certs.d/kind-registry:5000' && cat > '/etc/containerd/certs.d/kind-registry:5000/hosts.toml'",
+      ],
+      input: '[host."http://kind-registry:5000"]\n',
+    });
+    expect(dockerCalls[6]?.args).toEqual(["network", "connect", "kind", "kind-registry"]);
     expect(parse(await standIns.generatedConfig("dev")).containerdConfigPatches).toEqual([
       '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"',
     ]);

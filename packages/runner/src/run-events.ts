@@ -124,6 +124,8 @@ export type RunEvent =
   | { type: "resolved-context"; context: PullRequestContext }
   | { type: "token-loaded"; source: string }
   | { type: "preflight"; namespace: string; checks: string[] }
+  /** No registry was given and the cluster announces its own (KEP-1755): images are pushed there, plain HTTP. */
+  | { type: "local-registry"; host: string; source: string }
   | { type: "created"; kind: string; name: string; namespace: string }
   | { type: "pod-scheduled"; podName: string; nodeName?: string }
   | { type: "log-line"; line: string; timestamp?: string }

@@ -14,6 +14,7 @@ import { httpStatusOf, requestOptions as requestOptionsOf } from "./api-retry.ts
 import { buildRunObjects } from "./build-run-objects.ts";
 import { apiError, type CreatedObject, createRunObjects, RUN_ID_ANNOTATION } from "./create-run-objects.ts";
 import { EventChannel } from "./event-channel.ts";
+import { discoverLocalRegistry, LOCAL_REGISTRY_HOSTING_SOURCE, type LocalRegistryDiscovery } from "./local-registry.ts";
 import { podDurationMs } from "./pod-duration.ts";
 import { checkPermissions, missingPermissionsError } from "./preflight.ts";
 import { runPreviewStages } from "./preview-stages.ts";
@@ -131,6 +132,8 @@ class PrPodRunExecution {
     const signal = options.signal;
     const namespace = settings.namespace;
 
+    // The cluster's own registry, looked up while the PR is being resolved (no wait added).
+    const registryDiscovery = this.#discoverLocalRegistry(settings, signal);
     // 1. Token (the GitHub API lookup may need it), then the PR.
     const loadedToken = await loadGitHubToken({
       ...(options.token ? { token: options.token } : {}),
@@ -145,7 +148,8 @@ class PrPodRunExecution {
     const podToken = context.isFork && !settings.allowForkToken ? undefined : loadedToken.token;
     const plainHttp = podToken ? plainHttpTokenWarning(context) : undefined;
     if (plainHttp) this.#emit({ type: "warning", message: plainHttp });
-    const built = buildRunObjects(context, settings, podToken, options.localChanges);
+    const runSettings = this.#withLocalRegistry(settings, await registryDiscovery);
+    const built = buildRunObjects(context, runSettings, podToken, options.localChanges);
     this.#jobName = built.jobName;
     if (options.jobMetadata) built.plan.job = withJobMetadata(built.plan.job, options.jobMetadata);
 
@@ -210,6 +214,27 @@ class PrPodRunExecution {
   }
 
   /** report.github: pending status or in_progress check run now; its failures are warnings, never the run's. */
+  /**
+   * Builds on the cluster's BuildKit with no registry given push to the cluster's own local registry
+   * when it announces one (kube-public/local-registry-hosting, which `pr-pod cluster up` writes).
+   */
+  #discoverLocalRegistry(settings: RunSettings, signal: AbortSignal | undefined): Promise<LocalRegistryDiscovery> {
+    if (!settings.build || settings.registry || (settings.buildx.driver ?? "kubernetes") !== "kubernetes") {
+      return Promise.resolve({ kind: "none" });
+    }
+    const discovery = discoverLocalRegistry(this.#cluster, signal);
+    // Awaited once the PR is known; a run that fails before then must not leave a rejection unhandled.
+    discovery.catch(() => undefined);
+    return discovery;
+  }
+
+  #withLocalRegistry(settings: RunSettings, discovery: LocalRegistryDiscovery): RunSettings {
+    if (discovery.kind === "unusable") this.#emit({ type: "warning", message: discovery.message });
+    if (discovery.kind !== "found") return settings;
+    this.#emit({ type: "local-registry", host: discovery.registry.host, source: LOCAL_REGISTRY_HOSTING_SOURCE });
+    return { ...settings, registry: discovery.registry };
+  }
+
   async #startFeedback(settings: RunSettings, context: PullRequestContext, runToken: string): Promise<void> {
     const github = settings.report?.github;
     if (!github) return;

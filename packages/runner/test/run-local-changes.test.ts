@@ -94,11 +94,12 @@ describe("a run with local changes (run --source)", () => {
     expect(created).toEqual(["Job", "Secret", "ConfigMap", "ServiceAccount", "Role", "RoleBinding"]);
     const builds = (await docker.calls()).slice(callsBefore).filter((call) => call[1] === "build");
     expect(builds.flat()).toContainEqual(expect.stringMatching(/src\/Dockerfile\.local$/));
-    // Budget: one create more than a plain run, and still objects created + 3 besides the streams.
+    // Budget: one create more than a plain run, and still objects created + 4 besides the streams
+    // (+ the local-registry-hosting read).
     const counters = cluster.requests.counters();
     const rest = Object.entries(counters).filter(([key]) => !key.startsWith("watch ") && key !== "get pods/log");
     expect(counters["create configmaps"]).toBe(1);
-    expect(rest.reduce((sum, [, count]) => sum + count, 0)).toBe(created.length + 3);
+    expect(rest.reduce((sum, [, count]) => sum + count, 0)).toBe(created.length + 4);
     await expect.poll(() => leftovers(cluster.kubeConfig, "ci"), { timeout: 15_000 }).toEqual([]);
   });
 

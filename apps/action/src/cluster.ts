@@ -55,6 +55,7 @@ async function prepareKindCluster(inputs: Inputs, logger: KindLogger, signal: Ab
     kubeconfigPath,
     config: inputs["kind-config"] || undefined,
     nodeImage: inputs["kind-node-image"] || undefined,
+    ...(inputs["kind-registry"] ? { localRegistry: true as const } : {}),
     wait: KIND_WAIT,
     logger,
     signal,

@@ -28,6 +28,7 @@ export interface Inputs {
   "kind-cluster-name": string;
   "kind-config": string;
   "kind-node-image": string;
+  "kind-registry": boolean;
   namespace: string | undefined;
   "create-namespace": boolean | undefined;
   image: string;
@@ -89,6 +90,7 @@ export function parseInputs(read: (name: InputName) => string): Inputs {
     "kind-cluster-name": text("kind-cluster-name") || "pr-pod",
     "kind-config": text("kind-config"),
     "kind-node-image": text("kind-node-image"),
+    "kind-registry": parseBoolean("kind-registry", text("kind-registry"), true),
     namespace: text("namespace") || undefined,
     "create-namespace": parseBoolean("create-namespace", text("create-namespace"), undefined),
     image: text("image"),

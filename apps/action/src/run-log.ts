@@ -54,6 +54,9 @@ export class RunLog {
         for (const check of event.checks) core.debug(`preflight: ${check}`);
         this.hooks.onNamespace?.(event.namespace);
         return;
+      case "local-registry":
+        core.info(`images are pushed to the cluster's local registry ${event.host} (from ${event.source})`);
+        return;
       case "reused":
         core.info(`following the running ${event.kind} ${event.namespace}/${event.name} of the same PR and SHA`);
         if (event.kind === "Job") this.hooks.onJobCreated?.(event.namespace, event.name);

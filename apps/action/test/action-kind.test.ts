@@ -5,6 +5,7 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { startTestGitServer, type TestGitServer } from "@pr-pod/test-git-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -45,12 +46,23 @@ case "$1 $2" in
 esac
 `;
 
+// Plays Docker for kind's node state and for kind's local registry (a container that exists once
+// \`docker run\` made it and joins the kind network on \`network connect\`), kept in $KIND_STATE.registry.
 const DOCKER_STAND_IN = `#!/bin/sh
 echo "docker $*" >> "$STAND_IN_LOG"
-if [ "$1" = "inspect" ]; then
-  shift 3
-  for node in "$@"; do echo "/$node running"; done
-fi
+registry="$KIND_STATE.registry"
+case "$1" in
+  inspect)
+    case "$3" in
+      "{{.State.Running}}") if [ -e "$registry" ]; then echo true; else echo "Error: No such object: $4" >&2; exit 1; fi ;;
+      *Networks*) if [ "$(cat "$registry")" = kind ]; then echo "map[]"; else echo "<no value>"; fi ;;
+      *) shift 3; for node in "$@"; do echo "/$node running"; done ;;
+    esac ;;
+  run) echo bridge > "$registry" ;;
+  network) echo kind > "$registry" ;;
+  exec) cat > /dev/null ;;
+  *) echo "stand-in docker: unexpected $*" >&2; exit 2 ;;
+esac
 `;
 
 let dir: string;
@@ -86,6 +98,7 @@ beforeEach(async () => {
     KIND_KUBECONFIG_SOURCE: cluster.kubeconfigPath,
   };
   await writeFile(env["KIND_STATE"] ?? "", "");
+  await rm(`${env["KIND_STATE"]}.registry`, { force: true });
   await writeFile(env["STAND_IN_LOG"] ?? "", "");
 });
 
@@ -116,7 +129,7 @@ describe("cluster: kind", () => {
     const main = await runActionStep({ entry, dir, inputs, event: event(), env });
     expect(main.outputs["status"]).toBe("succeeded");
     const created = await commands();
-    expect(created.slice(0, 3)).toEqual([
+    expect(created.filter((line) => line.startsWith("kind ")).slice(0, 3)).toEqual([
       "kind version",
       "kind get clusters",
       expect.stringMatching(
@@ -124,6 +137,13 @@ describe("cluster: kind", () => {
       ),
     ]);
     expect(main.stdout).toContain('Creating cluster "pr-pod" ...');
+    // kind's local registry comes with the cluster (kind-registry: true), and the run pushes there.
+    expect(created).toContainEqual(expect.stringMatching(/^docker run --detach .* --name kind-registry registry:2$/));
+    expect(created).toContain("docker network connect kind kind-registry");
+    const hosting = await cluster.kubeConfig
+      .makeApiClient(CoreV1Api)
+      .readNamespacedConfigMap({ namespace: "kube-public", name: "local-registry-hosting" });
+    expect(hosting.data?.["localRegistryHosting.v1"]).toContain('hostFromClusterNetwork: "kind-registry:5000"');
     expect(JSON.parse(main.state["kindCluster"] ?? "{}")).toEqual({ name: "pr-pod", kindPath: join(binDir, "kind") });
 
     const post = await runActionStep({ entry, dir, state: main.state, env });

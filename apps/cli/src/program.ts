@@ -395,6 +395,10 @@ export function createProgram(state: ProgramState): Command {
         .option("--config <file>", "a kind cluster config file to use instead of the generated one")
         .option("--node-image <image>", "kindest/node image")
         .option(
+          "--no-registry",
+          "no local registry (default: kind's local registry on localhost:5001, where runs push as kind-registry:5000)",
+        )
+        .option(
           "--write-kubeconfig <file>",
           "where to write the cluster's kubeconfig (default ~/.kube/pr-pod-<name>.yaml)",
         );

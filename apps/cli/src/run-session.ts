@@ -102,6 +102,9 @@ function renderEvent(
       // "option": the CLI loaded the token itself and has already said where from.
       if (event.source !== "option") terminal.info(dim(`token: from ${event.source}`));
       break;
+    case "local-registry":
+      terminal.info(dim(`registry: the cluster's local registry ${event.host} (from ${event.source}), plain HTTP`));
+      break;
     case "preflight":
       terminal.info(dim(`cluster ok: namespace ${event.namespace}, ${event.checks.length} checks passed`));
       terminal.phase("creating the run's objects");

@@ -13,7 +13,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { realBuildsSkipReason } from "@pr-pod/test-docker-engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliCluster, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
@@ -81,7 +81,8 @@ describe("the phase line", () => {
   it.skipIf(!hasScript)("animates in place on a terminal (util-linux script gives the CLI a pty)", async () => {
     const { code, stdout } = await runScript(`"${process.execPath}" "${cliPath}" demo`);
     expect(stdout).toContain("\r\u001b[2K");
-    expect(stdout).toMatch(/⠋ starting the in-process test cluster/);
+    // The first phase: the private Docker engine where there is one, else the test cluster.
+    expect(stdout).toMatch(/⠋ starting (a private Docker engine and registry|the in-process test cluster)/);
     expect(code).toBe(0);
   });
 
@@ -137,15 +138,18 @@ describe("pr-pod cluster", () => {
     expect(before.stdout).toContain('kind cluster "pr-pod" does not exist');
     expect(before.code).toBe(69);
 
-    const up = await runCli(["cluster", "up", "--write-kubeconfig", kubeconfig], { env });
+    const up = await runCli(["cluster", "up", "--no-registry", "--write-kubeconfig", kubeconfig], { env });
     expect(up.stdout).toContain(`kind cluster "pr-pod" is up; context kind-pr-pod in ${kubeconfig}`);
     expect(up.stdout).toContain("next: pr-pod run --context kind-pr-pod");
     expect(up.code).toBe(0);
     expect(existsSync(kubeconfig)).toBe(true);
     const create = calls().find((call) => call[0] === "kind" && call[1] === "create");
     expect(create).toEqual(expect.arrayContaining(["cluster", "--name", "pr-pod", "--kubeconfig", kubeconfig]));
+    expect(calls().filter((call) => call[0] === "docker" && call[1] === "run")).toEqual([]);
 
-    const again = await runCli(["cluster", "up", "--write-kubeconfig", kubeconfig, "-o", "json"], { env });
+    const again = await runCli(["cluster", "up", "--no-registry", "--write-kubeconfig", kubeconfig, "-o", "json"], {
+      env,
+    });
     expect(again.code).toBe(0);
     const document = JSON.parse(again.stdout);
     expect(validateOutput(document)).toEqual([]);
@@ -223,6 +227,29 @@ describe("pr-pod run --kind", () => {
     expect(again.stderr).toContain('kind: reusing the running kind cluster "pr-pod"');
     expect(again.code).toBe(0);
   });
+
+  it("sets up kind's local registry with the cluster, and a run pushes there with no flags", async () => {
+    const up = await runCli(["cluster", "up", "-o", "json"], { env });
+    expect(up.code).toBe(0);
+    expect(JSON.parse(up.stdout)).toMatchObject({
+      kind: "KindCluster",
+      registry: { name: "kind-registry", hostPort: 5001 },
+    });
+    const calls = readFileSync(join(folder, "calls.log"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as string[]);
+    expect(calls).toContainEqual(expect.arrayContaining(["docker", "network", "connect", "kind", "kind-registry"]));
+    expect(calls).toContainEqual(expect.arrayContaining(["docker", "exec", "-i", "pr-pod-control-plane", "sh", "-c"]));
+    const hosting = await fixture.cluster.kubeConfig
+      .makeApiClient(CoreV1Api)
+      .readNamespacedConfigMap({ namespace: "kube-public", name: "local-registry-hosting" });
+    expect(hosting.data?.["localRegistryHosting.v1"]).toContain('hostFromClusterNetwork: "kind-registry:5000"');
+
+    const run = await runCli(["run", "--kind", ...fixture.prFlags("good", 73)], { env });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("registry: the cluster's local registry kind-registry:5000");
+  });
 });
 
 describe("the CLI keeps no kind or cluster lifecycle logic of its own", () => {
@@ -278,10 +305,22 @@ if (tool === "kind") {
     process.exit(0);
   }
 }
+// kind's local registry: a container that exists once \`docker run\` made it, joins the kind network on \`network connect\`.
+const registryFile = join(state, "registry");
+if (tool === "docker" && args[0] === "inspect" && args[2] === "{{.State.Running}}") {
+  if (!existsSync(registryFile)) { process.stderr.write("Error: No such object: " + args[3] + "\\n"); process.exit(1); }
+  console.log("true"); process.exit(0);
+}
+if (tool === "docker" && args[0] === "inspect" && args[2].includes("Networks")) {
+  console.log(readFileSync(registryFile, "utf8") === "kind" ? "map[IPAddress:172.18.0.3]" : "<no value>"); process.exit(0);
+}
 if (tool === "docker" && args[0] === "inspect") {
   for (const node of args.slice(3)) console.log(node + " running");
   process.exit(0);
 }
+if (tool === "docker" && args[0] === "run") { writeFileSync(registryFile, "bridge"); process.exit(0); }
+if (tool === "docker" && args[0] === "network") { writeFileSync(registryFile, "kind"); process.exit(0); }
+if (tool === "docker" && args[0] === "exec") { readFileSync(0); process.exit(0); }
 process.stderr.write("stand-in: unexpected " + tool + " " + args.join(" ") + "\\n");
 process.exit(2);
 `;

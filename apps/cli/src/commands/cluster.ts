@@ -13,6 +13,8 @@ interface ClusterOptions {
   config?: string;
   nodeImage?: string;
   writeKubeconfig?: string;
+  /** commander's `--no-registry`: true unless that flag is given. */
+  registry?: boolean;
 }
 
 export function kindCacheDirectory(env: NodeJS.ProcessEnv): string {
@@ -60,6 +62,7 @@ export function clusterCommand(action: "up" | "down" | "status"): CommandBody<Cl
         kubeconfigPath,
         config: options.config,
         nodeImage: options.nodeImage,
+        ...(options.registry === false ? {} : { localRegistry: true as const }),
         logger,
       });
       terminal.endPhase();
@@ -68,6 +71,11 @@ export function clusterCommand(action: "up" | "down" | "status"): CommandBody<Cl
         terminal.out(
           `kind cluster "${cluster.name}" is ${cluster.created ? "up" : "already running (reused)"}; context ${cluster.context} in ${cluster.kubeconfigPath}`,
         );
+        if (cluster.registry) {
+          terminal.out(
+            `local registry: localhost:${cluster.registry.hostPort} from this machine, ${kindCluster.clusterRegistryHost(cluster.registry)} in the cluster (runs push there unless given --registry)`,
+          );
+        }
         terminal.out(`next: pr-pod run --context ${cluster.context} --repo owner/name --pr 123`);
       }
       return EXIT_CODES.success;

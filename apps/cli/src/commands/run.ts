@@ -205,6 +205,8 @@ export default async function runCommand(environment: CommandEnvironment, flags:
       kind,
       name: flags.kindName,
       kubeconfigPath: kindDefaultKubeconfig(environment.env),
+      // As `pr-pod cluster up`: kind's local registry, which the run finds and pushes to.
+      localRegistry: true,
       logger: kindLogger(environment),
     });
     environment.terminal.endPhase();

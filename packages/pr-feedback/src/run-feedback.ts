@@ -2,7 +2,7 @@
 // context and the `report.github` settings in, a started GitHubFeedback out. GitHub App credentials
 // come from the settings or from GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY(_FILE), GITHUB_APP_INSTALLATION_ID.
 import { readFileSync } from "node:fs";
-import type { PullRequestContext } from "@pr-pod/pr-context";
+import { LOCAL_RUN_NUMBER, type PullRequestContext } from "@pr-pod/pr-context";
 import {
   createGitHubFeedback,
   type GitHubAppCredentials,
@@ -91,16 +91,23 @@ export function createRunFeedback(context: PullRequestContext, options: StartRun
       "GitHub feedback needs a token or a GitHub App: set GITHUB_PAT / GITHUB_TOKEN, or GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_FILE and GITHUB_APP_INSTALLATION_ID",
     );
   }
+  // A `run --source` with no open PR (number 0) still gets its commit status; there is no PR to comment on.
+  const onPullRequest = context.number !== LOCAL_RUN_NUMBER;
+  if (settings.comment && !onPullRequest) {
+    options.onWarning?.(
+      `no PR comment: this local run of ${context.owner}/${context.repo} belongs to no pull request; the commit status still goes on ${context.headSha.slice(0, 7)}`,
+    );
+  }
   const feedbackOptions: GitHubFeedbackOptions = {
     auth,
     owner: context.owner,
     repo: context.repo,
     sha: context.headSha,
-    pullNumber: context.number,
+    ...(onPullRequest ? { pullNumber: context.number } : {}),
     ...(settings.context ? { context: settings.context } : {}),
     ...(settings.targetUrl ? { targetUrl: settings.targetUrl } : {}),
     ...(settings.checkRun ? { checkRun: settings.checkRun } : {}),
-    ...(settings.comment !== undefined ? { comment: settings.comment } : {}),
+    ...(settings.comment !== undefined ? { comment: settings.comment && onPullRequest } : {}),
     ...(settings.apiUrl ? { baseUrl: settings.apiUrl } : {}),
     ...(settings.retryAfterBaseMs !== undefined ? { retryAfterBaseMs: settings.retryAfterBaseMs } : {}),
     ...(settings.minWriteIntervalMs !== undefined ? { minWriteIntervalMs: settings.minWriteIntervalMs } : {}),

@@ -5,6 +5,7 @@
 // validated here so a typo fails loudly with the key's name.
 import path from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
+import type { BuiltImage as PodBuiltImage } from "@pr-pod/file-verifier";
 import {
   type BuiltImage,
   deletePreview,
@@ -178,6 +179,25 @@ export interface RunPreviewStagesOptions {
   signal?: AbortSignal;
   onEvent?: (event: PreviewStageEvent) => void;
   now?: () => Date;
+}
+
+/**
+ * The images the pod pushed, as the deploy stage takes them: `source` is the bake target or the
+ * Dockerfile's path (what `preview.charts[].images[].source` names), repository and tag split from the
+ * pushed name, and the registry's digest. Images built but not pushed cannot be deployed: left out.
+ */
+export function previewImagesFromBuild(images: readonly PodBuiltImage[]): BuiltImage[] {
+  return images.flatMap((image) => {
+    if (!image.pushed || !image.image || !image.tag || !image.image.endsWith(`:${image.tag}`)) return [];
+    return [
+      {
+        source: image.bakeFile ? image.target : image.dockerfile,
+        repository: image.image.slice(0, -(image.tag.length + 1)),
+        tag: image.tag,
+        ...(image.digest ? { digest: image.digest } : {}),
+      },
+    ];
+  });
 }
 
 /** deploy → test → teardown (or keep). Never throws for a failing deploy or test: the result says so. */

@@ -17,7 +17,7 @@ import { EventChannel } from "./event-channel.ts";
 import { discoverLocalRegistry, LOCAL_REGISTRY_HOSTING_SOURCE, type LocalRegistryDiscovery } from "./local-registry.ts";
 import { podDurationMs } from "./pod-duration.ts";
 import { checkPermissions, missingPermissionsError } from "./preflight.ts";
-import { runPreviewStages } from "./preview-stages.ts";
+import { previewImagesFromBuild, runPreviewStages } from "./preview-stages.ts";
 import { describePermission, requiredPermissions } from "./required-permissions.ts";
 import { resolvePullRequest } from "./resolve-pull-request.ts";
 import { RunCluster } from "./run-cluster.ts";
@@ -473,6 +473,8 @@ class PrPodRunExecution {
       pr: context.number,
       config: settings.preview,
       checkoutDir: preview.checkoutDir,
+      // What this run pushed goes into the charts' values; the config's images only when nothing was.
+      builtImages: previewImagesFromBuild(result.images ?? []),
       keep: preview.keep ?? false,
       ...(this.#options.signal ? { signal: this.#options.signal } : {}),
       onEvent: (event) =>

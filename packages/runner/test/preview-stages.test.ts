@@ -15,11 +15,19 @@ import {
   runPrPod,
   validatePreviewConfig,
 } from "../src/index.ts";
-import { collect, finishLikeThePodScript, offlinePullRequest, TEST_TOKEN } from "./run-helpers.ts";
+import { collect, finishLikeThePodScript, offlinePullRequest, successReport, TEST_TOKEN } from "./run-helpers.ts";
 
 const helmPath = join(process.env.PR_POD_KUBE_TOOLS ?? "/work/main/.tools/bin", "helm");
 let cluster: TestCluster;
 let checkout: string;
+/** The image of every pod the preview's charts made, in order. */
+const deployedImages: string[] = [];
+/** PR 43's pod pushes an image, as the real pod script reports a build with a registry. */
+const PUSHED = {
+  image: "registry.local/octo/shop/shop:pr-43-0123456",
+  tag: "pr-43-0123456",
+  digest: `sha256:${"a".repeat(64)}`,
+};
 
 beforeAll(async () => {
   cluster = await startTestCluster();
@@ -48,13 +56,20 @@ spec: { selector: { app: web }, ports: [{ port: 80 }] }
   cluster.runtime.onPod((pod) => {
     if (pod.object.metadata?.labels?.["pr-pod.dev/pr"]) {
       // The run's own pod: a build that passes, as the real pod script reports it.
+      const report = successReport();
+      if (pod.object.metadata.labels["pr-pod.dev/pr"] === "43") {
+        report.builds = [
+          { kind: "dockerfile", file: "Dockerfile", context: ".", ok: true, durationMs: 5, pushed: true, ...PUSHED },
+        ];
+      }
       setImmediate(() => {
         pod.start();
-        finishLikeThePodScript(pod, ["building"]);
+        finishLikeThePodScript(pod, ["building"], report);
       });
       return;
     }
     const image: string = pod.object.spec?.containers?.[0]?.image ?? "";
+    if (!pod.name.startsWith("pr-pod-test-")) deployedImages.push(image);
     if (image.endsWith(":missing")) return pod.waiting("ImagePullBackOff", `Back-off pulling image "${image}"`);
     if (pod.name.startsWith("pr-pod-test-")) {
       const failing = pod.object.spec?.containers?.[0]?.command?.includes("fail");
@@ -207,6 +222,27 @@ describe("runPrPod with a preview section in the config file", () => {
     ]);
     expect(events.findIndex((e) => e.type === "preview")).toBeLessThan(events.findIndex((e) => e.type === "finished"));
     expect(await namespaceExists("pr-41-shop")).toBe(false);
+  });
+
+  it("deploys the image this run pushed, not the config's, when the build pushed one", async () => {
+    const file = join(checkout, "pr-pod.config.pushed.yaml");
+    writeFileSync(file, "preview:\n  charts: [{ path: charts/shop }]\n  timeoutSeconds: 120\n");
+    deployedImages.length = 0;
+    const run = runPrPod({
+      kubeConfig: cluster.kubeConfig,
+      namespace: "default",
+      token: TEST_TOKEN,
+      pullRequest: offlinePullRequest({ repo: "octo/shop", pr: 43 }),
+      configFile: file,
+      preview: { checkoutDir: checkout, helmPath },
+    });
+    await collect(run);
+    const result = await run.result;
+    expect(result.status).toBe("succeeded");
+    expect(result.images?.map((image) => image.image)).toEqual([PUSHED.image]);
+    // tag@digest: the preview runs exactly what was pushed, even if the tag moves.
+    expect(deployedImages).toContain(`${PUSHED.image}@${PUSHED.digest}`);
+    expect(deployedImages).not.toContain("nginx:latest");
   });
 
   it("fails the run with PreviewDeployFailed and the reason when the preview cannot become ready", async () => {

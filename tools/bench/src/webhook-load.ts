@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
-import { BatchV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, Watch } from "@kubernetes/client-node";
 import { Webhooks } from "@octokit/webhooks";
 import { startTestCluster } from "@pr-pod/test-cluster";
 import { startWebhookService, type WebhookService } from "@pr-pod/webhook-service";
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     "max-running": { type: "string", default: "8" },
     "max-queued": { type: "string", default: "100" },
     "pod-ms": { type: "string", default: "300" },
+    "drain-s": { type: "string", default: "120" },
   },
 });
 const N = Number(values.deliveries);
@@ -32,8 +33,9 @@ const POD_MS = Number(values["pod-ms"]);
 const SECRET = "bench-secret";
 const NS = "load";
 
+// Distinct in the first 7 characters too (the Job name has the short SHA): push first, then the PR.
 const sha = (pr: number, push: number) =>
-  `${pr.toString(16).padStart(6, "0")}${push.toString(16).padStart(6, "0")}`.padEnd(40, "a");
+  `${push.toString(16).padStart(2, "0")}${pr.toString(16).padStart(5, "0")}`.padEnd(40, "a");
 
 function payload(action: string, pr: number, push: number): object {
   const repo = {
@@ -122,6 +124,19 @@ async function main(): Promise<void> {
     plan.push(delivery);
   }
 
+  // Every Job that ever exists, by name: two uids for one name would be the same (PR, SHA) run twice
+  // (each PR and SHA has exactly one distinct delivery here; the rest are redeliveries).
+  const jobUids = new Map<string, Set<string>>();
+  const watch = await new Watch(cluster.kubeConfig).watch(
+    `/apis/batch/v1/namespaces/${NS}/jobs`,
+    {},
+    (type: string, job: { metadata?: { name?: string; uid?: string } }) => {
+      if (type !== "ADDED") return;
+      const name = job.metadata?.name ?? "";
+      jobUids.set(name, (jobUids.get(name) ?? new Set()).add(job.metadata?.uid ?? ""));
+    },
+    () => undefined,
+  );
   const rssBefore = process.memoryUsage().rss;
   const answers: Array<{ ms: number; status: number }> = [];
   let maxQueued = 0;
@@ -151,18 +166,22 @@ async function main(): Promise<void> {
   }
   const sendMs = performance.now() - started;
 
-  // Wait until both replicas are idle.
-  for (;;) {
+  // Wait until both replicas are idle, at most --drain-s; what is still busy then is reported.
+  const drainDeadline = performance.now() + Number(values["drain-s"]) * 1000;
+  while (performance.now() < drainDeadline) {
     const busy = replicas.some((r) => r.handlers.queue.queued + r.handlers.queue.running > 0);
     if (!busy) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  const stillBusy = replicas.map((r) => ({ queued: r.handlers.queue.queued, running: r.handlers.queue.running }));
   const drainMs = performance.now() - started;
   clearInterval(sampler);
   const rssAfter = process.memoryUsage().rss;
 
   const creates = cluster.requests.list({ verb: "create", resource: "jobs" }).filter((r) => r.status === 201);
   const jobCreates = creates.length;
+  watch.abort();
+  const duplicateRuns = [...jobUids.values()].filter((uids) => uids.size > 1).length;
   const jobs = await cluster.kubeConfig
     .makeApiClient(BatchV1Api)
     .listNamespacedJob({ namespace: NS, labelSelector: "app.kubernetes.io/managed-by=pr-pod" });
@@ -191,9 +210,12 @@ async function main(): Promise<void> {
     outcomes,
     runs,
     jobCreates,
+    distinctJobNames: jobUids.size,
+    duplicateRuns,
     // Each (PR, SHA) has exactly one unique delivery here, so a second Job create for the same
     // accepted delivery would be a duplicate: creates can be at most the accepted unique deliveries.
     acceptedOutcomes: outcomes["accepted"] ?? 0,
+    stillBusyAfterDrain: stillBusy,
     leftInCluster: { jobs: jobs.items.length, secrets: secrets.items.length },
     answerMs: { p50: pct(50), p99: pct(99), max: sorted.at(-1)!.toFixed(1) },
     maxQueuedSeen: maxQueued,

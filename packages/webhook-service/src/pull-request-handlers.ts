@@ -76,6 +76,8 @@ export interface PullRequestHandlersOptions {
   claimTimeoutMs?: number;
   /** Retry-After of a 503. Default 30. */
   retryAfterSeconds?: number;
+  /** How often a running run reads its PR's claims for a newer push or a close. Default 5 s. */
+  supersedeCheckMs?: number;
 }
 
 export class PullRequestHandlers {
@@ -369,6 +371,15 @@ export class PullRequestHandlers {
         annotations: { [DELIVERY_ANNOTATION]: claim.deliveryId },
       },
     });
+    // Another replica deletes this run's Job when it accepts a newer push; the run must not wait on a
+    // Job that is gone, so the PR's claims are read again every few seconds while it runs.
+    const supersedeWatch = setInterval(() => {
+      void this.ledger
+        .supersededBy(claim)
+        .then((newer) => newer && controller.abort(new Error(`superseded by delivery ${newer.deliveryId}`)))
+        .catch(() => undefined);
+    }, this.#options.supersedeCheckMs ?? 5_000);
+    supersedeWatch.unref();
     let result: RunResult | undefined;
     let failure: unknown;
     try {
@@ -388,6 +399,7 @@ export class PullRequestHandlers {
     } catch (error) {
       failure = error;
     } finally {
+      clearInterval(supersedeWatch);
       queueSignal.removeEventListener("abort", abort);
     }
 

@@ -38,12 +38,10 @@ function podOf(pr: number): Promise<ScriptedPod> {
 it("answers 503 with Retry-After while the API server is down, and runs the redelivery once it is back", async () => {
   const delivery = await signedDelivery(SECRET, "pull_request", pullRequestPayload({ action: "opened", number: 81 }));
   cluster.faults.failNext({ status: 503, count: 1_000, match: { resource: "configmaps" } });
-  const started = Date.now();
   const down = await post(service.url, delivery);
   expect(down.status).toBe(503);
   expect(down.headers.get("retry-after")).toBe("30");
-  expect(Date.now() - started).toBeLessThan(1_000);
-  expect((await fetch(`${service.url}/readyz`)).status).toBe(200); // the namespace read still works
+  expect((await fetch(`${service.url}/readyz`)).status).toBe(503); // not ready while claims cannot be made
   cluster.faults.clear();
 
   const again = await post(service.url, delivery);

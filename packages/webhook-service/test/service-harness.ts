@@ -64,6 +64,8 @@ export async function startService(
     instanceId: "replica-a",
     logger: pino({ level: "debug" }, logs.stream),
     shutdownGraceMs: 5_000,
+    // Generous: a loaded test machine must not turn a slow claim into a 503 (the bench measures time).
+    claimTimeoutMs: 10_000,
     ...options,
   });
   return { service, logs };

@@ -3,6 +3,8 @@
 //   --repo o/n --pr N                                  → GitHub REST API
 //   --repo o/n --pr N --sha S --head-ref H --base-ref B → offline, no API call
 //   --source DIR                                        → the local checkout (see local-source.ts)
+
+import type { PullRequestSource } from "@pr-pod/runner";
 import { type Command, InvalidArgumentError } from "commander";
 import { CliError } from "./cli-error.ts";
 
@@ -19,19 +21,9 @@ export interface PullRequestFlags {
   source?: string;
 }
 
+/** The runner's own `github-api` and `offline` sources, or a checkout the CLI reads itself. */
 export type FlagPullRequestSource =
-  | { kind: "github-api"; repo: string; pr: number; apiBaseUrl?: string }
-  | {
-      kind: "offline";
-      repo: string;
-      pr: number;
-      sha: string;
-      headRef: string;
-      baseRef: string;
-      cloneUrl?: string;
-      headRepo?: string;
-      headCloneUrl?: string;
-    }
+  | Extract<PullRequestSource, { kind: "github-api" | "offline" }>
   | { kind: "local-checkout"; directory: string; repo?: string; pr?: number; baseRef?: string };
 
 export function addPullRequestFlags(command: Command, options: { source?: boolean } = {}): Command {

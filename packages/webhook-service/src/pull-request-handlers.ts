@@ -7,6 +7,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { PullRequestEvent } from "@octokit/webhooks-types";
 import { type PullRequestContext, prPodSelector, toLabelValue } from "@pr-pod/pr-context";
+import type { RunOutcome } from "@pr-pod/pr-feedback";
 import { cleanupPrPods, type RunPrPodOptions, type RunResult, runPrPod } from "@pr-pod/runner";
 import type { Logger } from "pino";
 import {
@@ -30,16 +31,7 @@ export interface DeliveryAnswer {
 }
 
 /** The final state of a PR's run as pr-feedback takes it. */
-export interface FeedbackOutcome {
-  status: "succeeded" | "failed" | "aborted" | "error";
-  reason: string;
-  message: string;
-  exitCode?: number;
-  report?: unknown;
-  durationsMs?: { total: number; pod?: number };
-  namespace?: string;
-  jobName?: string;
-}
+export type FeedbackOutcome = RunOutcome;
 
 /** Reports one run on its pull request (pending, then one final state). Must never throw. */
 export interface PullRequestFeedback {

@@ -1,10 +1,11 @@
 // The command line itself, before any cluster: help with examples everywhere, the version, usage
 // errors, the kubeconfig order and its errors, colours only where they belong.
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "./cli-process.ts";
+import { cliPath, runCli } from "./cli-process.ts";
 import { validateOutput } from "./output-schema.ts";
 
 const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -47,6 +48,22 @@ describe("pr-pod --help", () => {
       expect(stdout).toContain("$ pr-pod ");
     },
   );
+
+  it("stops quietly when the reader closes the pipe early (pr-pod serve --help | head -1)", () => {
+    // The shell's pipe closes after head's one line; the rest of the help text meets EPIPE.
+    const piped = spawnSync("sh", ["-c", `"${process.execPath}" "${cliPath}" serve --help 2>&1 | head -1`], {
+      encoding: "utf8",
+    });
+    expect(piped.stdout).toBe("Usage: pr-pod serve [options]\n");
+    // A reader gone before the first write: every write meets EPIPE.
+    const closed = spawnSync(
+      "sh",
+      ["-c", `exec 3>&1; ( "${process.execPath}" "${cliPath}" serve --help; echo "exit=$?" >&3 ) | true`],
+      { encoding: "utf8" },
+    );
+    expect(closed.stderr).not.toContain("EPIPE");
+    expect(closed.stdout).toBe("exit=0\n");
+  });
 
   it("prints the package version", async () => {
     const { code, stdout } = await runCli(["--version"]);

@@ -198,6 +198,7 @@ export function runResultDocument(
     pullRequest: result.context,
     ...(result.report !== undefined ? { report: result.report } : {}),
     ...(result.images !== undefined ? { images: result.images } : {}),
+    ...(result.preview !== undefined ? { preview: result.preview } : {}),
     durationsMs: result.durationsMs,
     ...(cleanedUp ? { cleanedUp } : {}),
     ...extras,

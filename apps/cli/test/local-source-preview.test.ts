@@ -10,6 +10,7 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliCluster, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
 import { runCli } from "./cli-process.ts";
+import { validateOutput } from "./output-schema.ts";
 
 const run = promisify(execFile);
 const helmPath = join(process.env.PR_POD_KUBE_TOOLS ?? "/work/main/.tools/bin", "helm");
@@ -60,9 +61,10 @@ spec: { selector: { app: web }, ports: [{ port: 80 }] }
   return directory;
 }
 
-const runWithPreview = (directory: string, pr: number) =>
+const runWithPreview = (directory: string, pr: number, extra: string[] = []) =>
   runCli(
     [
+      ...extra,
       "run",
       "--source",
       directory,
@@ -99,11 +101,21 @@ describe("run --source with a preview section", () => {
     expect(await namespaceGone("pr-71-app")).toBe(true);
   });
 
-  it("exits 21 when the preview's test fails", async () => {
+  it("exits 21 when the preview's test fails, and -o json carries each stage", async () => {
     const directory = await checkoutWithChart("fails", "echo smoke: 500; exit 1");
-    const { code, stderr } = await runWithPreview(directory, 72);
-    expect(stderr).toMatch(/preview test failed in .*: failed: smoke/);
+    const { code, stdout } = await runWithPreview(directory, 72, ["-o", "json"]);
     expect(code).toBe(21);
+    const document = JSON.parse(stdout);
+    expect(validateOutput(document)).toEqual([]);
+    expect(document).toMatchObject({ kind: "RunResult", exitCode: 21, reason: "PreviewTestsFailed" });
+    expect(document.preview.namespace).toBe("pr-72-app");
+    expect(
+      document.preview.stages.map((stage: { stage: string; status: string }) => [stage.stage, stage.status]),
+    ).toEqual([
+      ["deploy", "succeeded"],
+      ["test", "failed"],
+      ["teardown", "succeeded"],
+    ]);
     expect(await namespaceGone("pr-72-app")).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { applyPreviewObjects, buildPreviewNamespaceObjects } from "@pr-pod/previ
 import { startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./cli-process.ts";
+import { validateOutput } from "./output-schema.ts";
 
 let cluster: TestCluster;
 let flags: string[];
@@ -58,6 +59,17 @@ describe("pr-pod preview", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("deleted preview pr-1-app");
     expect(await exists("pr-1-app")).toBe(false);
+    expect(await exists("pr-2-app")).toBe(true);
+  });
+
+  it("is honoured by pr-pod cleanup too: an expired kept preview goes, a kept one stays", async () => {
+    await preview(4, new Date(Date.now() - 60_000));
+    const { code, stdout } = await runCli(["cleanup", "--all", "-o", "json", ...flags]);
+    expect(code).toBe(0);
+    const document = JSON.parse(stdout);
+    expect(validateOutput(document)).toEqual([]);
+    expect(document.expiredPreviews).toEqual(["pr-4-app"]);
+    expect(await exists("pr-4-app")).toBe(false);
     expect(await exists("pr-2-app")).toBe(true);
   });
 

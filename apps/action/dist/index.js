@@ -922,11 +922,24 @@ pr_pod_failure_json() {
 }
 
 # Cached and total steps of a plain-progress log (internal steps and the export are not counted).
+# A step is cached when BuildKit says CACHED, or when its result came from the imported registry
+# cache without running: BuildKit then loads it lazily and the step shows only its layers' blob
+# transfers (\`#N sha256:… done\`), no CACHED line and no output. FROM steps pull, they are not cached.
 pr_pod_cache_json() {
   # A step's header line repeats when buildx interleaves steps: count each #N once.
-  awk '/^#[0-9]+ \\[[^]]*[0-9]+\\/[0-9]+\\]/ { if (!($1 in step)) { step[$1] = 1; n++ } }
-    $2 == "CACHED" && ($1 in step) && !($1 in hit) { hit[$1] = 1; c++ }
-    END { printf ",\\"steps\\":%d,\\"cachedSteps\\":%d", n, c }' "$1"
+  awk '/^#[0-9]+ \\[[^]]*[0-9]+\\/[0-9]+\\]/ {
+      if (!($1 in step)) { step[$1] = 1; n++; if ($0 !~ /\\] FROM /) layer[$1] = 1 }
+      next
+    }
+    !($1 in step) { next }
+    $2 == "CACHED" { hit[$1] = 1; next }
+    $2 ~ /^sha256:/ { blob[$1] = 1; next }
+    $2 == "DONE" { next }
+    { ran[$1] = 1 }
+    END {
+      for (s in step) if ((s in hit) || ((s in layer) && (s in blob) && !(s in ran))) c++
+      printf ",\\"steps\\":%d,\\"cachedSteps\\":%d", n, c
+    }' "$1"
 }
 
 # pr_pod_meta_digest FILE [TARGET] -> containerimage.digest of the build (or of bake's TARGET)

@@ -1,5 +1,5 @@
 // @pr-pod/runner: one PR pod run from start to end, and what the apps need around it.
-export type { RetryPolicy } from "./api-retry.ts";
+export { httpStatusOf, type RetryPolicy } from "./api-retry.ts";
 export { type BuildRunResourcesOptions, buildRunResources } from "./build-run-objects.ts";
 export {
   type CleanupPrPodsOptions,

@@ -18,6 +18,7 @@ import {
   type V1ConfigMap,
 } from "@kubernetes/client-node";
 import { type PullRequestContext, toLabelValue } from "@pr-pod/pr-context";
+import { httpStatusOf } from "@pr-pod/runner";
 
 export const LEDGER_LABELS = {
   managedBy: "app.kubernetes.io/managed-by",
@@ -229,11 +230,6 @@ function fromConfigMap(configMap: V1ConfigMap): DeliveryClaim | undefined {
   } catch {
     return undefined; // someone edited it by hand: not ours to interpret
   }
-}
-
-export function httpStatusOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "number" ? code : undefined;
 }
 
 /** client-node call options that end the request after `ms` (a per-call middleware sets the signal). */

@@ -16,7 +16,7 @@ export default async function cleanupCommand(environment: CommandEnvironment, fl
   const labelSelector = prPodSelector(selector.filter);
   terminal.phase(`deleting pr-pod objects for ${selector.description || "every run"} in namespace ${namespace}`);
   const deleted = await runner.cleanupPrPods(kubeConfig, { namespace, selector: selector.filter });
-  const expiredPreviews = await deleteExpiredPreviews(environment, kubeConfig);
+  const expiredPreviews = await deleteExpiredPreviews(environment, kubeConfig, runner.httpStatusOf);
   terminal.endPhase();
   terminal.document({
     apiVersion: "pr-pod.dev/v1",
@@ -39,13 +39,16 @@ export default async function cleanupCommand(environment: CommandEnvironment, fl
  * Previews kept with `run --keep-preview` carry their expiry; cleanup honours it, as `preview expire`
  * does. Listing namespaces is cluster-wide: a user who may not gets a warning, not a failed cleanup.
  */
-async function deleteExpiredPreviews(environment: CommandEnvironment, kubeConfig: KubeConfig): Promise<string[]> {
+async function deleteExpiredPreviews(
+  environment: CommandEnvironment,
+  kubeConfig: KubeConfig,
+  httpStatusOf: (error: unknown) => number | undefined,
+): Promise<string[]> {
   const { cleanupExpiredPreviews } = await import("@pr-pod/preview-deploy");
   try {
     return await cleanupExpiredPreviews(kubeConfig);
   } catch (error) {
-    const status = (error as { code?: unknown }).code;
-    if (status !== 403) throw error;
+    if (httpStatusOf(error) !== 403) throw error;
     environment.terminal.warn(
       "expired previews not checked: this user may not list namespaces (run pr-pod preview expire with a user who may)",
     );

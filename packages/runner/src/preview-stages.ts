@@ -159,7 +159,8 @@ export interface PreviewStagesResult {
 }
 
 export type PreviewStageEvent =
-  | { type: "stage-started"; stage: PreviewStageName }
+  /** `namespace` is the preview's, known before anything is created (a caller can clean it up if cut short). */
+  | { type: "stage-started"; stage: PreviewStageName; namespace: string }
   | { type: "stage-finished"; result: PreviewStageResult }
   | { type: "preview-line"; source: string; line: string };
 
@@ -213,10 +214,10 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
     emit({ type: "stage-finished", result });
   };
 
-  emit({ type: "stage-started", stage: "deploy" });
+  const namespace = config.namespace ?? previewNamespaceName(options);
+  emit({ type: "stage-started", stage: "deploy", namespace });
   let started = Date.now();
   let deployment: PreviewDeployment | undefined;
-  const namespace = config.namespace ?? previewNamespaceName(options);
   let outcome: Omit<PreviewStagesResult, "stages"> = { status: "succeeded" };
   try {
     deployment = await deployPreview({
@@ -252,7 +253,7 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
   }
 
   if (deployment) {
-    emit({ type: "stage-started", stage: "test" });
+    emit({ type: "stage-started", stage: "test", namespace });
     started = Date.now();
     try {
       const tests = await runPreviewTests({
@@ -287,7 +288,7 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
       message: `kept until ${expiresAt?.toISOString()}`,
     });
   } else {
-    emit({ type: "stage-started", stage: "teardown" });
+    emit({ type: "stage-started", stage: "teardown", namespace });
     started = Date.now();
     try {
       await deletePreview(options.kubeConfig, namespace, options.signal ? { signal: options.signal } : {});

@@ -53,9 +53,10 @@ export interface RunPrPodOptions {
   /**
    * Deploy and test a preview after a successful build, when the config file has a `preview` section:
    * the chart paths are read from `checkoutDir` (the repository checkout on this machine), helm is
-   * `helmPath`; `keep` leaves the preview up until its ttlHours pass.
+   * `helmPath`; `keep` leaves the preview up until its ttlHours pass (`ttlHours` here wins over the
+   * config file's `preview.ttlHours`).
    */
-  preview?: { checkoutDir: string; helmPath: string; keep?: boolean };
+  preview?: { checkoutDir: string; helmPath: string; keep?: boolean; ttlHours?: number };
   pullRequest: PullRequestSource;
   /** Namespace for every object of the run. Default "default". */
   namespace?: string;

@@ -471,7 +471,7 @@ class PrPodRunExecution {
       helmPath: preview.helmPath,
       repo: `${context.owner}/${context.repo}`,
       pr: context.number,
-      config: settings.preview,
+      config: preview.ttlHours ? { ...settings.preview, ttlHours: preview.ttlHours } : settings.preview,
       checkoutDir: preview.checkoutDir,
       // What this run pushed goes into the charts' values; the config's images only when nothing was.
       builtImages: previewImagesFromBuild(result.images ?? []),

@@ -610,13 +610,23 @@ pr_pod_dockerfile_target() {
 }
 
 # pr_pod_run_build LOG_FILE COMMAND... : streams the output live, keeps it, returns the command's status.
-# Runs in the background and waits, so a TERM (the Job deadline) is handled at once.
+# Runs in the background and waits, so a TERM (the Job deadline) is handled at once. A build that failed only
+# because the registry answered a server error (5xx) or 429 while pushing is run once more: registries have such
+# moments, and the second run is cheap (everything but the push comes from the build cache).
 pr_pod_run_build() {
   _pr_pod_build_log=$1
   shift
-  ( { "$@" 2>&1; echo "$?" > "$_pr_pod_build_log.rc"; } | tee "$_pr_pod_build_log" ) &
-  wait "$!"
-  return "$(cat "$_pr_pod_build_log.rc" 2>/dev/null || echo 1)"
+  _pr_pod_attempt=1
+  while :; do
+    ( { "$@" 2>&1; echo "$?" > "$_pr_pod_build_log.rc"; } | tee "$_pr_pod_build_log" ) &
+    wait "$!"
+    _pr_pod_build_rc=$(cat "$_pr_pod_build_log.rc" 2>/dev/null || echo 1)
+    [ "$_pr_pod_build_rc" != 0 ] && [ "$_pr_pod_attempt" = 1 ] || return "$_pr_pod_build_rc"
+    _pr_pod_push_error=$(grep -E '^(ERROR|error)[: ].*(unexpected status|status code|failed to push|failed commit on ref).*[^0-9](5[0-9][0-9]|429)([^0-9]|$)' "$_pr_pod_build_log" | tail -n 1)
+    [ -n "$_pr_pod_push_error" ] || return "$_pr_pod_build_rc"
+    pr_pod_log "the registry failed the push ($_pr_pod_push_error); building once more"
+    _pr_pod_attempt=2
+  done
 }
 
 # pr_pod_failure_json LOG EXIT_CODE -> ,"error":…,"failedStep":…,"logTail":[…] from buildx's plain progress:

@@ -150,6 +150,13 @@ if [ -n "$print" ]; then
 fi
 echo "#1 [internal] load build definition from $file"
 if [ -n "\${STANDIN_BLOCK_FIFO:-}" ]; then read -r _ < "$STANDIN_BLOCK_FIFO"; fi
+if grep -q PUSH500 "$file" && { grep -q PUSH500ALWAYS "$file" || [ ! -e "$file.pushed" ]; }; then
+  : > "$file.pushed"
+  echo "#9 [app] pushing 127.0.0.1:5000/acme/app:pr-7 with docker"
+  echo "#9 ERROR: unexpected status from HEAD request to http://127.0.0.1:5000/v2/acme/app/manifests/pr-7: 500 Internal Server Error"
+  echo "ERROR: unexpected status from HEAD request to http://127.0.0.1:5000/v2/acme/app/manifests/pr-7: 500 Internal Server Error" >&2
+  exit 1
+fi
 if grep -q FAIL "$file"; then echo "ERROR: failed to solve: process \\"/bin/sh -c exit 1\\" did not complete successfully" >&2; exit 1; fi
 digest=$(printf '%s' "$file" | sha256sum | cut -d' ' -f1)
 if [ "$2" = bake ] || [ "$1" = bake ]; then :; fi

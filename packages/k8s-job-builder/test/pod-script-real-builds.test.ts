@@ -57,6 +57,8 @@ describe.skipIf(skip)("the pod script builds and pushes real images", () => {
   }, 60_000);
 
   const fixtures = createPrFixtures(() => server, TOKEN);
+  // A failed push is only explained by what the registry logged (its 5xx answers carry no cause).
+  const withRegistryLog = (log: string) => `${log}\n--- registry log (last lines) ---\n${registry.log().slice(-6000)}`;
   const buildEnv = (extra: Record<string, string> = {}) => ({
     ...engine.env,
     PATH: `${harness.standinBin}:${harness.busyboxBin}:${join(harness.dir, "git-bin")}`,
@@ -81,7 +83,7 @@ describe.skipIf(skip)("the pod script builds and pushes real images", () => {
     const { run, headSha, sha7 } = await runPr("single", {
       Dockerfile: `FROM ${base}\nRUN echo built > /built\n`,
     });
-    expect(run.exitCode, run.log).toBe(0);
+    expect(run.exitCode, withRegistryLog(run.log)).toBe(0);
     const [build] = run.report?.builds ?? [];
     const image = `${registry.host}/acme/single/single:pr-7-${sha7}`;
     expect(build).toMatchObject({ kind: "dockerfile", target: "single", file: "Dockerfile", context: ".", ok: true });
@@ -98,7 +100,7 @@ describe.skipIf(skip)("the pod script builds and pushes real images", () => {
       "services/api/Dockerfile": `FROM ${base}\nCOPY only-here.txt /\nRUN cat /only-here.txt\n`,
       "services/api/only-here.txt": "context is services/api\n",
     });
-    expect(run.exitCode, run.log).toBe(0);
+    expect(run.exitCode, withRegistryLog(run.log)).toBe(0);
     expect(run.report?.builds).toEqual([
       expect.objectContaining({
         target: "services-api",
@@ -114,7 +116,7 @@ describe.skipIf(skip)("the pod script builds and pushes real images", () => {
     const { run } = await runPr("failing", {
       Dockerfile: `FROM ${base}\nRUN echo first line && echo about to fail >&2 && exit 3\n`,
     });
-    expect(run.exitCode, run.log).toBe(16);
+    expect(run.exitCode, withRegistryLog(run.log)).toBe(16);
     const [build] = run.report?.builds ?? [];
     expect(build).toMatchObject({ target: "failing", file: "Dockerfile", ok: false });
     expect(build?.failedStep).toMatch(/^\[2\/2\] RUN echo first line/);
@@ -142,7 +144,7 @@ target "worker" {
       },
       { PR_POD_BAKE: "true" },
     );
-    expect(run.exitCode, run.log).toBe(0);
+    expect(run.exitCode, withRegistryLog(run.log)).toBe(0);
     const builds = run.report?.builds ?? [];
     expect(builds.map((b) => [b.target, b.context, b.dockerfile])).toEqual([
       ["app", "app", "Dockerfile"],
@@ -166,7 +168,7 @@ target "worker" {
       },
       { PR_POD_BAKE: "true" },
     );
-    expect(run.exitCode, run.log).toBe(0);
+    expect(run.exitCode, withRegistryLog(run.log)).toBe(0);
     expect(run.report?.builds).toEqual([
       expect.objectContaining({
         kind: "bake",
@@ -183,7 +185,7 @@ target "worker" {
     const { headSha } = await fixtures.prRepo("cache", files);
     const env = { ...fixtures.envFor(fixtures.contextFor("cache", headSha)), ...buildEnv() };
     const cold = await harness.run({ script, env });
-    expect(cold.exitCode, cold.log).toBe(0);
+    expect(cold.exitCode, withRegistryLog(cold.log)).toBe(0);
     // Only the FROM step can be cached: the base image is already in this engine from the earlier builds.
     expect(cold.report?.builds?.[0]?.steps).toBe(3);
     expect(cold.report?.builds?.[0]?.cachedSteps).toBeLessThanOrEqual(1);
@@ -191,7 +193,7 @@ target "worker" {
     const fresh = await startTestDockerEngine();
     try {
       const warm = await harness.run({ script, env: { ...env, DOCKER_HOST: fresh.host } });
-      expect(warm.exitCode, warm.log).toBe(0);
+      expect(warm.exitCode, withRegistryLog(warm.log)).toBe(0);
       expect(warm.report?.builds?.[0], warm.log).toMatchObject({ steps: 3, cachedSteps: 2 }); // both RUN steps; FROM is resolved, not cached
       // The index differs (its provenance records the build), the pushed tag follows the warm run.
       const [warmBuild] = warm.report?.builds ?? [];
@@ -220,6 +222,8 @@ describe.skipIf(skip)("the pod script with a registry that requires credentials"
     await Promise.all([server?.close(), harness?.cleanup(), engine?.stop(), registry?.stop()]);
   }, 60_000);
   const fixtures = createPrFixtures(() => server, TOKEN);
+  // A failed push is only explained by what the registry logged (its 5xx answers carry no cause).
+  const withRegistryLog = (log: string) => `${log}\n--- registry log (last lines) ---\n${registry.log().slice(-6000)}`;
 
   it("pushes with the mounted dockerconfigjson, never prints it, and the git token reaches no build arg or layer", async () => {
     const { headSha } = await fixtures.prRepo("private", {
@@ -243,7 +247,7 @@ describe.skipIf(skip)("the pod script with a registry that requires credentials"
         PR_POD_TRACE: "true",
       };
       const run = await harness.run({ script, env });
-      expect(run.exitCode, run.log).toBe(0);
+      expect(run.exitCode, withRegistryLog(run.log)).toBe(0);
       const [build] = run.report?.builds ?? [];
       const tag = `pr-7-${headSha.slice(0, 7)}`;
       expect(build?.digest).toBe(await registry.manifestDigest("acme/private/private", tag));

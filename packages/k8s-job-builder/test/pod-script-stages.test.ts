@@ -231,6 +231,47 @@ describe("the pod script: builds", () => {
     expect(calls.at(-1)).toEqual(["buildx", "rm", "pr-pod-builds-7-abcdef0"]);
   });
 
+  it("builds once more when the registry fails the push with a server error, and only once", async () => {
+    const record = join(harness.dir, "docker-push500.calls");
+    await installDockerStandin(harness.standinBin, record);
+    try {
+      const { headSha } = await prRepo("push-500", {
+        Dockerfile: "FROM scratch\n# PUSH500\n",
+        "always/Dockerfile": "FROM scratch\n# PUSH500ALWAYS\n",
+      });
+      const run = await harness.run({ script, env: { ...envFor(contextFor("push-500", headSha)), ...buildEnv } });
+      expect(run.exitCode, run.log).toBe(16);
+      expect(run.report?.builds?.map((b) => [b.file, b.ok])).toEqual([
+        ["Dockerfile", true],
+        ["always/Dockerfile", false],
+      ]);
+      expect(run.report?.builds?.[1]?.error).toMatch(/500 Internal Server Error/);
+      expect(
+        run.log.match(
+          /the registry failed the push \(ERROR: unexpected status .*500 Internal Server Error\); building once more/g,
+        ),
+      ).toHaveLength(2);
+      const builds = (await readCalls(record)).filter((call) => call[1] === "build");
+      expect(builds).toHaveLength(4); // each Dockerfile twice: the first recovers, the second fails again
+    } finally {
+      await installDockerStandin(harness.standinBin, join(harness.dir, "unused.calls"));
+    }
+  });
+
+  it("does not build again when the build itself failed", async () => {
+    const record = join(harness.dir, "docker-fail-once.calls");
+    await installDockerStandin(harness.standinBin, record);
+    try {
+      const { headSha } = await prRepo("fail-once", { Dockerfile: "FROM scratch\nRUN FAIL\n" });
+      const run = await harness.run({ script, env: { ...envFor(contextFor("fail-once", headSha)), ...buildEnv } });
+      expect(run.exitCode).toBe(16);
+      expect(run.log).not.toMatch(/building once more/);
+      expect((await readCalls(record)).filter((call) => call[1] === "build")).toHaveLength(1);
+    } finally {
+      await installDockerStandin(harness.standinBin, join(harness.dir, "unused.calls"));
+    }
+  });
+
   it("exits 15 when the builder cannot be created, and removes what was half made", async () => {
     const record = join(harness.dir, "docker-create.calls");
     await installDockerStandin(harness.standinBin, record);

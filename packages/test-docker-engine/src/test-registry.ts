@@ -29,6 +29,8 @@ export interface TestRegistry {
   manifest(repository: string, reference: string): Promise<unknown>;
   /** A blob's bytes (layers, image configs). */
   blob(repository: string, digest: string): Promise<Buffer>;
+  /** What the registry logged (errors with their cause), for failure messages. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -122,6 +124,7 @@ export async function startTestRegistry(
       if (!response.ok) throw new Error(`GET blob ${repository}@${digest}: HTTP ${response.status}`);
       return Buffer.from(await response.arrayBuffer());
     },
+    log: () => daemon.log(),
     async stop() {
       await daemon.stop();
       await rm(root, { recursive: true, force: true });

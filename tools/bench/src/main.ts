@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { type BenchCluster, startBenchCluster } from "./bench-cluster.ts";
@@ -112,6 +112,19 @@ function machine() {
     }
   }
   const cpuList = cpus();
+  // What was measured: the commit (and whether the tree had changes), and the tools beside kubectl.
+  const quietly = (command: string, args: string[]) => {
+    try {
+      return execFileSync(command, args, {
+        encoding: "utf8",
+        cwd: workspaceRoot,
+        stdio: ["ignore", "pipe", "ignore"],
+      }).trim();
+    } catch {
+      return "n/a";
+    }
+  };
+  const helm = kubectl ? join(dirname(kubectl), "helm") : undefined;
   return {
     loadAverageAtStart,
     loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(1))),
@@ -120,6 +133,9 @@ function machine() {
     os: `Linux ${release()}`,
     node: process.version,
     kubectl: kubectlVersion,
+    helm: helm ? quietly(helm, ["version", "--short"]) : "n/a",
+    commit: quietly("git", ["rev-parse", "--short", "HEAD"]),
+    uncommittedChanges: quietly("git", ["status", "--porcelain", "--untracked-files=no"]) !== "",
   };
 }
 

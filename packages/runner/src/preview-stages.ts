@@ -172,7 +172,17 @@ export interface RunPreviewStagesOptions {
   pr: number;
   config: PreviewConfig;
   /** The repository checkout the chart paths are relative to. */
-  checkoutDir: string;
+  checkoutDir?: string;
+  /**
+   * Without checkoutDir: brings the chart folders and values files (paths relative to the repository
+   * root) into a temporary folder, removed with dispose() once the charts are deployed. Its failure
+   * fails the deploy stage before anything is created in the cluster.
+   */
+  fetchChartSource?: (paths: { files: string[]; charts: string[] }) => Promise<{
+    dir: string;
+    revision: string;
+    dispose(): Promise<void>;
+  }>;
   /** What the build stage pushed; config.images when undefined or empty. */
   builtImages?: BuiltImage[];
   /** Keep the preview, annotated to expire after config.ttlHours (default 24). */
@@ -219,7 +229,23 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
   let started = Date.now();
   let deployment: PreviewDeployment | undefined;
   let outcome: Omit<PreviewStagesResult, "stages"> = { status: "succeeded" };
+  let source: { dir: string; dispose(): Promise<void> } | undefined;
   try {
+    let checkoutDir = options.checkoutDir;
+    if (checkoutDir === undefined) {
+      if (!options.fetchChartSource) throw new Error("runPreviewStages needs checkoutDir or fetchChartSource");
+      const charts = config.charts.map((chart) => chart.path);
+      const files = [...new Set([...charts, ...config.charts.flatMap((chart) => chart.valuesFiles ?? [])])];
+      const fetched = await options.fetchChartSource({ files, charts });
+      source = fetched;
+      checkoutDir = fetched.dir;
+      emit({
+        type: "preview-line",
+        source: "charts",
+        line: `fetched ${files.join(", ")} at ${fetched.revision}`,
+      });
+    }
+    const root = checkoutDir;
     deployment = await deployPreview({
       kubeConfig: options.kubeConfig,
       helmPath: options.helmPath,
@@ -231,8 +257,8 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
       ...(expiresAt ? { expiresAt } : {}),
       charts: config.charts.map((chart) => ({
         release: chart.release ?? path.basename(chart.path),
-        chart: path.resolve(options.checkoutDir, chart.path),
-        valuesFiles: (chart.valuesFiles ?? []).map((file) => path.resolve(options.checkoutDir, file)),
+        chart: path.resolve(root, chart.path),
+        valuesFiles: (chart.valuesFiles ?? []).map((file) => path.resolve(root, file)),
         ...(chart.set ? { set: chart.set } : {}),
         images,
         ...(chart.images ? { imageValues: chart.images } : {}),
@@ -250,6 +276,8 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
       status: "deploy-failed",
       ...(error instanceof PreviewDeployError ? { diagnoses: error.diagnoses } : {}),
     };
+  } finally {
+    await source?.dispose();
   }
 
   if (deployment) {

@@ -52,11 +52,12 @@ export interface RunPrPodOptions {
   kubeConfig: KubeConfig;
   /**
    * Deploy and test a preview after a successful build, when the config file has a `preview` section:
-   * the chart paths are read from `checkoutDir` (the repository checkout on this machine), helm is
-   * `helmPath`; `keep` leaves the preview up until its ttlHours pass (`ttlHours` here wins over the
-   * config file's `preview.ttlHours`).
+   * the chart paths are read from `checkoutDir` (the repository checkout on this machine) or, without
+   * one, fetched with git (`gitPath`, default `git`) at the commit the pod built into a temporary folder
+   * removed after the deploy; helm is `helmPath`; `keep` leaves the preview up until its ttlHours pass
+   * (`ttlHours` here wins over the config file's `preview.ttlHours`).
    */
-  preview?: { checkoutDir: string; helmPath: string; keep?: boolean; ttlHours?: number };
+  preview?: { checkoutDir?: string; gitPath?: string; helmPath: string; keep?: boolean; ttlHours?: number };
   pullRequest: PullRequestSource;
   /** Namespace for every object of the run. Default "default". */
   namespace?: string;

@@ -17,6 +17,7 @@ import { EventChannel } from "./event-channel.ts";
 import { discoverLocalRegistry, LOCAL_REGISTRY_HOSTING_SOURCE, type LocalRegistryDiscovery } from "./local-registry.ts";
 import { podDurationMs } from "./pod-duration.ts";
 import { checkPermissions, missingPermissionsError } from "./preflight.ts";
+import { fetchPreviewChartSource } from "./preview-chart-source.ts";
 import { previewImagesFromBuild, runPreviewStages } from "./preview-stages.ts";
 import { describePermission, requiredPermissions } from "./required-permissions.ts";
 import { resolvePullRequest } from "./resolve-pull-request.ts";
@@ -60,6 +61,8 @@ class PrPodRunExecution {
   #jobCreateSent = false;
   /** Feedback on the pull request (report.github): started once the PR is known, finished exactly once. */
   #feedback: GitHubFeedback | undefined;
+  /** The token the pod got (none for a fork PR without allowForkToken): the preview's chart fetch uses the same. */
+  #podToken: string | undefined;
 
   constructor(options: RunPrPodOptions, channel: EventChannel<RunEvent, RunResult>) {
     this.#options = options;
@@ -146,6 +149,7 @@ class PrPodRunExecution {
     this.#emit({ type: "token-loaded", source: loadedToken.source });
     await this.#startFeedback(settings, context, loadedToken.token);
     const podToken = context.isFork && !settings.allowForkToken ? undefined : loadedToken.token;
+    this.#podToken = podToken;
     const plainHttp = podToken ? plainHttpTokenWarning(context) : undefined;
     if (plainHttp) this.#emit({ type: "warning", message: plainHttp });
     const runSettings = this.#withLocalRegistry(settings, await registryDiscovery);
@@ -462,17 +466,38 @@ class PrPodRunExecution {
     if (!preview) {
       this.#emit({
         type: "warning",
-        message: "the config file has a preview section, but this run was given no checkout and helm to deploy it with",
+        message: "the config file has a preview section, but this run was given no helm to deploy it with",
       });
       return result;
     }
+    const report = result.report as PrPodReport | undefined;
+    const token = this.#podToken;
     const stages = await runPreviewStages({
       kubeConfig: this.#options.kubeConfig,
       helmPath: preview.helmPath,
       repo: `${context.owner}/${context.repo}`,
       pr: context.number,
       config: preview.ttlHours ? { ...settings.preview, ttlHours: preview.ttlHours } : settings.preview,
-      checkoutDir: preview.checkoutDir,
+      ...(preview.checkoutDir !== undefined
+        ? { checkoutDir: preview.checkoutDir }
+        : {
+            // No checkout here: the chart files at the commit the pod built (its report says which).
+            fetchChartSource: ({ files, charts }) =>
+              fetchPreviewChartSource({
+                ...(preview.gitPath ? { gitPath: preview.gitPath } : {}),
+                headCloneUrl: context.headCloneUrl,
+                baseCloneUrl: context.baseCloneUrl,
+                pr: context.number,
+                headRef: context.headRef,
+                checkout: report?.checkout ?? settings.checkout,
+                headSha: report?.headSha ?? context.headSha,
+                ...(report?.baseSha ? { baseSha: report.baseSha } : {}),
+                paths: files,
+                chartPaths: charts,
+                ...(token ? { token } : {}),
+                ...(this.#options.signal ? { signal: this.#options.signal } : {}),
+              }),
+          }),
       // What this run pushed goes into the charts' values; the config's images only when nothing was.
       builtImages: previewImagesFromBuild(result.images ?? []),
       keep: preview.keep ?? false,

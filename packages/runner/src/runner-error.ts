@@ -26,7 +26,9 @@ export type RunnerErrorCode =
   /** The API server refused a request for another reason (4xx). */
   | "API_ERROR"
   /** The run was aborted through its signal (only for calls that have no result to return). */
-  | "ABORTED";
+  | "ABORTED"
+  /** The preview's chart files could not be fetched at the built commit (git missing, commit gone, path not there). */
+  | "PREVIEW_SOURCE";
 
 export class RunnerError extends Error {
   override readonly name = "RunnerError";

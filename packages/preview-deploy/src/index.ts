@@ -30,6 +30,7 @@ export {
   applyPreviewObjects,
   cleanupExpiredPreviews,
   deletePreview,
+  deletePullRequestPreviews,
   expiredPreviews,
   listPreviews,
   type PreviewCredentials,
@@ -47,5 +48,6 @@ export {
   type PreviewIdentity,
   type PreviewNamespaceInput,
   previewNamespaceName,
+  previewRepoLabel,
 } from "./preview-namespace.ts";
 export { type HelmRun, type RunHelmOptions, runHelm } from "./run-helm.ts";

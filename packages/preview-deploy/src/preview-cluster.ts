@@ -18,6 +18,8 @@ import {
   PREVIEW_EXPIRES_ANNOTATION,
   PREVIEW_LABELS,
   PREVIEW_SERVICE_ACCOUNT,
+  type PreviewIdentity,
+  previewRepoLabel,
 } from "./preview-namespace.ts";
 
 const FIELD_MANAGER = "pr-pod";
@@ -88,10 +90,17 @@ export async function previewCredentials(
   return { kubeconfigPath, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Previews made by pr-pod, from their namespaces' labels and annotations. */
-export async function listPreviews(kubeConfig: KubeConfig): Promise<PreviewSummary[]> {
+/**
+ * Previews made by pr-pod, from their namespaces' labels and annotations; with `of`, only that pull
+ * request's (found by its labels, so a preview.namespace from the config file is found too).
+ */
+export async function listPreviews(kubeConfig: KubeConfig, of?: PreviewIdentity): Promise<PreviewSummary[]> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
-  const list = await core.listNamespace({ labelSelector: `${PREVIEW_LABELS.component}=preview` });
+  const labelSelector = [
+    `${PREVIEW_LABELS.component}=preview`,
+    ...(of ? [`${PREVIEW_LABELS.repo}=${previewRepoLabel(of.repo)}`, `${PREVIEW_LABELS.pr}=${of.pr}`] : []),
+  ].join(",");
+  const list = await core.listNamespace({ labelSelector });
   return list.items.map((ns) => ({
     namespace: ns.metadata?.name as string,
     repo: ns.metadata?.labels?.[PREVIEW_LABELS.repo],
@@ -135,6 +144,20 @@ export async function cleanupExpiredPreviews(
     await deletePreview(kubeConfig, preview.namespace, options.signal ? { signal: options.signal } : {});
   }
   return expired.map((p) => p.namespace);
+}
+
+/**
+ * Deletes every preview of one pull request (kept or left behind), as `pr-pod preview down` deletes
+ * one, and returns the namespaces removed: what a closed pull request leaves nothing of.
+ */
+export async function deletePullRequestPreviews(
+  kubeConfig: KubeConfig,
+  pullRequest: PreviewIdentity,
+  options: { signal?: AbortSignal } = {},
+): Promise<string[]> {
+  const previews = await listPreviews(kubeConfig, pullRequest);
+  for (const preview of previews) await deletePreview(kubeConfig, preview.namespace, options);
+  return previews.map((preview) => preview.namespace);
 }
 
 /**

@@ -54,6 +54,14 @@ export function previewNamespaceName({ repo, pr }: PreviewIdentity): string {
   return `${full.slice(0, 63 - 7).replace(/-+$/, "")}-${hash}`;
 }
 
+/** The `pr-pod.dev/repo` label value of a repository: "owner.name", cut to a valid label value. */
+export function previewRepoLabel(repo: string): string {
+  return repo
+    .replace("/", ".")
+    .replace(/[^A-Za-z0-9._-]/g, "-")
+    .slice(0, 63);
+}
+
 export function assertNamespaceName(name: string): void {
   if (name.length > 63 || !dns1123Label.test(name)) {
     throw new PreviewConfigError(
@@ -78,10 +86,7 @@ export function buildPreviewNamespaceObjects(input: PreviewNamespaceInput): Kube
   const labels = {
     [PREVIEW_LABELS.managedBy]: "pr-pod",
     [PREVIEW_LABELS.component]: "preview",
-    [PREVIEW_LABELS.repo]: input.repo
-      .replace("/", ".")
-      .replace(/[^A-Za-z0-9._-]/g, "-")
-      .slice(0, 63),
+    [PREVIEW_LABELS.repo]: previewRepoLabel(input.repo),
     [PREVIEW_LABELS.pr]: String(input.pr),
   };
   const namespace = input.namespace;

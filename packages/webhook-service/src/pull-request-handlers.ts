@@ -8,7 +8,8 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { PullRequestEvent } from "@octokit/webhooks-types";
 import { type PullRequestContext, prPodSelector, toLabelValue } from "@pr-pod/pr-context";
 import type { RunOutcome } from "@pr-pod/pr-feedback";
-import { cleanupPrPods, type RunPrPodOptions, type RunResult, runPrPod } from "@pr-pod/runner";
+import { deletePullRequestPreviews } from "@pr-pod/preview-deploy";
+import { cleanupPrPods, httpStatusOf, type RunPrPodOptions, type RunResult, runPrPod } from "@pr-pod/runner";
 import type { Logger } from "pino";
 import {
   claimName,
@@ -282,14 +283,40 @@ export class PullRequestHandlers {
         namespace: this.#options.namespace,
         selector: prPodSelector(claim),
       });
+      const previews = await this.#deleteClosedPreviews(claim);
       await this.ledger.setState(claim.name, "done", { outcome: "closed" });
-      this.#log.info({ delivery: claim.deliveryId, pr: prKey, deleted: deleted.length }, "closed: runs removed");
+      this.#log.info(
+        { delivery: claim.deliveryId, pr: prKey, deleted: deleted.length, previews },
+        "closed: runs removed",
+      );
     } catch (error) {
       // The claim stays unfinished: the next start of this replica retries it.
       this.#log.warn(
         { delivery: claim.deliveryId, pr: prKey, err: messageOf(error) },
         "could not clean up a closed PR",
       );
+    }
+  }
+
+  /**
+   * A closed PR's previews (kept with keep-preview, or left by a run that died) go the way
+   * `pr-pod preview down` deletes one. A service not allowed to delete namespaces (the chart's
+   * previews.cleanup off) says so and leaves them to `pr-pod preview expire`; any other failure
+   * throws, so the close is retried.
+   */
+  async #deleteClosedPreviews(claim: DeliveryClaim): Promise<string[]> {
+    try {
+      return await deletePullRequestPreviews(this.#options.kubeConfig, {
+        repo: `${claim.owner}/${claim.repo}`,
+        pr: claim.number,
+      });
+    } catch (error) {
+      if (httpStatusOf(error) !== 403) throw error;
+      this.#log.warn(
+        { delivery: claim.deliveryId, pr: prKeyOf(claim), err: messageOf(error) },
+        "closed: not allowed to list or delete preview namespaces, so the PR's previews stay until they expire (grant it with the chart's previews.cleanup: true, or run pr-pod preview expire)",
+      );
+      return [];
     }
   }
 

@@ -1,15 +1,23 @@
 // Load on `pr-pod serve`: two replicas sharing one test cluster take N deliveries in bursts, with
 // redeliveries (same X-GitHub-Delivery, to either replica) and bursts of synchronize on the same
 // PRs. It reports duplicate runs (a Job name created twice), what is left in the cluster, answer
-// times, memory and the queue bound. A benchmark: it prints figures and never fails on time.
-//   node tools/bench/webhook-load.mjs --deliveries 1000 --prs 150 --burst 50
+// times, each replica's memory over time and the queue bound. A benchmark: it prints figures and
+// never fails on time.
+//   node tools/bench/webhook-load.mjs --deliveries 1000 --prs 150 --burst 50 [--cpu-prof]
+//
+// Three kinds of process, so each figure is the service's own: this one (the sender, the Job watch
+// and the report), one for the test cluster (its objects, request log and watch history), and one
+// per replica (`startWebhookService` as `pr-pod serve` runs it). They talk over fork()'s IPC channel.
+import { type ChildProcess, fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { BatchV1Api, CoreV1Api, Watch } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, KubeConfig, Watch } from "@kubernetes/client-node";
 import { Webhooks } from "@octokit/webhooks";
 import { startTestCluster } from "@pr-pod/test-cluster";
-import { startWebhookService, type WebhookService } from "@pr-pod/webhook-service";
+import { startWebhookService } from "@pr-pod/webhook-service";
 import { pino } from "pino";
 
 const { values } = parseArgs({
@@ -22,6 +30,12 @@ const { values } = parseArgs({
     "max-queued": { type: "string", default: "100" },
     "pod-ms": { type: "string", default: "300" },
     "drain-s": { type: "string", default: "120" },
+    "idle-s": { type: "string", default: "10" },
+    "cpu-prof": { type: "boolean", default: false },
+    "cpu-prof-dir": { type: "string", default: "bench-results/webhook-prof" },
+    role: { type: "string", default: "sender" },
+    kubeconfig: { type: "string", default: "" },
+    instance: { type: "string", default: "" },
   },
 });
 const N = Number(values.deliveries);
@@ -32,6 +46,148 @@ const MAX_QUEUED = Number(values["max-queued"]);
 const POD_MS = Number(values["pod-ms"]);
 const SECRET = "bench-secret";
 const NS = "load";
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+// --- IPC: one request, one answer with the same id ---------------------------------------------------
+
+interface Message {
+  id?: number;
+  type: string;
+  [key: string]: unknown;
+}
+let nextId = 0;
+function ask<T extends Message>(child: ChildProcess, type: string): Promise<T> {
+  const id = ++nextId;
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: Message) => {
+      if (message.id !== id) return;
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      resolve(message as T);
+    };
+    const onExit = (code: number | null) => reject(new Error(`${type}: the child exited (${code}) before answering`));
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+    child.send({ id, type });
+  });
+}
+function answerRequests(handlers: Record<string, () => Promise<Record<string, unknown>> | Record<string, unknown>>) {
+  process.on("message", (message: Message) => {
+    const handler = handlers[message.type];
+    if (!handler) return;
+    void Promise.resolve(handler()).then((body) => process.send?.({ ...body, id: message.id, type: message.type }));
+  });
+}
+function spawnRole(
+  role: string,
+  extra: string[],
+  execArgv: string[] = [],
+): Promise<{ child: ChildProcess; ready: Message }> {
+  const child = fork(fileURLToPath(import.meta.url), ["--role", role, ...extra], {
+    execArgv,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    child.once("message", (ready: Message) => resolve({ child, ready }));
+    child.once("exit", (code) => reject(new Error(`the ${role} process exited (${code}) before it was ready`)));
+  });
+}
+
+// --- the test cluster's process ------------------------------------------------------------------------
+
+async function clusterProcess(): Promise<void> {
+  const cluster = await startTestCluster({ namespaces: [NS] });
+  cluster.runtime.onPod((pod) => {
+    pod.start();
+    setTimeout(() => {
+      try {
+        pod.exit(0);
+      } catch {
+        // superseded: the pod is gone already
+      }
+    }, POD_MS).unref();
+  });
+  answerRequests({
+    stats: () => {
+      const requests: Record<string, number> = {};
+      for (const r of cluster.requests.list({})) {
+        const key = `${r.verb} ${r.resource}`;
+        requests[key] = (requests[key] ?? 0) + 1;
+      }
+      return {
+        jobCreates: cluster.requests.list({ verb: "create", resource: "jobs" }).filter((r) => r.status === 201).length,
+        requests,
+        rssMiB: mib(process.memoryUsage().rss),
+      };
+    },
+    close: async () => {
+      await cluster.close();
+      setImmediate(() => process.exit(0));
+      return {};
+    },
+  });
+  process.send?.({ type: "ready", kubeconfigPath: cluster.kubeconfigPath });
+}
+
+// --- a replica's process -------------------------------------------------------------------------------
+
+async function replicaProcess(): Promise<void> {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(values.kubeconfig);
+  const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const service = await startWebhookService({
+    kubeConfig,
+    secret: SECRET,
+    token: "ghp_benchbenchbenchbenchbenchbench1234",
+    namespace: NS,
+    port: 0,
+    instanceId: values.instance,
+    maxRunning: Number(values["max-running"]),
+    maxRunningPerRepo: Number(values["max-running"]),
+    maxQueued: MAX_QUEUED,
+    logger: pino({ level: "warn" }, quiet),
+  });
+  const startRss = process.memoryUsage().rss;
+  let peakRss = startRss;
+  let maxQueuedSeen = 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    maxQueuedSeen = Math.max(maxQueuedSeen, service.handlers.queue.queued);
+  }, 50);
+  answerRequests({
+    state: () => ({
+      queued: service.handlers.queue.queued,
+      running: service.handlers.queue.running,
+      maxQueuedSeen,
+      rssMiB: { start: mib(startRss), peak: mib(peakRss), now: mib(process.memoryUsage().rss) },
+      heapUsedMiB: mib(process.memoryUsage().heapUsed),
+    }),
+    // After the idle wait: a full collection first, so "end" is what the service keeps, not garbage.
+    settle: () => {
+      (globalThis as { gc?: () => void }).gc?.();
+      return { rssMiB: mib(process.memoryUsage().rss), heapUsedMiB: mib(process.memoryUsage().heapUsed) };
+    },
+    metrics: async () => {
+      const runs: Record<string, number> = {};
+      const outcomes: Record<string, number> = {};
+      for (const v of (await service.metrics.runs.get()).values) runs[String(v.labels.status)] = v.value;
+      for (const v of (await service.metrics.deliveries.get()).values) {
+        const key = String(v.labels.outcome);
+        outcomes[key] = (outcomes[key] ?? 0) + v.value;
+      }
+      return { runs, outcomes };
+    },
+    close: async () => {
+      clearInterval(sampler);
+      await service.close(1_000);
+      setImmediate(() => process.exit(0));
+      return {};
+    },
+  });
+  process.send?.({ type: "ready", url: service.url });
+}
+
+// --- the sender (this process) -------------------------------------------------------------------------
 
 // Distinct in the first 7 characters too (the Job name has the short SHA): push first, then the PR.
 const sha = (pr: number, push: number) =>
@@ -74,33 +230,37 @@ interface Delivery {
   signature: string;
 }
 
-async function main(): Promise<void> {
-  const cluster = await startTestCluster({ namespaces: [NS] });
-  cluster.runtime.onPod((pod) => {
-    pod.start();
-    setTimeout(() => {
-      try {
-        pod.exit(0);
-      } catch {
-        // superseded: the pod is gone already
-      }
-    }, POD_MS).unref();
-  });
-  const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const start = (instanceId: string) =>
-    startWebhookService({
-      kubeConfig: cluster.kubeConfig,
-      secret: SECRET,
-      token: "ghp_benchbenchbenchbenchbenchbench1234",
-      namespace: NS,
-      port: 0,
-      instanceId,
-      maxRunning: Number(values["max-running"]),
-      maxRunningPerRepo: Number(values["max-running"]),
-      maxQueued: MAX_QUEUED,
-      logger: pino({ level: "warn" }, quiet),
-    });
-  const replicas: WebhookService[] = [await start("replica-a"), await start("replica-b")];
+interface ReplicaState extends Message {
+  queued: number;
+  running: number;
+  maxQueuedSeen: number;
+  rssMiB: { start: number; peak: number; now: number };
+  heapUsedMiB: number;
+}
+
+async function senderProcess(): Promise<void> {
+  const profile = values["cpu-prof"];
+  if (profile) mkdirSync(values["cpu-prof-dir"], { recursive: true });
+  const profileArgv = profile ? ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof-dir"]}`] : [];
+  const cluster = await spawnRole("cluster", ["--pod-ms", String(POD_MS)], profileArgv);
+  const kubeconfigPath = String(cluster.ready["kubeconfigPath"]);
+  const replicaArgs = (instance: string) => [
+    "--kubeconfig",
+    kubeconfigPath,
+    "--instance",
+    instance,
+    "--max-running",
+    values["max-running"],
+    "--max-queued",
+    values["max-queued"],
+  ];
+  const execArgv = ["--expose-gc", ...profileArgv];
+  const replicas = await Promise.all(
+    ["replica-a", "replica-b"].map((name) => spawnRole("replica", replicaArgs(name), execArgv)),
+  );
+  const urls = replicas.map((r) => String(r.ready["url"]));
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfigPath);
   const webhooks = new Webhooks({ secret: SECRET });
 
   // The deliveries: per PR an opened, then synchronize pushes; 20% are redeliveries of earlier ones.
@@ -127,7 +287,7 @@ async function main(): Promise<void> {
   // Every Job that ever exists, by name: two uids for one name would be the same (PR, SHA) run twice
   // (each PR and SHA has exactly one distinct delivery here; the rest are redeliveries).
   const jobUids = new Map<string, Set<string>>();
-  const watch = await new Watch(cluster.kubeConfig).watch(
+  const watch = await new Watch(kubeConfig).watch(
     `/apis/batch/v1/namespaces/${NS}/jobs`,
     {},
     (type: string, job: { metadata?: { name?: string; uid?: string } }) => {
@@ -137,19 +297,15 @@ async function main(): Promise<void> {
     },
     () => undefined,
   );
-  const rssBefore = process.memoryUsage().rss;
+  const states = () => Promise.all(replicas.map((r) => ask<ReplicaState>(r.child, "state")));
   const answers: Array<{ ms: number; status: number }> = [];
-  let maxQueued = 0;
-  const sampler = setInterval(() => {
-    for (const replica of replicas) maxQueued = Math.max(maxQueued, replica.handlers.queue.queued);
-  }, 20);
   const started = performance.now();
   for (let i = 0; i < plan.length; i += BURST) {
     await Promise.all(
       plan.slice(i, i + BURST).map(async (delivery) => {
-        const replica = replicas[Math.floor(Math.random() * replicas.length)]!;
+        const url = urls[Math.floor(Math.random() * urls.length)]!;
         const t0 = performance.now();
-        const response = await fetch(`${replica.url}/webhook`, {
+        const response = await fetch(`${url}/webhook`, {
           method: "POST",
           body: delivery.body,
           headers: {
@@ -168,33 +324,35 @@ async function main(): Promise<void> {
 
   // Wait until both replicas are idle, at most --drain-s; what is still busy then is reported.
   const drainDeadline = performance.now() + Number(values["drain-s"]) * 1000;
-  while (performance.now() < drainDeadline) {
-    const busy = replicas.some((r) => r.handlers.queue.queued + r.handlers.queue.running > 0);
-    if (!busy) break;
+  let last = await states();
+  while (performance.now() < drainDeadline && last.some((s) => s.queued + s.running > 0)) {
     await new Promise((resolve) => setTimeout(resolve, 200));
+    last = await states();
   }
-  const stillBusy = replicas.map((r) => ({ queued: r.handlers.queue.queued, running: r.handlers.queue.running }));
   const drainMs = performance.now() - started;
-  clearInterval(sampler);
-  const rssAfter = process.memoryUsage().rss;
+  const afterDrain = await states();
+  // Memory flat means: what grew under load is given back once the service idles.
+  await new Promise((resolve) => setTimeout(resolve, Number(values["idle-s"]) * 1000));
+  const settled = await Promise.all(replicas.map((r) => ask<Message>(r.child, "settle")));
 
-  const creates = cluster.requests.list({ verb: "create", resource: "jobs" }).filter((r) => r.status === 201);
-  const jobCreates = creates.length;
   watch.abort();
   const duplicateRuns = [...jobUids.values()].filter((uids) => uids.size > 1).length;
-  const jobs = await cluster.kubeConfig
+  const jobs = await kubeConfig
     .makeApiClient(BatchV1Api)
     .listNamespacedJob({ namespace: NS, labelSelector: "app.kubernetes.io/managed-by=pr-pod" });
-  const secrets = await cluster.kubeConfig
+  const secrets = await kubeConfig
     .makeApiClient(CoreV1Api)
     .listNamespacedSecret({ namespace: NS, labelSelector: "app.kubernetes.io/managed-by=pr-pod" });
+  const clusterStats = await ask<Message>(cluster.child, "stats");
   const runs: Record<string, number> = {};
   const outcomes: Record<string, number> = {};
   for (const replica of replicas) {
-    for (const v of (await replica.metrics.runs.get()).values)
-      runs[String(v.labels.status)] = (runs[String(v.labels.status)] ?? 0) + v.value;
-    for (const v of (await replica.metrics.deliveries.get()).values)
-      outcomes[String(v.labels.outcome)] = (outcomes[String(v.labels.outcome)] ?? 0) + v.value;
+    const m = await ask<Message & { runs: Record<string, number>; outcomes: Record<string, number> }>(
+      replica.child,
+      "metrics",
+    );
+    for (const [k, v] of Object.entries(m.runs)) runs[k] = (runs[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(m.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
   }
   const sorted = answers.map((a) => a.ms).sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1);
@@ -209,24 +367,40 @@ async function main(): Promise<void> {
     ),
     outcomes,
     runs,
-    jobCreates,
+    jobCreates: clusterStats["jobCreates"],
     distinctJobNames: jobUids.size,
     duplicateRuns,
-    // Each (PR, SHA) has exactly one unique delivery here, so a second Job create for the same
-    // accepted delivery would be a duplicate: creates can be at most the accepted unique deliveries.
-    acceptedOutcomes: outcomes["accepted"] ?? 0,
-    stillBusyAfterDrain: stillBusy,
+    stillBusyAfterDrain: afterDrain.map((s) => ({ queued: s.queued, running: s.running })),
     leftInCluster: { jobs: jobs.items.length, secrets: secrets.items.length },
     answerMs: { p50: pct(50), p99: pct(99), max: sorted.at(-1)!.toFixed(1) },
-    maxQueuedSeen: maxQueued,
+    maxQueuedSeen: Math.max(...afterDrain.map((s) => s.maxQueuedSeen)),
     maxQueued: MAX_QUEUED,
-    rssMiB: { before: (rssBefore / 2 ** 20).toFixed(0), after: (rssAfter / 2 ** 20).toFixed(0) },
+    // Per replica process: at start (listening, before load), highest seen, after the drain, and after
+    // --idle-s more seconds and a full GC.
+    replicaRssMiB: afterDrain.map((s, i) => ({
+      start: s.rssMiB.start,
+      peak: s.rssMiB.peak,
+      afterDrain: s.rssMiB.now,
+      afterIdle: settled[i]!["rssMiB"],
+      heapUsedAfterIdle: settled[i]!["heapUsedMiB"],
+    })),
+    clusterProcessRssMiB: clusterStats["rssMiB"],
+    // What the replicas (and the runs) asked of the API server, by verb and resource.
+    apiRequests: clusterStats["requests"],
     sendSeconds: (sendMs / 1000).toFixed(1),
     drainSeconds: (drainMs / 1000).toFixed(1),
+    ...(profile ? { cpuProfiles: values["cpu-prof-dir"] } : {}),
   };
   console.log(JSON.stringify(result, null, 2));
-  await Promise.all(replicas.map((r) => r.close(1_000)));
-  await cluster.close();
+  await Promise.all(replicas.map((r) => ask(r.child, "close")));
+  await ask(cluster.child, "close");
 }
 
-await main();
+const roles: Record<string, () => Promise<void>> = {
+  sender: senderProcess,
+  cluster: clusterProcess,
+  replica: replicaProcess,
+};
+const role = roles[values.role];
+if (!role) throw new Error(`--role ${values.role}: one of ${Object.keys(roles).join(", ")}`);
+await role();

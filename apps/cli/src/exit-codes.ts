@@ -8,7 +8,7 @@ export const EXIT_CODES = {
   success: 0,
   /** The run failed for a reason without a code of its own (image pull, unschedulable, OOM...). */
   runFailed: 1,
-  /** The build passed but the preview did not deploy or become ready (config `preview`, `run --source`). */
+  /** The build passed but the preview did not deploy or become ready (config file `preview` section). */
   previewDeployFailed: 20,
   /** The preview deployed but its tests failed (helm test or a test Job). */
   previewTestsFailed: 21,

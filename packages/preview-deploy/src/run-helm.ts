@@ -55,7 +55,13 @@ export function runHelm(args: string[], options: RunHelmOptions): Promise<HelmRu
     child.on("error", (error) => {
       options.signal?.removeEventListener("abort", onAbort);
       rmSync(home, { recursive: true, force: true });
-      reject(new Error(`preview: could not run helm at ${options.helmPath}: ${error.message}`));
+      reject(
+        new Error(
+          (error as NodeJS.ErrnoException).code === "ENOENT"
+            ? `preview: helm was not found at ${options.helmPath}: install helm (https://helm.sh/docs/intro/install/) and put it on PATH, or set PR_POD_HELM to its path`
+            : `preview: could not run helm at ${options.helmPath}: ${error.message}`,
+        ),
+      );
     });
     child.on("close", (code) => {
       options.signal?.removeEventListener("abort", onAbort);

@@ -227,17 +227,14 @@ export default async function runCommand(environment: CommandEnvironment, flags:
         pullRequest,
         token,
         ...(localChanges ? { localChanges } : {}),
-        // A checkout on this machine can deploy its charts as a preview when the config file has a
-        // `preview` section (helm from PR_POD_HELM or PATH).
-        ...(source.kind === "local-checkout"
-          ? {
-              preview: {
-                checkoutDir: source.directory,
-                helmPath: environment.env.PR_POD_HELM ?? "helm",
-                keep: flags.keepPreview === true,
-              },
-            }
-          : {}),
+        // When the config file has a `preview` section, the build is deployed as a preview (helm from
+        // PR_POD_HELM or PATH): the charts are read from the checkout with --source, else fetched with
+        // git at the commit the pod built.
+        preview: {
+          ...(source.kind === "local-checkout" ? { checkoutDir: source.directory } : {}),
+          helmPath: environment.env.PR_POD_HELM ?? "helm",
+          keep: flags.keepPreview === true,
+        },
       },
       {
         cleanupCommand: (context) =>

@@ -39,7 +39,16 @@ it("renders objects the API server accepts (kubectl create --dry-run=server)", a
   ]);
   expect(template.code).toBe(0);
   const kinds = [...template.stdout.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]).sort();
-  expect(kinds).toEqual(["Deployment", "Role", "RoleBinding", "Secret", "Service", "ServiceAccount"]);
+  expect(kinds).toEqual([
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Deployment",
+    "Role",
+    "RoleBinding",
+    "Secret",
+    "Service",
+    "ServiceAccount",
+  ]);
   const created = await run(
     "kubectl",
     ["--kubeconfig", cluster.kubeconfigPath, "create", "--dry-run=server", "-n", "ci", "-f", "-", "-o", "name"],
@@ -47,6 +56,8 @@ it("renders objects the API server accepts (kubectl create --dry-run=server)", a
   );
   expect(created.stderr).toBe("");
   expect(created.stdout.trim().split("\n").sort()).toEqual([
+    "clusterrole.rbac.authorization.k8s.io/pr-pod-serve-ci-previews",
+    "clusterrolebinding.rbac.authorization.k8s.io/pr-pod-serve-ci-previews",
     "deployment.apps/pr-pod-serve",
     "role.rbac.authorization.k8s.io/pr-pod-serve",
     "rolebinding.rbac.authorization.k8s.io/pr-pod-serve",

@@ -6,9 +6,10 @@ import { libraryBuild } from "../../tools/tsup.shared.ts";
 // - cli.js (the `pr-pod` bin, whose `#!/usr/bin/env node` line comes from the top of src/cli.ts):
 //   every dependency inlined, as CLIs ship, because loading client-node and friends file by file from
 //   node_modules was most of a run's start-up. The workspace packages are bundled from their sources
-//   (the `@pr-pod/source` condition), and command bodies stay chunks loaded on demand, so `--help` loads
-//   no client-node. (`render` still does: the runner's and pat-secret's index files re-export their
-//   cluster clients.) A CommonJS dependency that calls `require` gets it from the banner.
+//   (the `@pr-pod/source` condition), and command bodies stay chunks loaded on demand, so `--help` and
+//   `render` (which imports only the `./pure` exports of the runner, pat-secret and pr-context) load no
+//   client-node or octokit (test/start-up-modules.test.ts). A CommonJS dependency that calls `require`
+//   gets it from the banner.
 // Neither build cleans dist/ (they run at the same time and one must not delete the other's output):
 // the package's build script empties it first.
 export default defineConfig([

@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
 import { libraryBuild } from "../../tools/tsup.shared.ts";
 
-export default defineConfig(libraryBuild());
+// Two entries: index (the whole runner) and pure (no cluster or GitHub client), the "./pure" export.
+export default defineConfig(libraryBuild({ entry: ["src/index.ts", "src/pure.ts"] }));

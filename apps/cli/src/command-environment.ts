@@ -35,7 +35,16 @@ export interface ProgramState {
   redactor?: (text: string) => string;
 }
 
-export function commandAction<Options>(state: ProgramState, body: CommandBody<Options>) {
+export interface CommandActionOptions {
+  /** false: the command never needs a kubeconfig (render), so client-node is not loaded for it. */
+  usesCluster?: boolean;
+}
+
+export function commandAction<Options>(
+  state: ProgramState,
+  body: CommandBody<Options>,
+  { usesCluster = true }: CommandActionOptions = {},
+) {
   return async function (this: Command, ...params: unknown[]): Promise<void> {
     const command = params[params.length - 1] as Command;
     const args = params.slice(0, -2).flatMap((value) => (Array.isArray(value) ? value : [value])) as string[];
@@ -43,13 +52,17 @@ export function commandAction<Options>(state: ProgramState, body: CommandBody<Op
     const terminal = new Terminal({ mode: globals.output, redact: state.redactor });
     state.terminal = terminal;
     state.debug = Boolean(globals.debug);
-    // client-node is loaded here, once a command runs, not for --help or a usage error.
-    const { loadKubeConfig } = await import("./kubeconfig.ts");
+    // client-node is loaded here, once a command that talks to a cluster runs, not for --help, a usage
+    // error or render.
+    const loadKubeConfig = usesCluster ? (await import("./kubeconfig.ts")).loadKubeConfig : undefined;
     const environment: CommandEnvironment = {
       terminal,
       globals,
       env: process.env,
-      loadKube: () => loadKubeConfig({ kubeconfig: globals.kubeconfig, context: globals.context }),
+      loadKube: () => {
+        if (!loadKubeConfig) throw new Error(`internal: pr-pod ${command.name()} was declared as needing no cluster`);
+        return loadKubeConfig({ kubeconfig: globals.kubeconfig, context: globals.context });
+      },
     };
     state.exitCode = await body(environment, command.opts() as Options, args);
   };

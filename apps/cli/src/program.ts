@@ -165,6 +165,7 @@ export function createProgram(state: ProgramState): Command {
       commandAction(
         state,
         lazy(() => import("./commands/render.ts")),
+        { usesCluster: false },
       ),
     );
 

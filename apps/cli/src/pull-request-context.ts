@@ -7,9 +7,10 @@ export async function resolveContextFromFlags(
   source: Exclude<FlagPullRequestSource, { kind: "local-checkout" }>,
   token: string | undefined,
 ): Promise<PullRequestContext> {
-  const prContext = await import("@pr-pod/pr-context");
   if (source.kind === "offline") {
-    return prContext.pullRequestContextFromFlags({
+    // Offline flags need no GitHub client: the pure part only (no octokit loaded).
+    const { pullRequestContextFromFlags } = await import("@pr-pod/pr-context/pure");
+    return pullRequestContextFromFlags({
       repo: source.repo,
       pr: source.pr,
       sha: source.sha,
@@ -20,7 +21,8 @@ export async function resolveContextFromFlags(
       ...(source.headCloneUrl ? { headCloneUrl: source.headCloneUrl } : {}),
     });
   }
-  return prContext.fetchPullRequestContext(
+  const { fetchPullRequestContext } = await import("@pr-pod/pr-context");
+  return fetchPullRequestContext(
     { repo: source.repo, pr: source.pr },
     { ...(token ? { token } : {}), ...(source.apiBaseUrl ? { baseUrl: source.apiBaseUrl } : {}) },
   );
@@ -28,7 +30,7 @@ export async function resolveContextFromFlags(
 
 /** The token when one is configured, else undefined (public repositories resolve without one). */
 export async function optionalToken(env: NodeJS.ProcessEnv, envFile?: string): Promise<string | undefined> {
-  const { loadGitHubToken } = await import("@pr-pod/pat-secret");
+  const { loadGitHubToken } = await import("@pr-pod/pat-secret/pure");
   try {
     return (await loadGitHubToken({ env, ...(envFile ? { envFile } : {}) })).token;
   } catch {

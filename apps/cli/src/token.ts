@@ -1,7 +1,7 @@
 // The GitHub token for a run, loaded once by the CLI through pat-secret (GITHUB_PAT > GITHUB_TOKEN >
 // the env file, web/.env by default) so that every line printed afterwards is redacted with it too.
 // Only its source and shape are ever shown.
-import { loadGitHubToken } from "@pr-pod/pat-secret";
+import { loadGitHubToken } from "@pr-pod/pat-secret/pure";
 import type { CommandEnvironment } from "./command-environment.ts";
 import { redactorFor, tokensInEnvironment } from "./redaction.ts";
 

@@ -16,8 +16,14 @@ import type {
   V1Toleration,
 } from "@kubernetes/client-node";
 import type { FileSpec } from "@pr-pod/file-verifier";
-import { TOKEN_SECRET_KEY, tokenSecretName } from "@pr-pod/pat-secret";
-import { type PullRequestContext, prPodAnnotations, prPodEnv, prPodLabels, prPodRunName } from "@pr-pod/pr-context";
+import { TOKEN_SECRET_KEY, tokenSecretName } from "@pr-pod/pat-secret/pure";
+import {
+  type PullRequestContext,
+  prPodAnnotations,
+  prPodEnv,
+  prPodLabels,
+  prPodRunName,
+} from "@pr-pod/pr-context/pure";
 import {
   buildLocalChangesConfigMap,
   LOCAL_CHANGES_MOUNT_PATH,

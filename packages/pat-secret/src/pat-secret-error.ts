@@ -1,7 +1,7 @@
 // The one error type this package throws. `code` is stable so the apps can map it to an exit code.
 // Messages name what was looked at and what to do, and never contain the token: anything
 // token-shaped is masked on the way in, as a last line of defence.
-import { maskGitHubTokens } from "@pr-pod/pr-context";
+import { maskGitHubTokens } from "@pr-pod/pr-context/pure";
 
 export type PatSecretErrorCode =
   | "NO_TOKEN"

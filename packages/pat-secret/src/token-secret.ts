@@ -2,7 +2,7 @@
 // deleted in token-secret-client.ts. The Job reads it only through env PR_POD_GIT_TOKEN via
 // secretKeyRef { name: tokenSecretName(context), key: TOKEN_SECRET_KEY }.
 import type { V1Secret } from "@kubernetes/client-node";
-import { type PullRequestContext, prPodLabels, prPodRunName } from "@pr-pod/pr-context";
+import { type PullRequestContext, prPodLabels, prPodRunName } from "@pr-pod/pr-context/pure";
 
 /** The key inside the Secret that holds the token. */
 export const TOKEN_SECRET_KEY = "token";

@@ -10,7 +10,7 @@ import { Octokit } from "@octokit/core";
 import { restEndpointMethods } from "@octokit/plugin-rest-endpoint-methods";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
-import { gitHubTokenKind, redactor } from "@pr-pod/pat-secret";
+import { gitHubTokenKind, redactor } from "@pr-pod/pat-secret/pure";
 import BottleneckLight from "bottleneck/light.js";
 import {
   checkConclusionOf,

@@ -8,7 +8,7 @@ import {
   type PrPodResourceOptions,
   type PrPodResources,
 } from "@pr-pod/k8s-job-builder";
-import { buildTokenSecret } from "@pr-pod/pat-secret";
+import { buildTokenSecret } from "@pr-pod/pat-secret/pure";
 import type { PullRequestContext } from "@pr-pod/pr-context";
 import type { RunObjectsPlan } from "./create-run-objects.ts";
 import type { RunSettings } from "./run-settings.ts";

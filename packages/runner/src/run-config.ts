@@ -6,7 +6,7 @@ import path from "node:path";
 import type { RegistryOptions } from "@pr-pod/k8s-job-builder";
 import type { GitHubReportSettings } from "@pr-pod/pr-feedback";
 import { parse as parseYaml } from "yaml";
-import { type PreviewConfig, validatePreviewConfig } from "./preview-stages.ts";
+import { type PreviewConfig, validatePreviewConfig } from "./preview-config.ts";
 import type { BuildxOptions } from "./run-events.ts";
 import { RunnerError } from "./runner-error.ts";
 

@@ -2,7 +2,7 @@
 // over the config file, which wins over the defaults. Pure.
 import type { RegistryOptions } from "@pr-pod/k8s-job-builder";
 import type { GitHubReportSettings } from "@pr-pod/pr-feedback";
-import type { PreviewConfig } from "./preview-stages.ts";
+import type { PreviewConfig } from "./preview-config.ts";
 import type { ResourceSettings, RunConfig } from "./run-config.ts";
 import type { BuildxOptions, RunPrPodOptions } from "./run-events.ts";
 import { RunnerError } from "./runner-error.ts";

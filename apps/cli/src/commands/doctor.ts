@@ -131,7 +131,7 @@ async function kindCheck(checks: DoctorCheck[]): Promise<void> {
 }
 
 async function tokenCheck(environment: CommandEnvironment, flags: DoctorFlags, checks: DoctorCheck[]): Promise<void> {
-  const { loadGitHubToken } = await import("@pr-pod/pat-secret");
+  const { loadGitHubToken } = await import("@pr-pod/pat-secret/pure");
   const warnings: string[] = [];
   try {
     const loaded = await loadGitHubToken({

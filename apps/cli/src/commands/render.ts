@@ -1,10 +1,10 @@
 // `pr-pod render`: the run's manifests as YAML (or a v1 List in -o json), no cluster needed: what
 // the spike's test-pr-pod.yaml was, ready for `kubectl apply -f -`. The token Secret is never in it;
 // the header says how to create it.
-// The pure pieces, imported by name rather than through loadRunner(): the CLI's bundle then holds
-// only what they need, so render never loads client-node (the runner's cluster code).
+// Only the runner's pure part (@pr-pod/runner/pure): render loads no client-node, octokit or preview
+// code (apps/cli/test/start-up-modules.test.ts holds it to that).
 import { prPodResourceList, renderManifests } from "@pr-pod/k8s-job-builder";
-import { buildRunResources, loadRunConfig, mergeRunSettings } from "@pr-pod/runner";
+import { buildRunResources, loadRunConfig, mergeRunSettings } from "@pr-pod/runner/pure";
 import type { CommandEnvironment } from "../command-environment.ts";
 import { EXIT_CODES } from "../exit-codes.ts";
 import { optionalToken, resolveContextFromFlags } from "../pull-request-context.ts";

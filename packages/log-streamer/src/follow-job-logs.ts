@@ -1,14 +1,17 @@
 // Follows the log of a Job's pod live, as lines, across dropped streams. The pod is found through a
 // watch; each stream asks for timestamps, and a reconnect asks for `sinceTime` and drops the lines
 // it had already given (log-line.ts). The iteration ends when the container has terminated and a
-// stream opened after that has reached its end, so the last line is out. One line is held at a
-// time, so memory stays flat however long the log is.
+// stream opened after that has reached its end, so the last line is out. One chunk is held at a
+// time, so memory stays flat however long the log is. Bytes stay bytes on the way through
+// (log-bytes.ts): followJobLogChunks gives each received chunk's new lines as one Buffer, and
+// followJobLogs makes strings of them only because its callers asked for lines.
 import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { abortableDelay, backoffDelayMs } from "./backoff.ts";
 import { mainContainerStatus } from "./job-outcome.ts";
 import { watchJob, watchJobPods } from "./job-watches.ts";
 import { keepAliveKubeConfig } from "./keep-alive-kube-config.ts";
-import { openLineStream, type StreamedLine } from "./kube-stream-request.ts";
+import { openByteStream } from "./kube-stream-request.ts";
+import { LogLineSplitter, readInstant, readTimestampPrefix } from "./log-bytes.ts";
 import { type LogLine, LogLineDeduper, parseTimestampedLine } from "./log-line.ts";
 import { statusOf } from "./resilient-watch.ts";
 
@@ -17,7 +20,10 @@ export interface FollowJobLogsOptions {
   jobName: string;
   /** Aborting ends the iteration quietly (no error) and closes every connection. */
   signal?: AbortSignal;
-  /** Applied to every line before it is given out (e.g. pat-secret's redactor). */
+  /**
+   * Applied to the text before it is given out (e.g. pat-secret's redactor), to several whole lines
+   * at once: it must not add or remove newlines.
+   */
   redact?: (text: string) => string;
   /** Called with every line just before the iteration gives it out. */
   onLine?: (line: LogLine) => void;
@@ -27,6 +33,23 @@ export interface FollowJobLogsOptions {
   containerName?: string;
   /** Called when the pod to follow is known and its container has started. */
   onPodStarted?: (pod: V1Pod) => void;
+}
+
+export type FollowJobLogChunksOptions = Omit<FollowJobLogsOptions, "onLine">;
+
+/** New lines of the log, as received together: each without its timestamp and ending in "\n". */
+export interface LogChunk {
+  /** UTF-8, whole lines only (a multi-byte character or a line split across reads is joined first). */
+  bytes: Buffer;
+  /** How many lines `bytes` holds. */
+  lines: number;
+}
+
+interface InternalChunk extends LogChunk {
+  /** The decoded text when redaction had to decode it anyway. */
+  text?: string;
+  /** Each line's timestamp as sent (undefined for a line without one), when asked for. */
+  timestamps?: Array<string | undefined>;
 }
 
 /** Final streams read to their end whose last line the tail did not confirm, before giving up. */
@@ -45,15 +68,44 @@ class ChangeNotifier {
 }
 
 /** The Job's pod log as `{ line, timestamp }`, every line once, in order. */
-export async function* followJobLogs(
+export async function* followJobLogs(kubeConfig: KubeConfig, options: FollowJobLogsOptions): AsyncGenerator<LogLine> {
+  for await (const chunk of followLogChunks(kubeConfig, options, true)) {
+    const text = chunk.text ?? chunk.bytes.toString("utf8");
+    const timestamps = chunk.timestamps as Array<string | undefined>;
+    let start = 0;
+    for (let i = 0; i < chunk.lines; i++) {
+      const newline = text.indexOf("\n", start);
+      const line: LogLine = { line: text.slice(start, newline) };
+      const timestamp = timestamps[i];
+      if (timestamp !== undefined) line.timestamp = timestamp;
+      start = newline + 1;
+      options.onLine?.(line);
+      yield line;
+    }
+  }
+}
+
+/**
+ * The Job's pod log as chunks of bytes: every line once, in order, without its timestamp, several
+ * lines per chunk. The pass-through path (a log copied to a stream or a file): no string per line.
+ */
+export function followJobLogChunks(
+  kubeConfig: KubeConfig,
+  options: FollowJobLogChunksOptions,
+): AsyncGenerator<LogChunk> {
+  return followLogChunks(kubeConfig, options, false);
+}
+
+async function* followLogChunks(
   givenKubeConfig: KubeConfig,
-  options: FollowJobLogsOptions,
-): AsyncGenerator<LogLine> {
+  options: FollowJobLogChunksOptions,
+  withTimestamps: boolean,
+): AsyncGenerator<InternalChunk> {
   const kubeConfig = keepAliveKubeConfig(givenKubeConfig);
   const { namespace, jobName } = options;
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const redact = options.redact ?? ((text: string) => text);
+  const redact = options.redact;
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const changes = new ChangeNotifier();
   signal.addEventListener("abort", () => changes.notify(), { once: true });
@@ -129,15 +181,21 @@ export async function* followJobLogs(
     const logPath = () => `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}/log`;
     const tailIsLastGiven = async (deduper: LogLineDeduper): Promise<boolean> => {
       try {
-        const tail = await openLineStream(kubeConfig, {
+        const tail = await openByteStream(kubeConfig, {
           path: logPath(),
           query: { container: containerName(), timestamps: "true", tailLines: "1" },
           signal,
         });
-        let last: StreamedLine | undefined;
-        for await (const lines of tail) last = lines.at(-1) ?? last;
-        if (!last) return !deduper.gaveAny;
-        return deduper.isLastGiven(parseTimestampedLine(last.text));
+        const splitter = new LogLineSplitter();
+        let last: string | undefined;
+        for await (const chunk of tail)
+          splitter.push(chunk, (source, start, end) => {
+            last = source.toString("utf8", start, end);
+          });
+        const unfinished = splitter.takeUnfinished();
+        if (unfinished) last = unfinished.toString("utf8");
+        if (last === undefined) return !deduper.gaveAny;
+        return deduper.isLastGiven(parseTimestampedLine(last));
       } catch (error) {
         if (statusOf(error) === 404) return true; // the pod is gone, and its log with it
         return false;
@@ -156,27 +214,72 @@ export async function* followJobLogs(
       const wasTerminated = terminated();
       deduper.startStream();
       try {
-        const lines = await openLineStream(kubeConfig, {
-          path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}/log`,
+        const stream = await openByteStream(kubeConfig, {
+          path: logPath(),
           query: { container: containerName(), follow: "true", timestamps: "true", sinceTime: deduper.sinceTime },
           signal,
         });
+        const splitter = new LogLineSplitter();
+        // The new lines of one received chunk, copied together without their timestamps.
+        let out = Buffer.alloc(0);
+        let outLength = 0;
+        let outLines = 0;
+        let timestamps: Array<string | undefined> = [];
+        const take = (source: Buffer, start: number, end: number) => {
+          const contentStart = readTimestampPrefix(source, start, end);
+          const timed = contentStart !== -1;
+          const accepted = timed
+            ? deduper.acceptBytes(readInstant.seconds, readInstant.fraction, source, contentStart, end)
+            : deduper.acceptUntimed();
+          if (!accepted) return;
+          const from = timed ? contentStart : start;
+          const size = end - from + 1;
+          if (outLength + size > out.length) {
+            const grown = Buffer.allocUnsafe(Math.max(out.length * 2, outLength + size));
+            out.copy(grown, 0, 0, outLength);
+            out = grown;
+          }
+          source.copy(out, outLength, from, end);
+          out[outLength + size - 1] = 0x0a;
+          outLength += size;
+          outLines++;
+          if (withTimestamps) timestamps.push(timed ? source.toString("latin1", start, contentStart - 1) : undefined);
+        };
+        const given = (): InternalChunk => {
+          deduper.endChunk();
+          const chunk: InternalChunk = { bytes: out.subarray(0, outLength), lines: outLines };
+          if (withTimestamps) chunk.timestamps = timestamps;
+          if (redact) {
+            const text = chunk.bytes.toString("utf8");
+            const redacted = redact(text);
+            chunk.text = redacted;
+            if (redacted !== text) chunk.bytes = Buffer.from(redacted, "utf8");
+          }
+          out = Buffer.alloc(0);
+          outLength = 0;
+          outLines = 0;
+          timestamps = [];
+          failures = 0;
+          return chunk;
+        };
         let endedMidLine: string | undefined;
-        for await (const batch of lines) {
-          for (const raw of batch) {
-            // A piece without its newline is (so far) a line cut in half: the next stream starts at
-            // or before its timestamp and brings it whole.
-            if (!raw.complete && raw.text !== unfinishedLastLine) {
-              endedMidLine = raw.text;
-              continue;
-            }
-            const parsed = parseTimestampedLine(raw.text);
-            if (!deduper.accept(parsed)) continue;
-            failures = 0;
-            const line: LogLine = { line: redact(parsed.content) };
-            if (parsed.timestamp !== undefined) line.timestamp = parsed.timestamp;
-            options.onLine?.(line);
-            yield line;
+        for await (const received of stream) {
+          // The copy is at most the chunk plus a line it completes (timestamps only make it shorter).
+          out = Buffer.allocUnsafe(received.length + 1);
+          splitter.push(received, take);
+          deduper.endChunk();
+          if (outLines > 0) yield given();
+        }
+        // A piece without its newline is (so far) a line cut in half: the next stream starts at or
+        // before its timestamp and brings it whole.
+        const unfinished = splitter.takeUnfinished();
+        if (unfinished) {
+          const text = unfinished.toString("utf8");
+          if (text !== unfinishedLastLine) endedMidLine = text;
+          else {
+            take(unfinished, 0, unfinished.length);
+            deduper.endChunk();
+            if (outLines > 0) yield given();
           }
         }
         unfinishedLastLine = wasTerminated ? endedMidLine : undefined;

@@ -1,5 +1,11 @@
 // @pr-pod/log-streamer: follow a Job's pod log live, and wait for the Job's outcome with a reason.
-export { type FollowJobLogsOptions, followJobLogs } from "./follow-job-logs.ts";
+export {
+  type FollowJobLogChunksOptions,
+  type FollowJobLogsOptions,
+  followJobLogChunks,
+  followJobLogs,
+  type LogChunk,
+} from "./follow-job-logs.ts";
 export {
   currentPod,
   type JobResult,

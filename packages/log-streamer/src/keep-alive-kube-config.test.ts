@@ -6,7 +6,7 @@ import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keepAliveKubeConfig } from "./keep-alive-kube-config.ts";
-import { openLineStream } from "./kube-stream-request.ts";
+import { openByteStream } from "./kube-stream-request.ts";
 
 let server: https.Server;
 let connections = 0;
@@ -51,14 +51,14 @@ describe("keepAliveKubeConfig", () => {
     const core = view.makeApiClient(CoreV1Api);
     for (let i = 0; i < 3; i++) expect((await core.readNamespace({ name: "ci" })).metadata?.name).toBe("ci");
     for (let i = 0; i < 2; i++) {
-      const lines = await openLineStream(kubeConfig, {
+      const body = await openByteStream(kubeConfig, {
         path: "/api/v1/namespaces/ci/pods/p/log",
         query: {},
         signal: new AbortController().signal,
       });
-      const texts: string[] = [];
-      for await (const batch of lines) texts.push(...batch.map((line) => line.text));
-      expect(texts).toEqual(["2026-11-28T00:00:01.5Z one"]);
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk);
+      expect(Buffer.concat(chunks).toString()).toBe("2026-11-28T00:00:01.5Z one\n");
     }
     expect(connections - before).toBe(1);
   });

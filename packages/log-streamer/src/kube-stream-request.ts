@@ -1,11 +1,11 @@
-// A streaming GET against the API server, with the kubeconfig's TLS and auth, that yields lines.
+// A streaming GET against the API server, with the kubeconfig's TLS and auth, that yields the body's
+// chunks as they arrive (Buffers, never decoded here: log-bytes.ts splits them into lines).
 // Why not client-node's `Log`: it pipes the response into your stream and resolves before data
 // arrives, a connection dropped mid-body never ends that stream (pipe does not forward errors),
 // and non-500 errors lose the server's message. Here a clean end, a drop and an HTTP error are
 // three different outcomes, which is what reconnecting needs.
 import http from "node:http";
 import https from "node:https";
-import { StringDecoder } from "node:string_decoder";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { keepAliveKubeConfig } from "./keep-alive-kube-config.ts";
 
@@ -23,29 +23,23 @@ export class KubeHttpError extends Error {
   }
 }
 
-export interface StreamLinesOptions {
+export interface StreamRequestOptions {
   path: string;
   query: Record<string, string | undefined>;
   signal: AbortSignal;
 }
 
-/** One line of the body; `complete` is false for a last piece the body ended without a newline after. */
-export interface StreamedLine {
-  text: string;
-  complete: boolean;
-}
-
 /**
  * Opens the GET and resolves once the response headers are in (rejects with {@link KubeHttpError}
- * on a non-2xx answer, or with the network error). The returned iterable yields the lines of each
- * chunk received, as one array (one async step per chunk, not per line), each line without its
- * newline, and ends on a clean end of the body; it throws when the body is cut short. A server that
- * closes mid-line ends cleanly too, so the last piece comes marked incomplete.
+ * on a non-2xx answer, or with the network error). The returned iterable yields the body's chunks
+ * as received (one async step per chunk) and ends on a clean end of the body; it throws when the
+ * body is cut short. A server that closes mid-line ends cleanly too: the caller sees the last
+ * piece without its newline.
  */
-export async function openLineStream(
+export async function openByteStream(
   kubeConfig: KubeConfig,
-  options: StreamLinesOptions,
-): Promise<AsyncIterable<StreamedLine[]>> {
+  options: StreamRequestOptions,
+): Promise<AsyncIterable<Buffer>> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error("the kubeconfig has no current cluster: set a current-context");
   const url = new URL(cluster.server.replace(/\/+$/, "") + options.path);
@@ -65,7 +59,7 @@ export async function openLineStream(
     const body = await readBody(response).catch(() => "");
     throw httpErrorFrom(status, body, response.headers["retry-after"]);
   }
-  return readLines(response);
+  return readChunks(response);
 }
 
 async function readBody(response: http.IncomingMessage): Promise<string> {
@@ -91,28 +85,11 @@ function httpErrorFrom(status: number, body: string, retryAfter: string | string
   return new KubeHttpError(status, message, reason, Number.isFinite(seconds) ? seconds : undefined);
 }
 
-async function* readLines(response: http.IncomingMessage): AsyncGenerator<StreamedLine[]> {
-  const decoder = new StringDecoder("utf8");
-  let pending = "";
+async function* readChunks(response: http.IncomingMessage): AsyncGenerator<Buffer> {
   try {
-    for await (const chunk of response) {
-      pending += decoder.write(chunk as Buffer);
-      const lines: StreamedLine[] = [];
-      let start = 0;
-      let newline = pending.indexOf("\n");
-      while (newline !== -1) {
-        const end = newline > start && pending.charCodeAt(newline - 1) === 13 ? newline - 1 : newline; // \r\n
-        lines.push({ text: pending.slice(start, end), complete: true });
-        start = newline + 1;
-        newline = pending.indexOf("\n", start);
-      }
-      pending = start === 0 ? pending : pending.slice(start);
-      if (lines.length > 0) yield lines;
-    }
+    for await (const chunk of response) yield chunk as Buffer;
     // Node ends the iteration quietly when the socket closes before the end of a chunked body.
     if (!response.complete) throw new Error("the log stream was cut before its end");
-    pending += decoder.end();
-    if (pending.length > 0) yield [{ text: pending, complete: false }];
   } finally {
     response.destroy();
   }

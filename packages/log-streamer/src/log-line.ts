@@ -98,10 +98,15 @@ function digest(content: string): string {
   return content.length <= 64 ? content : createHash("sha1").update(content).digest("base64");
 }
 
+/** Where a line's content comes from: a string, or a range of a received chunk (see log-bytes.ts). */
+type ContentSource = string | Buffer;
+
 /**
  * Decides, line by line, whether a line is new. Memory stays constant: only the last timestamp and
  * the lines that share it are kept. Outside a replay (the start of a resumed stream) a line costs a
- * number compare and an array write: nothing is hashed.
+ * number compare and an array write: nothing is hashed, and a line given as bytes
+ * ({@link acceptBytes}) is not even decoded: the lines still to remember are kept as ranges of the
+ * chunk and turned into strings once per chunk ({@link endChunk}).
  */
 export class LogLineDeduper {
   #hasLast = false;
@@ -112,23 +117,32 @@ export class LogLineDeduper {
   #sameTimestampChars = 0;
   #hashedFrom = Number.POSITIVE_INFINITY;
   #sameTimestampCount = 0;
+  /** Lines of the last timestamp given as byte ranges since the last endChunk, not yet in #sameTimestamp. */
+  #pendingSources: ContentSource[] = [];
+  #pendingStarts: number[] = [];
+  #pendingEnds: number[] = [];
+  /** How many of the #pending* slots are in use (the arrays are reused, not truncated, per line). */
+  #pendingCount = 0;
   /** While replaying: index into the lines of the last timestamp that the new stream should repeat. */
   #replayIndex = 0;
   #replaying = false;
 
   #lastAcceptedSeconds = 0;
   #lastAcceptedFraction = 0;
-  #lastAcceptedContent: string | undefined;
+  #lastAcceptedSource: ContentSource | undefined;
+  #lastAcceptedStart = 0;
+  #lastAcceptedEnd = 0;
   #acceptedAny = false;
 
   /** True when `line` is the last line given (same timestamp and content): the log's tail matches. */
   isLastGiven(line: ParsedLogLine): boolean {
+    this.endChunk();
     const instant = instantOf(line);
-    if (instant === undefined || this.#lastAcceptedContent === undefined) return false;
+    if (instant === undefined || this.#lastAcceptedSource === undefined) return false;
     return (
       instant.seconds === this.#lastAcceptedSeconds &&
       instant.fraction === this.#lastAcceptedFraction &&
-      line.content === this.#lastAcceptedContent
+      line.content === this.#lastAcceptedSource
     );
   }
 
@@ -143,8 +157,14 @@ export class LogLineDeduper {
     return secondsText(this.#lastFraction === 0 ? this.#lastSeconds - 1 : this.#lastSeconds);
   }
 
+  /** True while the start of a resumed stream is being matched against what was given. */
+  get replaying(): boolean {
+    return this.#replaying;
+  }
+
   /** Call when a new stream starts (with the sinceTime from {@link sinceTime}). */
   startStream(): void {
+    this.endChunk();
     this.#replaying = this.#hasLast;
     this.#replayIndex = 0;
   }
@@ -152,11 +172,48 @@ export class LogLineDeduper {
   /** True when the line was not given before; records it as given. */
   accept(line: ParsedLogLine): boolean {
     const instant = instantOf(line);
-    if (instant === undefined) {
-      if (!this.#replaying) this.#acceptedAny = true;
-      return !this.#replaying;
+    if (instant === undefined) return this.acceptUntimed();
+    return this.#accept(instant.seconds, instant.fraction, line.content, 0, line.content.length);
+  }
+
+  /** {@link accept} for a line without a timestamp. */
+  acceptUntimed(): boolean {
+    if (!this.#replaying) this.#acceptedAny = true;
+    return !this.#replaying;
+  }
+
+  /**
+   * {@link accept} for a line whose content is `source[start, end)` (UTF-8) and whose instant is
+   * (`seconds`, `fraction`). The range is read again only until {@link endChunk}: call it before the
+   * chunk's bytes may change (they never do for a received chunk) and before a new stream starts.
+   */
+  acceptBytes(seconds: number, fraction: number, source: Buffer, start: number, end: number): boolean {
+    return this.#accept(seconds, fraction, source, start, end);
+  }
+
+  /** Turns the byte ranges still remembered into strings, so no chunk is held past this call. */
+  endChunk(): void {
+    const count = this.#pendingCount;
+    if (count > 0) {
+      for (let i = 0; i < count; i++)
+        this.#remember(
+          contentOf(
+            this.#pendingSources[i] as ContentSource,
+            this.#pendingStarts[i] as number,
+            this.#pendingEnds[i] as number,
+          ),
+        );
+      this.#pendingCount = 0;
+      // Let go of the chunks the ranges pointed into.
+      this.#pendingSources.fill("");
     }
-    const { seconds, fraction } = instant;
+    const last = this.#lastAcceptedSource;
+    if (last !== undefined && typeof last !== "string") {
+      this.#lastAcceptedSource = contentOf(last, this.#lastAcceptedStart, this.#lastAcceptedEnd);
+    }
+  }
+
+  #accept(seconds: number, fraction: number, source: ContentSource, start: number, end: number): boolean {
     // Sign of (this line's instant - the last timestamp's); 1 before any timestamp.
     const order = !this.#hasLast
       ? 1
@@ -164,9 +221,10 @@ export class LogLineDeduper {
         ? seconds - this.#lastSeconds
         : fraction - this.#lastFraction;
     if (this.#replaying) {
+      this.endChunk();
       if (order < 0) return false;
       if (order === 0 && this.#replayIndex < this.#sameTimestampCount) {
-        if (this.#isRemembered(this.#replayIndex, line.content)) {
+        if (this.#isRemembered(this.#replayIndex, contentOf(source, start, end))) {
           this.#replayIndex++;
           return false;
         }
@@ -177,16 +235,27 @@ export class LogLineDeduper {
       this.#hasLast = true;
       this.#lastSeconds = seconds;
       this.#lastFraction = fraction;
-      this.#sameTimestamp.length = 0;
+      if (this.#sameTimestamp.length > 0) this.#sameTimestamp.length = 0;
       this.#sameTimestampChars = 0;
       this.#hashedFrom = Number.POSITIVE_INFINITY;
       this.#sameTimestampCount = 0;
+      this.#pendingCount = 0;
     }
     // An older timestamp inside a live stream (stdout and stderr interleaved) is new all the same.
-    if (order >= 0) this.#remember(line.content);
+    if (order >= 0) {
+      if (typeof source === "string") this.#remember(source);
+      else {
+        const slot = this.#pendingCount++;
+        this.#pendingSources[slot] = source;
+        this.#pendingStarts[slot] = start;
+        this.#pendingEnds[slot] = end;
+      }
+    }
     this.#lastAcceptedSeconds = seconds;
     this.#lastAcceptedFraction = fraction;
-    this.#lastAcceptedContent = line.content;
+    this.#lastAcceptedSource = source;
+    this.#lastAcceptedStart = start;
+    this.#lastAcceptedEnd = end;
     this.#acceptedAny = true;
     return true;
   }
@@ -211,4 +280,8 @@ export class LogLineDeduper {
     if (remembered === undefined) return true; // only counted
     return remembered === (index < this.#hashedFrom ? content : digest(content));
   }
+}
+
+function contentOf(source: ContentSource, start: number, end: number): string {
+  return typeof source === "string" ? source : source.toString("utf8", start, end);
 }

@@ -4,7 +4,7 @@ import { BatchV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node"
 import { redactor } from "@pr-pod/pat-secret";
 import { startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { followJobLogs, type LogLine, waitForJobResult } from "../src/index.ts";
+import { followJobLogChunks, followJobLogs, type LogLine, waitForJobResult } from "../src/index.ts";
 
 let cluster: TestCluster;
 let kubeConfig: KubeConfig;
@@ -120,6 +120,60 @@ describe("followJobLogs", () => {
     await done;
     expect(lines.map((l) => l.line)).toEqual(["cloning with ***", "done"]);
     expect(lines[0]?.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+  });
+
+  it("gives multi-byte characters, CRLF lines and a line longer than a stream chunk whole, across a cut inside a character", async () => {
+    const jobName = await createJob();
+    const pod = await cluster.runtime.waitForPod({ namespace: "logs", jobName });
+    pod.start();
+    const long = `long ${"0123456789".repeat(20_000)} end`; // 200 kB: several reads on the client
+    const written = ["grüße 🚀 日本語", "windows line\r", long, "", "after"];
+    pod.log(written);
+    // Cut the first stream inside the 🚀 (4 bytes): 31 bytes of timestamp, then "grüße " is 8 bytes.
+    cluster.faults.cutLogStream({ afterBytes: 31 + 8 + 2, match: { resource: "pods/log", name: pod.name } });
+    const seen: LogLine[] = [];
+    const waiter = lineWaiter(seen);
+    const done = (async () => {
+      for await (const _ of followJobLogs(kubeConfig, { namespace: "logs", jobName, onLine: waiter.onLine })) {
+        // collected through onLine
+      }
+    })();
+    await waiter.until(written.length);
+    pod.exit(0);
+    await done;
+    expect(seen.map((l) => l.line)).toEqual(["grüße 🚀 日本語", "windows line", long, "", "after"]);
+    // The cut stream and the one that resumed after it.
+    const follows = cluster.requests.list({ resource: "pods/log", name: pod.name }).filter((r) => r.query["follow"]);
+    expect(follows.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("followJobLogChunks gives the same log as bytes, whole lines without timestamps, redacted", async () => {
+    const token = "ghp_chunkchunkchunkchunkchunkchunk5678";
+    const jobName = await createJob();
+    const pod = await cluster.runtime.waitForPod({ namespace: "logs", jobName });
+    pod.start();
+    const lines = Array.from({ length: 3000 }, (_, i) => `line ${i} ü ${i % 500 === 0 ? token : "-"}`);
+    pod.log(lines.slice(0, 1500));
+    cluster.faults.cutLogStream({ afterLines: 700, count: 2, match: { resource: "pods/log", name: pod.name } });
+    const chunks: Buffer[] = [];
+    let counted = 0;
+    const done = (async () => {
+      for await (const chunk of followJobLogChunks(kubeConfig, {
+        namespace: "logs",
+        jobName,
+        redact: redactor(token),
+      })) {
+        chunks.push(chunk.bytes);
+        counted += chunk.lines;
+      }
+    })();
+    pod.log(lines.slice(1500));
+    pod.exit(0);
+    await done;
+    const expected = lines.map((line) => `${line.replace(token, "***")}\n`).join("");
+    expect(Buffer.concat(chunks).toString("utf8")).toBe(expected);
+    expect(counted).toBe(lines.length);
+    expect(chunks.length).toBeLessThan(lines.length / 10); // many lines to a chunk, not one each
   });
 
   it("ends with no lines for a finished Job whose pod is gone", async () => {

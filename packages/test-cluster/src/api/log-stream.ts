@@ -8,6 +8,9 @@ import type { Json, KubeObject } from "../json.ts";
 import { type ContainerLogs, formatNs, type LogLine, nowNs, parseTimeNs } from "../kubelet/container-logs.ts";
 import { badRequest } from "./status-error.ts";
 
+/** What a real API server's `io.Copy` of the kubelet's stream writes at most at once. */
+const COPY_BUFFER_BYTES = 32 * 1024;
+
 export interface LogRequest {
   pod: KubeObject;
   query: URLSearchParams;
@@ -86,50 +89,67 @@ export function serveLogs(logs: ContainerLogs, request: LogRequest, res: ServerR
   let closed = false;
   let sent = 0;
   let unsubscribe = () => {};
+  // Lines waiting to go out as one write: a real API server copies the kubelet's stream with a
+  // 32 KiB buffer, so whatever lines are already there leave together, not one HTTP chunk per line.
+  let piece = "";
+  const flush = () => {
+    if (piece.length > 0) res.write(piece);
+    piece = "";
+  };
   const finish = () => {
     if (closed) return;
     closed = true;
     unsubscribe();
+    flush();
     res.end();
   };
   const writeLine = (line: LogLine) => {
     if (closed) return;
     if (sinceNs !== undefined && line.timeNs < sinceNs) return;
-    let text = `${timestamps ? `${formatNs(line.timeNs)} ` : ""}${line.text}\n`;
-    let size = Buffer.byteLength(text);
+    const text = `${timestamps ? `${formatNs(line.timeNs)} ` : ""}${line.text}\n`;
+    const size = Buffer.byteLength(text);
     const cutBytes = request.cut?.afterBytes;
     const budget = Math.min(limitBytes ?? Number.POSITIVE_INFINITY, cutBytes ?? Number.POSITIVE_INFINITY);
     if (bytes + size > budget) {
-      text = Buffer.from(text)
-        .subarray(0, budget - bytes)
-        .toString();
-      size = budget - bytes;
-      res.write(text);
+      flush();
+      res.write(Buffer.from(text).subarray(0, budget - bytes));
+      bytes = budget;
       finish();
       return;
     }
     bytes += size;
     lines += 1;
-    res.write(text);
+    piece += text;
+    if (piece.length >= COPY_BUFFER_BYTES) flush();
     if (request.cut?.afterLines !== undefined && lines >= request.cut.afterLines) finish();
   };
+  const writeNewLines = () => {
+    for (let i = sent; i < run.lines.length && !closed; i++) writeLine(run.lines[i] as LogLine);
+    sent = run.lines.length;
+    flush();
+  };
 
-  const start = tailLines !== undefined ? Math.max(0, run.lines.length - tailLines) : 0;
-  for (const line of run.lines.slice(start)) writeLine(line);
-  sent = run.lines.length;
+  sent = tailLines !== undefined ? Math.max(0, run.lines.length - tailLines) : 0;
+  writeNewLines();
   if (!follow || run.finished || closed) {
     finish();
     return;
   }
+  // Lines appended in one go (a scripted pod's batch) are written together, once the batch is in.
+  let scheduled = false;
   unsubscribe = logs.onChange(uid, container, () => {
-    const current = logs.run(uid, container, 0);
-    if (current !== run) {
-      finish();
-      return;
-    }
-    for (const line of run.lines.slice(sent)) writeLine(line);
-    sent = run.lines.length;
-    if (run.finished) finish();
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      if (closed) return;
+      if (logs.run(uid, container, 0) !== run) {
+        finish();
+        return;
+      }
+      writeNewLines();
+      if (run.finished) finish();
+    });
   });
   res.on("close", finish);
 }

@@ -26,12 +26,20 @@ export function nowNs(date?: Date): bigint {
   return lastNs;
 }
 
+// Lines come many to a second: the date part of the last second is kept, so a line's timestamp is
+// one BigInt split and a padded number, not a Date and an ISO string each.
+let formattedSecond = -1n;
+let formattedSecondText = "";
+
 /** RFC 3339 with a fixed 9-digit fraction, as the kubelet writes `timestamps=true`. */
 export function formatNs(ns: bigint): string {
-  const ms = Number(ns / 1_000_000n);
-  const base = new Date(ms).toISOString().slice(0, 19);
-  const fraction = (ns % 1_000_000_000n).toString().padStart(9, "0");
-  return `${base}.${fraction}Z`;
+  const second = ns / 1_000_000_000n;
+  if (second !== formattedSecond) {
+    formattedSecond = second;
+    formattedSecondText = new Date(Number(second) * 1000).toISOString().slice(0, 19);
+  }
+  const fraction = Number(ns - second * 1_000_000_000n);
+  return `${formattedSecondText}.${String(fraction).padStart(9, "0")}Z`;
 }
 
 export function parseTimeNs(text: string): bigint | undefined {

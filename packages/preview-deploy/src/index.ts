@@ -23,6 +23,7 @@ export {
   HOPELESS_WAITING_REASONS,
   hopelessPodState,
   type NotReadyDiagnosis,
+  readinessProbeFailure,
   watchForHopelessPods,
   workloadOf,
 } from "./not-ready-diagnosis.ts";

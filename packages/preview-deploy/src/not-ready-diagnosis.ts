@@ -96,10 +96,47 @@ export function failedCreateDiagnosis(event: CoreV1Event): NotReadyDiagnosis | u
   };
 }
 
+/** What the kubelet's prober writes for each failed readiness probe (reason Unhealthy). */
+const READINESS_FAILED = "Readiness probe failed";
+
 /**
- * Watches the preview namespace's pods, and its Events for pods a ReplicaSet could not create, and
- * resolves with the first hopeless state the cluster reports (as soon as the watch event arrives),
- * or never; abort the signal to stop. Events older than the call (a kept preview's last run) are ignored.
+ * A readiness probe that failed as often as the pod's own spec says means failed (pure): the pod runs,
+ * the container is not ready, and the kubelet's `Unhealthy` "Readiness probe failed: ..." Event about
+ * it has counted at least the probe's failureThreshold (default 3) failures. The kubelet records one
+ * such Event per failed probe (repeats raise its count), so this is known the moment the last one is.
+ * https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+ */
+export function readinessProbeFailure(pod: V1Pod, event: CoreV1Event): NotReadyDiagnosis | undefined {
+  if (event.reason !== "Unhealthy" || !event.message?.includes(READINESS_FAILED)) return undefined;
+  if (pod.metadata?.deletionTimestamp || pod.status?.phase !== "Running") return undefined;
+  if (
+    event.involvedObject?.uid
+      ? event.involvedObject.uid !== pod.metadata?.uid
+      : event.involvedObject?.name !== pod.metadata?.name
+  )
+    return undefined;
+  const named = /^spec\.containers\{(.+)\}$/.exec(event.involvedObject?.fieldPath ?? "")?.[1];
+  const status = pod.status?.containerStatuses?.find((s) => (named ? s.name === named : !s.ready));
+  if (!status || status.ready || !status.state?.running) return undefined;
+  const spec = pod.spec?.containers?.find((c) => c.name === status.name);
+  const threshold = spec?.readinessProbe?.failureThreshold ?? 3;
+  const count = event.series?.count ?? event.count ?? 1;
+  if (count < threshold) return undefined;
+  const output = event.message.slice(event.message.indexOf(READINESS_FAILED));
+  return {
+    workload: workloadOf(pod),
+    ...(pod.metadata?.name ? { pod: pod.metadata.name } : {}),
+    container: status.name,
+    reason: "ReadinessProbeFailed",
+    message: `${output} (${count} times in a row, failureThreshold ${threshold})`,
+  };
+}
+
+/**
+ * Watches the preview namespace's pods, and its Events for pods a ReplicaSet could not create and for
+ * failed readiness probes, and resolves with the first hopeless state the cluster reports (as soon as
+ * the watch event arrives), or never; abort the signal to stop. Events older than the call (a kept
+ * preview's last run) are ignored.
  */
 export function watchForHopelessPods(
   kubeConfig: KubeConfig,
@@ -118,15 +155,34 @@ export function watchForHopelessPods(
     };
     const eventTime = (e: CoreV1Event) =>
       Date.parse(String(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? ""));
+    // Pods and their latest readiness-probe Event, by pod name: either may arrive first.
+    const pods = new Map<string, V1Pod>();
+    const probeEvents = new Map<string, CoreV1Event>();
+    const checkReadiness = (name: string) => {
+      const pod = pods.get(name);
+      const event = probeEvents.get(name);
+      const found = pod && event ? readinessProbeFailure(pod, event) : undefined;
+      if (found) report(found);
+    };
     const onPod = (type: string, pod: V1Pod) => {
-      if (type === "DELETED") return;
+      const name = pod.metadata?.name ?? "";
+      if (type === "DELETED") {
+        pods.delete(name);
+        return;
+      }
+      pods.set(name, pod);
       const found = hopelessPodState(pod);
       if (found) report(found);
+      else checkReadiness(name);
     };
     const onEvent = (type: string, event: CoreV1Event) => {
       if (type === "DELETED" || !(eventTime(event) >= since)) return;
       const found = failedCreateDiagnosis(event);
-      if (found) report(found);
+      if (found) return report(found);
+      if (event.involvedObject?.kind === "Pod" && event.reason === "Unhealthy") {
+        probeEvents.set(event.involvedObject.name ?? "", event);
+        checkReadiness(event.involvedObject.name ?? "");
+      }
     };
     watchNamespaced(kubeConfig, `/api/v1/namespaces/${namespace}/pods`, onPod, signal, () => done);
     watchNamespaced(kubeConfig, `/api/v1/namespaces/${namespace}/events`, onEvent, signal, () => done);

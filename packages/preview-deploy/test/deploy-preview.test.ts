@@ -40,6 +40,16 @@ beforeAll(async () => {
       });
       return;
     }
+    // Runs, and its readiness probe fails three times (the default failureThreshold), as the kubelet
+    // shows it: Ready=False, container ready=false, an Unhealthy Event counting the failures.
+    if (image.endsWith(":probe-fails")) {
+      pod.start({ ready: false });
+      pod.log(["listening on :8080", "GET /healthz -> 503 (cache not warm)"]);
+      pod.failReadinessProbe('Get "http://10.244.0.7:8080/healthz": context deadline exceeded', { times: 2 });
+      hopelessAt.set(pod.namespace, Date.now());
+      pod.failReadinessProbe('Get "http://10.244.0.7:8080/healthz": context deadline exceeded');
+      return;
+    }
     // Runs, never passes its readiness probe (the kubelet keeps Ready false).
     if (image.endsWith(":unready")) {
       pod.start({ ready: false });
@@ -165,6 +175,37 @@ describe("deployPreview", () => {
     });
     expect(error.message).toMatch(/^preview: release "shop" cannot become ready: deployment\/shop-web, pod shop-web-/);
     expect(reportedAt - (hopelessAt.get("pr-2-shop") ?? started)).toBeLessThan(10_000);
+  });
+
+  it("reports a failing readiness probe within 10 s of the kubelet's Unhealthy Event, not at helm's timeout", async () => {
+    const error = await failureOf(deploy(8, writeChart("shop"), "probe-fails", { timeoutSeconds: 300 }));
+    const reportedAt = Date.now();
+    expect(error.failure).toBe("not-ready");
+    expect(error.diagnoses[0]).toMatchObject({
+      workload: "deployment/shop-web",
+      container: "web",
+      reason: "ReadinessProbeFailed",
+      message:
+        'Readiness probe failed: Get "http://10.244.0.7:8080/healthz": context deadline exceeded (3 times in a row, failureThreshold 3)',
+      lastLogLines: ["listening on :8080", "GET /healthz -> 503 (cache not warm)"],
+    });
+    expect(error.message).toMatch(/^preview: release "shop" cannot become ready: deployment\/shop-web, pod shop-web-/);
+    expect(reportedAt - (hopelessAt.get("pr-8-shop") ?? 0)).toBeLessThan(10_000);
+    // What a kubelet shows, and what the report was made from: Ready=False and the counted Event.
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    const pod = await core.readNamespacedPod({ name: error.diagnoses[0]?.pod ?? "", namespace: "pr-8-shop" });
+    expect(pod.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({
+      status: "False",
+      reason: "ContainersNotReady",
+    });
+    const events = await core.listNamespacedEvent({ namespace: "pr-8-shop" });
+    expect(events.items.filter((e) => e.reason === "Unhealthy")).toEqual([
+      expect.objectContaining({
+        type: "Warning",
+        count: 3,
+        involvedObject: expect.objectContaining({ kind: "Pod", fieldPath: "spec.containers{web}" }),
+      }),
+    ]);
   });
 
   it("names a Deployment whose pods run but never become Ready once helm's --wait times out", async () => {

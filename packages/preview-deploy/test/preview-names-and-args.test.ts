@@ -1,5 +1,6 @@
 // The pure half: preview namespace names, the namespace's objects, helm command lines and the
 // mapping of built images to chart values.
+import type { CoreV1Event, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import {
   buildHelmUpgradeArgs,
@@ -8,6 +9,7 @@ import {
   imageSetValues,
   PreviewConfigError,
   previewNamespaceName,
+  readinessProbeFailure,
 } from "../src/index.ts";
 
 describe("previewNamespaceName", () => {
@@ -133,5 +135,54 @@ describe("expiredPreviews", () => {
       { namespace: "orphan-new", createdAt: "2026-12-03T11:00:00Z" },
     ];
     expect(expiredPreviews(previews, now).map((p) => p.namespace)).toEqual(["kept-expired", "orphan-old"]);
+  });
+});
+
+describe("readinessProbeFailure", () => {
+  const pod = (ready: boolean, failureThreshold?: number): V1Pod => ({
+    metadata: {
+      name: "shop-web-7d9f-abcde",
+      uid: "u1",
+      labels: { "pod-template-hash": "7d9f" },
+      ownerReferences: [
+        { apiVersion: "apps/v1", kind: "ReplicaSet", name: "shop-web-7d9f", uid: "r1", controller: true },
+      ],
+    },
+    spec: {
+      containers: [{ name: "web", ...(failureThreshold ? { readinessProbe: { failureThreshold } } : {}) }],
+    },
+    status: {
+      phase: "Running",
+      containerStatuses: [{ name: "web", ready, restartCount: 0, image: "x", imageID: "", state: { running: {} } }],
+    },
+  });
+  const unhealthy = (count: number, message = "Readiness probe failed: HTTP probe failed with statuscode: 503") =>
+    ({
+      reason: "Unhealthy",
+      message,
+      count,
+      involvedObject: { kind: "Pod", name: "shop-web-7d9f-abcde", uid: "u1", fieldPath: "spec.containers{web}" },
+      metadata: {},
+    }) as CoreV1Event;
+
+  it("waits for as many failures as the probe's failureThreshold (default 3)", () => {
+    expect(readinessProbeFailure(pod(false), unhealthy(2))).toBeUndefined();
+    expect(readinessProbeFailure(pod(false), unhealthy(3))).toEqual({
+      workload: "deployment/shop-web",
+      pod: "shop-web-7d9f-abcde",
+      container: "web",
+      reason: "ReadinessProbeFailed",
+      message: "Readiness probe failed: HTTP probe failed with statuscode: 503 (3 times in a row, failureThreshold 3)",
+    });
+    expect(readinessProbeFailure(pod(false, 1), unhealthy(1))?.reason).toBe("ReadinessProbeFailed");
+  });
+
+  it("ignores a pod that became ready, liveness failures, and reads the kubelet's combined events", () => {
+    expect(readinessProbeFailure(pod(true), unhealthy(5))).toBeUndefined();
+    expect(readinessProbeFailure(pod(false), unhealthy(5, "Liveness probe failed: timeout"))).toBeUndefined();
+    expect(
+      readinessProbeFailure(pod(false), unhealthy(12, "(combined from similar events): Readiness probe failed: 503"))
+        ?.message,
+    ).toBe("Readiness probe failed: 503 (12 times in a row, failureThreshold 3)");
   });
 });

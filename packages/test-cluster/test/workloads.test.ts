@@ -8,7 +8,11 @@ let cluster: TestCluster;
 
 beforeAll(async () => {
   cluster = await startTestCluster({ namespaces: ["quota", "rollout"] });
-  cluster.runtime.onPod((pod) => pod.start({ ready: true }));
+  cluster.runtime.onPod((pod) => {
+    if (pod.object.spec?.containers?.[0]?.image?.endsWith(":probe-fails")) {
+      pod.failReadinessProbe("HTTP probe failed with statuscode: 503", { times: 2 });
+    } else pod.start({ ready: true });
+  });
 });
 afterAll(async () => {
   await cluster?.close();
@@ -59,6 +63,40 @@ describe("Deployments", () => {
       "registry.local/web:v2",
       "registry.local/web:v2",
     ]);
+  });
+
+  it("show a failing readiness probe as a kubelet does: running, Ready=False, one Unhealthy Event counting failures", async () => {
+    const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    await apps.createNamespacedDeployment({
+      namespace: "rollout",
+      body: deployment("probe", 1, "registry.local/web:probe-fails"),
+    });
+    await vi.waitFor(
+      async () => {
+        const events = await core.listNamespacedEvent({ namespace: "rollout" });
+        expect(events.items.filter((e) => e.reason === "Unhealthy")).toEqual([
+          expect.objectContaining({
+            type: "Warning",
+            message: "Readiness probe failed: HTTP probe failed with statuscode: 503",
+            count: 2,
+            source: { component: "kubelet" },
+            involvedObject: expect.objectContaining({ kind: "Pod", fieldPath: "spec.containers{web}" }),
+          }),
+        ]);
+      },
+      { timeout: 20_000 },
+    );
+    const pods = await core.listNamespacedPod({ namespace: "rollout", labelSelector: "app=probe" });
+    expect(pods.items[0]?.status?.phase).toBe("Running");
+    expect(pods.items[0]?.status?.containerStatuses?.[0]).toMatchObject({ ready: false, started: true });
+    expect(pods.items[0]?.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({
+      status: "False",
+      reason: "ContainersNotReady",
+      message: "containers with unready status: [web]",
+    });
+    const probe = await apps.readNamespacedDeployment({ name: "probe", namespace: "rollout" });
+    expect(probe.status?.availableReplicas ?? 0).toBe(0);
   });
 
   it("show pods refused by a ResourceQuota as ReplicaFailure with the quota's message", async () => {

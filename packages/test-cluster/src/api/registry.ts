@@ -410,7 +410,11 @@ export class ResourceRegistry {
     return this.finishDeletionIfReady(t, stored);
   }
 
-  /** A core/v1 Event about an object, as controllers and the kubelet record them. */
+  /**
+   * A core/v1 Event about an object, as controllers and the kubelet record them. `fieldPath` names a
+   * container (`spec.containers{web}`); with `aggregate`, a repeat of the same event updates the first
+   * one's count and lastTimestamp, as client-go's event correlator does (the kubelet's probe events).
+   */
   recordEvent(
     involved: KubeObject,
     involvedType: ResourceType,
@@ -418,10 +422,26 @@ export class ResourceRegistry {
     reason: string,
     message: string,
     component: string,
+    options: { fieldPath?: string; aggregate?: boolean } = {},
   ): void {
     const namespace = involved.metadata.namespace ?? "default";
     if (!this.store.get(namespaces, undefined, namespace)) return;
     const now = kubeTime();
+    if (options.aggregate) {
+      const same = this.store.list(eventsType, namespace).find((e) => {
+        const about = e.involvedObject as { uid?: string; fieldPath?: string } | undefined;
+        return (
+          about?.uid === involved.metadata.uid &&
+          about?.fieldPath === options.fieldPath &&
+          e.reason === reason &&
+          e.message === message
+        );
+      });
+      if (same) {
+        this.store.put(eventsType, { ...same, count: Number(same.count ?? 1) + 1, lastTimestamp: now });
+        return;
+      }
+    }
     this.store.put(eventsType, {
       apiVersion: "v1",
       kind: "Event",
@@ -438,6 +458,7 @@ export class ResourceRegistry {
         namespace,
         uid: involved.metadata.uid,
         resourceVersion: involved.metadata.resourceVersion,
+        ...(options.fieldPath ? { fieldPath: options.fieldPath } : {}),
       },
       reason,
       message,

@@ -29,6 +29,12 @@ export interface PodControl {
   setWaiting(container: string, reason: string, message?: string): void;
   startContainer(container: string, options?: { startedAt?: Date; ready?: boolean }): void;
   setReady(container: string, ready: boolean): void;
+  /**
+   * One failed readiness probe, as the kubelet shows it: the container (started if it was not) is not
+   * ready, so the pod's Ready condition is False (ContainersNotReady), and a Warning `Unhealthy` Event
+   * "Readiness probe failed: <output>" on the container is recorded, or its count raised on a repeat.
+   */
+  failReadinessProbe(container: string, output: string): void;
   appendLog(container: string, text: string, stream?: "stdout" | "stderr", time?: Date): void;
   terminateContainer(container: string, exit: ContainerExit): void;
   getSecret(name: string): Json | undefined;

@@ -364,6 +364,25 @@ export class Kubelet {
         kubelet.container(entry, container).ready = ready;
         kubelet.writeStatus(entry);
       },
+      failReadinessProbe(container, output) {
+        const c = kubelet.container(entry, container);
+        if (!c.state.running) this.startContainer(container, { ready: false });
+        c.ready = false;
+        kubelet.writeStatus(entry);
+        // The kubelet's prober: reason Unhealthy on the container's field path, repeats aggregated.
+        kubelet.registry.recordEvent(
+          this.pod(),
+          pods,
+          "Warning",
+          "Unhealthy",
+          `Readiness probe failed: ${output}`,
+          "kubelet",
+          {
+            fieldPath: `spec.containers{${container}}`,
+            aggregate: true,
+          },
+        );
+      },
       appendLog(container, text, stream = "stdout", time) {
         kubelet.container(entry, container);
         kubelet.logs.append(uid, container, text, stream, time);

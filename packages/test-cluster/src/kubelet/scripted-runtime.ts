@@ -35,6 +35,12 @@ export interface ScriptedPod {
   /** The container runs (ready unless `ready: false`). */
   start(options?: { container?: string; ready?: boolean; startedAt?: Date }): void;
   setReady(ready: boolean, options?: { container?: string }): void;
+  /**
+   * The readiness probe fails `times` times (default 1), as the kubelet shows it: container running and
+   * not ready, pod Ready=False, and a Warning `Unhealthy` Event "Readiness probe failed: <output>" whose
+   * count rises with each failure (default output "HTTP probe failed with statuscode: 503").
+   */
+  failReadinessProbe(output?: string, options?: { container?: string; times?: number }): void;
   /** Adds lines to the container's log (a string with newlines is split into lines). */
   log(lines: string | string[], options?: ScriptedLogOptions): void;
   exit(exitCode: number, options?: ScriptedExitOptions): void;
@@ -186,6 +192,9 @@ function scriptedPod(control: PodControl, stopped: Promise<void>): ScriptedPod {
     },
     setReady(ready, options = {}) {
       control.setReady(options.container ?? first(), ready);
+    },
+    failReadinessProbe(output = "HTTP probe failed with statuscode: 503", options = {}) {
+      for (let i = 0; i < (options.times ?? 1); i++) control.failReadinessProbe(options.container ?? first(), output);
     },
     log(text, options = {}) {
       for (const line of lines(text))

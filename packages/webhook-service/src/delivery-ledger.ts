@@ -128,12 +128,7 @@ export class DeliveryLedger {
    */
   async supersededBy(claim: DeliveryClaim): Promise<DeliveryClaim | undefined> {
     const claims = await this.claimsOf(claim);
-    return claims.find(
-      (other) =>
-        other.name !== claim.name &&
-        other.acceptedAtMs >= claim.acceptedAtMs &&
-        (other.kind === "close" || (other.headSha !== undefined && other.headSha !== claim.headSha)),
-    );
+    return claims.find((other) => supersedes(other, claim));
   }
 
   /** What `instance` accepted and did not finish (to resume after a restart). */
@@ -160,13 +155,13 @@ export class DeliveryLedger {
   }
 
   async #list(extraSelector: string): Promise<DeliveryClaim[]> {
-    const labelSelector = [`${LEDGER_LABELS.managedBy}=${LEDGER_MANAGED_BY}`, extraSelector].filter(Boolean).join(",");
+    const labelSelector = [CLAIM_SELECTOR, extraSelector].filter(Boolean).join(",");
     const list = await this.#core.listNamespacedConfigMap(
       { namespace: this.namespace, labelSelector },
       abortAfter(this.#timeoutMs),
     );
     return list.items
-      .map(fromConfigMap)
+      .map(claimFromConfigMap)
       .filter((claim): claim is DeliveryClaim => claim !== undefined)
       .sort((a, b) => a.acceptedAtMs - b.acceptedAtMs);
   }
@@ -201,7 +196,26 @@ function toConfigMap(claim: Omit<DeliveryClaim, "name">, namespace: string): V1C
   };
 }
 
-function fromConfigMap(configMap: V1ConfigMap): DeliveryClaim | undefined {
+/** Selects every delivery claim (and nothing of pr-pod's runs). */
+export const CLAIM_SELECTOR = `${LEDGER_LABELS.managedBy}=${LEDGER_MANAGED_BY}`;
+
+/**
+ * Does `other` make `claim` pointless? A later delivery of the same PR that closes it or asks for
+ * another SHA. (Same PR: the caller's claims all are, or it compares owner/repo/number first.)
+ */
+export function supersedes(other: DeliveryClaim, claim: DeliveryClaim): boolean {
+  return (
+    other.name !== claim.name &&
+    other.owner === claim.owner &&
+    other.repo === claim.repo &&
+    other.number === claim.number &&
+    other.acceptedAtMs >= claim.acceptedAtMs &&
+    (other.kind === "close" || (other.headSha !== undefined && other.headSha !== claim.headSha))
+  );
+}
+
+/** The claim a ConfigMap holds, or undefined when it is not one (edited by hand). */
+export function claimFromConfigMap(configMap: V1ConfigMap): DeliveryClaim | undefined {
   const metadata = configMap.metadata ?? {};
   const labels = metadata.labels ?? {};
   const annotations = metadata.annotations ?? {};

@@ -4,13 +4,14 @@
 // twice. `synchronize` and `closed` act on the PR's runs wherever they are: in this replica's queue,
 // and in the cluster by label (another replica's). Like Prow's hook: events become runs; the cluster
 // holds the state.
-import type { KubeConfig } from "@kubernetes/client-node";
+import { BatchV1Api, type KubeConfig } from "@kubernetes/client-node";
 import type { PullRequestEvent } from "@octokit/webhooks-types";
 import { type PullRequestContext, prPodSelector, toLabelValue } from "@pr-pod/pr-context";
 import type { RunOutcome } from "@pr-pod/pr-feedback";
 import { deletePullRequestPreviews } from "@pr-pod/preview-deploy";
 import { cleanupPrPods, httpStatusOf, type RunPrPodOptions, type RunResult, runPrPod } from "@pr-pod/runner";
 import type { Logger } from "pino";
+import { ClaimIndex } from "./claim-index.ts";
 import {
   claimName,
   DELIVERY_ANNOTATION,
@@ -65,16 +66,19 @@ export interface PullRequestHandlersOptions {
   maxRunning?: number;
   maxRunningPerRepo?: number;
   maxQueued?: number;
-  /** How long a claim may take before GitHub is told to come back (503). Default 700 ms. */
+  /**
+   * How long after the delivery arrived its claim may still be waited for before GitHub is told to
+   * come back (503). Default 700 ms, so the answer leaves within a second however slow the cluster is.
+   */
   claimTimeoutMs?: number;
   /** Retry-After of a 503. Default 30. */
   retryAfterSeconds?: number;
-  /** How often a running run reads its PR's claims for a newer push or a close. Default 5 s. */
-  supersedeCheckMs?: number;
 }
 
 export class PullRequestHandlers {
   readonly ledger: DeliveryLedger;
+  /** Every claim of the namespace, watched: what tells a run that a newer push or a close replaced it. */
+  readonly claims: ClaimIndex;
   readonly queue: RunQueue;
   readonly #options: PullRequestHandlersOptions;
   readonly #log: Logger;
@@ -85,6 +89,11 @@ export class PullRequestHandlers {
     this.#options = options;
     this.#log = options.logger;
     this.ledger = new DeliveryLedger({ kubeConfig: options.kubeConfig, namespace: options.namespace });
+    this.claims = new ClaimIndex({
+      kubeConfig: options.kubeConfig,
+      namespace: options.namespace,
+      logger: options.logger,
+    });
     this.queue = new RunQueue({
       maxRunning: options.maxRunning ?? 4,
       maxRunningPerRepo: options.maxRunningPerRepo ?? 2,
@@ -96,8 +105,15 @@ export class PullRequestHandlers {
     });
   }
 
-  /** A pull_request delivery: claim it, queue or act, and answer. Never throws. */
-  async onPullRequest(deliveryId: string, event: PullRequestEvent): Promise<DeliveryAnswer> {
+  /**
+   * A pull_request delivery: claim it, queue or act, and answer. Never throws. `receivedAt`
+   * (performance.now() when the request arrived) starts the claim's time budget.
+   */
+  async onPullRequest(
+    deliveryId: string,
+    event: PullRequestEvent,
+    receivedAt = performance.now(),
+  ): Promise<DeliveryAnswer> {
     let decision: ReturnType<typeof decidePullRequest>;
     try {
       decision = decidePullRequest(event, this.#options.policy);
@@ -108,7 +124,7 @@ export class PullRequestHandlers {
 
     if (decision.kind === "close") {
       const claim = this.#newClaim(deliveryId, "close", decision);
-      const claimed = await this.#claim(claim, () => this.#track(this.#close(claim)));
+      const claimed = await this.#claim(claim, receivedAt, () => this.#track(this.#close(claim)));
       if (claimed) return claimed;
       return { status: 202, outcome: "accepted", message: `removing the runs of ${prKeyOf(claim)}` };
     }
@@ -119,7 +135,7 @@ export class PullRequestHandlers {
     const prKey = prKeyOf(claim);
     if (this.queue.has(prKey, context.headSha)) {
       claim.state = "done";
-      const claimed = await this.#claim(claim, () => undefined);
+      const claimed = await this.#claim(claim, receivedAt, () => undefined);
       return (
         claimed ?? {
           status: 202,
@@ -138,6 +154,7 @@ export class PullRequestHandlers {
     }
     const claimed = await this.#claim(
       claim,
+      receivedAt,
       () => this.#accepted(claim, decision.supersedes),
       () => this.queue.release(),
     );
@@ -196,12 +213,14 @@ export class PullRequestHandlers {
   }
 
   /**
-   * Claims the delivery; undefined when claimed (then `onClaimed` ran), else the answer. A claim
-   * slower than claimTimeoutMs is answered 503, and still acted on if it lands after all (the
-   * redelivery then finds it claimed).
+   * Claims the delivery; undefined when claimed (then `onClaimed` ran), else the answer. A claim not
+   * confirmed claimTimeoutMs after the delivery arrived is answered 503, and still acted on if it
+   * lands after all (the redelivery then finds it claimed): the answer never waits on the cluster
+   * longer than that, and no delivery runs twice.
    */
   async #claim(
     claim: DeliveryClaim & { approvedBy?: string },
+    receivedAt: number,
     onClaimed: () => void,
     onNotClaimed: () => void = () => undefined,
   ): Promise<DeliveryAnswer | undefined> {
@@ -224,7 +243,7 @@ export class PullRequestHandlers {
     const timeoutMs = this.#options.claimTimeoutMs ?? 700;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<"late">((resolve) => {
-      timer = setTimeout(() => resolve("late"), timeoutMs);
+      timer = setTimeout(() => resolve("late"), Math.max(0, receivedAt + timeoutMs - performance.now()));
     });
     try {
       const result = await Promise.race([pending, late]);
@@ -261,14 +280,32 @@ export class PullRequestHandlers {
     this.queue.add(this.#queuedRun(claim, feedback));
   }
 
-  /** Older runs of the PR: withdrawn or aborted here, deleted from the cluster wherever they run. */
+  /**
+   * Older runs of the PR: withdrawn or aborted here, and their Jobs deleted from the cluster wherever
+   * they run. Another live replica also aborts its own run as soon as its claim watch sees this claim;
+   * the delete covers a replica that is gone. One list of Jobs, not a cleanup of every kind: a run's
+   * other objects are owned by its Job, so the garbage collector removes them with it.
+   */
   async #supersedeOthers(claim: DeliveryClaim): Promise<void> {
     const prKey = prKeyOf(claim);
     const reason = `superseded by ${claim.headSha?.slice(0, 7)} (delivery ${claim.deliveryId})`;
     await this.queue.cancel(prKey, reason, claim.headSha);
-    const selector = `${prPodSelector(claim)},${LEDGER_LABELS.headSha}!=${toLabelValue(claim.headSha ?? "")}`;
+    const { kubeConfig, namespace } = this.#options;
+    const labelSelector = `${prPodSelector(claim)},${LEDGER_LABELS.headSha}!=${toLabelValue(claim.headSha ?? "")}`;
+    const batch = kubeConfig.makeApiClient(BatchV1Api);
     try {
-      const deleted = await cleanupPrPods(this.#options.kubeConfig, { namespace: this.#options.namespace, selector });
+      const jobs = await batch.listNamespacedJob({ namespace, labelSelector });
+      const deleted: string[] = [];
+      for (const job of jobs.items) {
+        const name = job.metadata?.name ?? "";
+        if (job.metadata?.deletionTimestamp) continue;
+        try {
+          await batch.deleteNamespacedJob({ namespace, name, propagationPolicy: "Background" });
+          deleted.push(name);
+        } catch (error) {
+          if (httpStatusOf(error) !== 404) throw error;
+        }
+      }
       if (deleted.length > 0) this.#log.info({ delivery: claim.deliveryId, pr: prKey, deleted }, reason);
     } catch (error) {
       this.#log.warn({ delivery: claim.deliveryId, err: messageOf(error) }, "could not remove superseded runs");
@@ -349,9 +386,16 @@ export class PullRequestHandlers {
   ): Promise<void> {
     const log = this.#log.child({ delivery: claim.deliveryId, pr: prKeyOf(claim) });
     const metrics = this.#options.metrics;
+    // A newer push or a close of the PR, accepted here or by another replica, ends this run the moment
+    // the claim watch sees it (that replica also deletes this run's Job, which ends it as well).
+    const controller = new AbortController();
+    const stopWatching = this.claims.whenSuperseded(claim, (newer) =>
+      controller.abort(new Error(`superseded by delivery ${newer.deliveryId}`)),
+    );
     try {
-      const newer = await this.ledger.supersededBy(claim);
+      const newer = await this.#newerClaim(claim);
       if (newer) {
+        stopWatching();
         metrics.runs.inc({ status: "superseded" });
         const message = `superseded by delivery ${newer.deliveryId} before it started`;
         log.info(message);
@@ -363,15 +407,16 @@ export class PullRequestHandlers {
         metrics.runs.inc({ status: "not-approved" });
         log.info({ label_author: approvedBy }, "the ok-to-test label's author is not a collaborator: no run");
         await this.ledger.setState(claim.name, "done", { outcome: "not-approved" });
+        stopWatching();
         return;
       }
       await this.ledger.setState(claim.name, "running");
     } catch (error) {
+      stopWatching();
       log.warn({ err: messageOf(error) }, "cluster not reachable before the run; it stays queued for the next start");
       return;
     }
 
-    const controller = new AbortController();
     const abort = () => controller.abort(queueSignal.reason);
     queueSignal.addEventListener("abort", abort, { once: true });
     const started = Date.now();
@@ -390,26 +435,12 @@ export class PullRequestHandlers {
         annotations: { [DELIVERY_ANNOTATION]: claim.deliveryId },
       },
     });
-    // Another replica deletes this run's Job when it accepts a newer push; the run must not wait on a
-    // Job that is gone, so the PR's claims are read again every few seconds while it runs.
-    const supersedeWatch = setInterval(() => {
-      void this.ledger
-        .supersededBy(claim)
-        .then((newer) => newer && controller.abort(new Error(`superseded by delivery ${newer.deliveryId}`)))
-        .catch(() => undefined);
-    }, this.#options.supersedeCheckMs ?? 5_000);
-    supersedeWatch.unref();
     let result: RunResult | undefined;
     let failure: unknown;
     try {
       for await (const event of run) {
         if (event.type === "created" && event.kind === "Job") {
           log.info({ run: event.name }, "run started");
-          // Another replica may have accepted a newer push meanwhile: check once the Job exists.
-          void this.ledger
-            .supersededBy(claim)
-            .then((newer) => newer && controller.abort(new Error(`superseded by delivery ${newer.deliveryId}`)))
-            .catch(() => undefined);
         } else if (event.type === "reused") {
           log.info({ run: event.name }, "run followed: its Job was already running in the cluster");
         } else if (event.type === "warning") log.warn({ warning: event.message }, "run warning");
@@ -418,7 +449,7 @@ export class PullRequestHandlers {
     } catch (error) {
       failure = error;
     } finally {
-      clearInterval(supersedeWatch);
+      stopWatching();
       queueSignal.removeEventListener("abort", abort);
     }
 
@@ -438,7 +469,7 @@ export class PullRequestHandlers {
     }
     let status: string = result.status;
     if (result.status !== "succeeded") {
-      const newer = await this.ledger.supersededBy(claim).catch(() => undefined);
+      const newer = await this.#newerClaim(claim, { confirm: true }).catch(() => undefined);
       // A close stops the run for good ("aborted"); a newer push replaces it ("superseded").
       if (newer) status = newer.kind === "close" ? "aborted" : "superseded";
     }
@@ -455,6 +486,15 @@ export class PullRequestHandlers {
       namespace: result.namespace,
       jobName: result.jobName,
     });
+  }
+
+  /**
+   * A claim that replaces this one, from the claim watch; from a list when the watch is down, or
+   * (`confirm`) when the watch has none yet: it may lag behind a Job deletion seen on another watch.
+   */
+  async #newerClaim(claim: DeliveryClaim, { confirm = false } = {}): Promise<DeliveryClaim | undefined> {
+    if (!this.claims.synced) return this.ledger.supersededBy(claim);
+    return this.claims.supersededBy(claim) ?? (confirm ? this.ledger.supersededBy(claim) : undefined);
   }
 
   async #mayApprove(context: PullRequestContext, login: string): Promise<boolean> {

@@ -12,6 +12,8 @@ export interface VerifiedDelivery {
   id: string;
   event: string;
   payload: Record<string, unknown>;
+  /** performance.now() when the request arrived: the answer's time budget counts from here. */
+  receivedAt: number;
 }
 
 export interface WebhookHttpOptions {
@@ -70,6 +72,7 @@ async function receiveDelivery(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  const receivedAt = performance.now();
   const { metrics, logger } = options;
   const event = headerOf(request, "x-github-event") ?? "";
   const id = headerOf(request, "x-github-delivery") ?? "";
@@ -117,7 +120,7 @@ async function receiveDelivery(
     count("malformed");
     return answer(response, 400, { outcome: "malformed", message: "the body is not a JSON object" });
   }
-  const result = await options.onDelivery({ id, event, payload: payload as Record<string, unknown> });
+  const result = await options.onDelivery({ id, event, payload: payload as Record<string, unknown>, receivedAt });
   count(result.outcome);
   log.info({ outcome: result.outcome, status: result.status }, result.message);
   if (result.retryAfterSeconds !== undefined) response.setHeader("retry-after", String(result.retryAfterSeconds));

@@ -109,7 +109,8 @@ export async function startWebhookService(options: WebhookServiceOptions): Promi
   let closing = false;
   const table: Record<string, EventHandler> = {
     ping: async () => ({ status: 200, outcome: "pong", message: "pong" }),
-    pull_request: (delivery) => handlers.onPullRequest(delivery.id, delivery.payload as unknown as PullRequestEvent),
+    pull_request: (delivery) =>
+      handlers.onPullRequest(delivery.id, delivery.payload as unknown as PullRequestEvent, delivery.receivedAt),
   };
   const onDelivery = async (delivery: VerifiedDelivery): Promise<DeliveryAnswer> => {
     if (closing) {
@@ -136,6 +137,8 @@ export async function startWebhookService(options: WebhookServiceOptions): Promi
     onDelivery,
     isReady: async () => !closing && (await clusterReachable()),
   });
+  // Runs learn of newer pushes and closes from this watch; a failed first list leaves it retrying.
+  await handlers.claims.start();
   const resumed = await handlers.resume().catch((error: unknown) => {
     logger.warn({ err: (error as Error).message }, "could not list unfinished deliveries; none resumed");
     return 0;
@@ -173,6 +176,7 @@ export async function startWebhookService(options: WebhookServiceOptions): Promi
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await handlers.shutdown(graceMs);
+        await handlers.claims.stop();
         server.closeAllConnections();
         await stopped;
         logger.info("pr-pod serve stopped");

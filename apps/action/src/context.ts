@@ -47,6 +47,12 @@ export interface Inputs {
   verify: string[];
   timeout: number | undefined;
   keep: boolean | undefined;
+  /** Deploy and test a preview when the config file has a `preview` section (charts from the workspace). */
+  deploy: boolean;
+  /** Leave the preview up after the run, annotated to expire after preview-ttl hours. */
+  "keep-preview": boolean;
+  /** Hours a kept preview lives; undefined: the config file's preview.ttlHours, else 24. */
+  "preview-ttl": number | undefined;
   config: string;
   /** github: the verdict on the PR; none: off; undefined: on for pull_request events. */
   feedback: "github" | "none" | undefined;
@@ -112,6 +118,9 @@ export function parseInputs(read: (name: InputName) => string): Inputs {
     verify: parseList(read("verify")),
     timeout: parseOptionalSeconds("timeout", text("timeout")),
     keep: parseBoolean("keep", text("keep"), undefined),
+    deploy: parseBoolean("deploy", text("deploy"), true),
+    "keep-preview": parseBoolean("keep-preview", text("keep-preview"), false),
+    "preview-ttl": parseOptionalHours("preview-ttl", text("preview-ttl")),
     config: text("config"),
     feedback: parseChoice<"github" | "none", undefined>("feedback", text("feedback"), ["github", "none"], undefined),
     "feedback-context": text("feedback-context"),
@@ -157,6 +166,15 @@ function parseOptionalSeconds(name: InputName, value: string): number | undefine
     throw new ActionInputError(name, `input ${name} is ${JSON.stringify(value)}: set it to whole seconds, e.g. 900`);
   }
   return seconds;
+}
+
+function parseOptionalHours(name: InputName, value: string): number | undefined {
+  if (value === "") return undefined;
+  const hours = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(hours) || hours < 1) {
+    throw new ActionInputError(name, `input ${name} is ${JSON.stringify(value)}: set it to whole hours, e.g. 48`);
+  }
+  return hours;
 }
 
 /** One item per line or per comma, blanks dropped: the two list shapes workflows use. */
@@ -273,6 +291,45 @@ export function runOptionsFor(
   if (inputs.timeout !== undefined) options.timeoutSeconds = inputs.timeout;
   if (inputs.config !== "") options.configFile = inputs.config;
   return options;
+}
+
+/**
+ * The preview the run deploys when the config file has a `preview` section: as `pr-pod run --repo
+ * --pr`, the runner fetches the charts at the commit the pod built (so they match the images, whatever
+ * the workspace holds), helm is `helmPath`. Undefined when deploy is false. keep-preview and
+ * preview-ttl only mean something for a deployed preview, and preview-ttl only for a kept one: a
+ * mismatch is an error, not ignored.
+ */
+export function previewOptionsFor(
+  inputs: Pick<Inputs, "deploy" | "keep-preview" | "preview-ttl">,
+  where: { helmPath: string },
+): RunPrPodOptions["preview"] {
+  if (!inputs.deploy) {
+    if (inputs["keep-preview"]) {
+      throw new ActionInputError(
+        "keep-preview",
+        "input keep-preview is true but deploy is false: there is no preview to keep; set deploy: true, or drop keep-preview",
+      );
+    }
+    if (inputs["preview-ttl"] !== undefined) {
+      throw new ActionInputError(
+        "preview-ttl",
+        "input preview-ttl is set but deploy is false: there is no preview to keep; set deploy: true, or drop preview-ttl",
+      );
+    }
+    return undefined;
+  }
+  if (inputs["preview-ttl"] !== undefined && !inputs["keep-preview"]) {
+    throw new ActionInputError(
+      "preview-ttl",
+      `input preview-ttl is ${inputs["preview-ttl"]} but keep-preview is not true: the preview is torn down at the end of the run; set keep-preview: true, or drop preview-ttl`,
+    );
+  }
+  return {
+    helmPath: where.helmPath,
+    keep: inputs["keep-preview"],
+    ...(inputs["preview-ttl"] !== undefined ? { ttlHours: inputs["preview-ttl"] } : {}),
+  };
 }
 
 // kubeconfig fields whose values are credentials (https://kubernetes.io/docs/reference/config-api/kubeconfig.v1/).

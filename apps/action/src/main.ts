@@ -6,12 +6,27 @@ import * as core from "@actions/core";
 import { context as actionsContext } from "@actions/github";
 import { deleteKindCluster, type KindLogger } from "@pr-pod/kind-cluster";
 import { prPodLabels } from "@pr-pod/pr-context";
+import { deletePreview } from "@pr-pod/preview-deploy";
 import { cleanupPrPods, DEFAULT_NAMESPACE, type RunResult, runPrPod } from "@pr-pod/runner";
 import { loadKubeConfig, loadRunnerKubeConfig, prepareCluster } from "./cluster.ts";
-import { feedbackFor, getInputs, kubeconfigSecretsToMask, pullRequestSourceFor, runOptionsFor } from "./context.ts";
+import {
+  feedbackFor,
+  getInputs,
+  kubeconfigSecretsToMask,
+  previewOptionsFor,
+  pullRequestSourceFor,
+  runOptionsFor,
+} from "./context.ts";
 import { silenceDependencyWarnings } from "./dependency-warnings.ts";
 import { describePullRequest, RunLog } from "./run-log.ts";
-import { actionOutputsFor, escapeHtml, failureAnnotationFor, jobSummaryFor, runErrorReportFor } from "./run-report.ts";
+import {
+  actionOutputsFor,
+  escapeHtml,
+  exitCodeFor,
+  failureAnnotationFor,
+  jobSummaryFor,
+  runErrorReportFor,
+} from "./run-report.ts";
 import { isPost, markMainStarted, type RunState, readPostState, saveRun } from "./state-helper.ts";
 
 const kindLogger: KindLogger = { info: (message) => core.info(message), warn: (message) => core.warning(message) };
@@ -46,6 +61,8 @@ async function main(): Promise<void> {
 
 async function runMain(): Promise<void> {
   const inputs = getInputs();
+  // helm as the CLI finds it: PR_POD_HELM, else PATH (GitHub's runners have it).
+  const preview = previewOptionsFor(inputs, { helmPath: process.env["PR_POD_HELM"] || "helm" });
   const abort = abortOnSignals();
 
   const pullRequest = await core.group("Pull request", async () => {
@@ -82,6 +99,7 @@ async function runMain(): Promise<void> {
     jobName: "",
     selector: "",
     keep: inputs.keep === true,
+    keepPreview: inputs["keep-preview"],
     finished: false,
   };
   const updateRunState = (change: Partial<RunState>) => {
@@ -98,9 +116,12 @@ async function runMain(): Promise<void> {
       }),
     onNamespace: (namespace) => updateRunState({ namespace }),
     onJobCreated: (namespace, jobName) => updateRunState({ namespace, jobName }),
+    onPreviewStarted: (previewNamespace) => updateRunState({ previewNamespace }),
+    onPreviewSettled: () => updateRunState({ previewNamespace: undefined }),
   });
 
   const options = runOptionsFor(inputs, { kubeConfig: cluster.kubeConfig, pullRequest, signal: abort.signal });
+  if (preview) options.preview = preview;
   const feedback = feedbackFor(inputs, {
     eventName: actionsContext.eventName,
     payload: actionsContext.payload,
@@ -129,7 +150,8 @@ function reportResult(result: RunResult): void {
   const failure = failureAnnotationFor(result);
   if (failure) {
     core.error(failure.message, { title: failure.title });
-    process.exitCode = core.ExitCode.Failure;
+    // As the CLI: 20 when the preview did not deploy, 21 when its tests failed, else 1.
+    process.exitCode = exitCodeFor(result);
   } else {
     core.info(`pr-pod ${result.status}: ${result.message}`);
   }
@@ -190,6 +212,10 @@ async function post(): Promise<void> {
         `keep is true: leaving ${state.run.jobName || "the run's objects"} in namespace ${state.run.namespace}`,
       );
     }
+    // A kind cluster this step made goes as a whole below, its previews with it.
+    if (state.run?.previewNamespace && !state.kindCluster) {
+      await deleteUnfinishedPreview(state.run, state.kubeconfigPath);
+    }
     if (state.kindCluster) {
       try {
         await deleteKindCluster(state.kindCluster.name, {
@@ -204,6 +230,28 @@ async function post(): Promise<void> {
     }
     if (state.tempDir) await rm(state.tempDir, { recursive: true, force: true });
   });
+}
+
+/**
+ * A run cut short after its preview deploy started (cancelled, killed, broke off) never reached its
+ * teardown, or its teardown failed: the preview may be half-made. Deleted here, the same way
+ * pr-pod preview down does, unless keep-preview asked to keep it.
+ */
+async function deleteUnfinishedPreview(run: RunState, kubeconfigPath: string | undefined): Promise<void> {
+  const namespace = run.previewNamespace ?? "";
+  if (run.keepPreview) {
+    core.info(`keep-preview is true: leaving the preview namespace ${namespace}`);
+    return;
+  }
+  try {
+    const kubeConfig = kubeconfigPath ? loadKubeConfig(kubeconfigPath) : loadRunnerKubeConfig();
+    await deletePreview(kubeConfig, namespace);
+    core.info(`deleted the preview namespace ${namespace} the run left`);
+  } catch (error) {
+    core.warning(
+      `could not delete the preview namespace ${namespace}: ${messageOf(error)}. Delete it with: pr-pod preview down ${namespace} (or kubectl delete namespace ${namespace})`,
+    );
+  }
 }
 
 function messageOf(error: unknown): string {

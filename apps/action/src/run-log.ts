@@ -17,6 +17,10 @@ export interface RunLogHooks {
   onNamespace?(namespace: string): void;
   /** Called when the run's Job exists (created, or a running one reused). */
   onJobCreated?(namespace: string, jobName: string): void;
+  /** Called when the preview's deploy starts, before anything of it exists. */
+  onPreviewStarted?(namespace: string): void;
+  /** Called when the preview's teardown deleted it, or skipped it because the preview is kept. */
+  onPreviewSettled?(): void;
 }
 
 export function describePullRequest(context: PullRequestContext): string {
@@ -84,9 +88,12 @@ export class RunLog {
       case "preview": {
         const preview = event.event;
         if (preview.type === "preview-line") this.write(`[${preview.source}] ${preview.line}\n`);
-        else if (preview.type === "stage-started") core.info(`preview ${preview.stage} started`);
-        else {
+        else if (preview.type === "stage-started") {
+          core.info(`preview ${preview.stage} started in namespace ${preview.namespace}`);
+          if (preview.stage === "deploy") this.hooks.onPreviewStarted?.(preview.namespace);
+        } else {
           const { stage, status, durationMs, message } = preview.result;
+          if (stage === "teardown" && status !== "failed") this.hooks.onPreviewSettled?.();
           core.info(
             `preview ${stage} ${status} in ${(durationMs / 1000).toFixed(1)} s${message ? `: ${message}` : ""}`,
           );

@@ -2,7 +2,7 @@
 // summary. Pure: the result in, strings out; main.ts hands them to @actions/core.
 import { type BuiltImage, builtImages, listArtifacts, type PrPodReport } from "@pr-pod/file-verifier";
 import type { PullRequestContext } from "@pr-pod/pr-context";
-import type { RunResult } from "@pr-pod/runner";
+import type { PreviewStagesResult, RunResult } from "@pr-pod/runner";
 
 /** One field per action.yml output (a test keeps the two in step). */
 export interface Outputs {
@@ -14,6 +14,97 @@ export interface Outputs {
   images: string;
   report: string;
   duration: string;
+  "preview-namespace": string;
+  "preview-expires-at": string;
+  "deploy-status": string;
+  "test-status": string;
+  "tests-passed": string;
+  "tests-failed": string;
+  "tests-skipped": string;
+  "failed-tests": string;
+  preview: string;
+}
+
+/** The CLI's exit codes for a run whose build passed but whose preview failed (apps/cli exit-codes.ts). */
+export const PREVIEW_EXIT_CODES = { PreviewDeployFailed: 20, PreviewTestsFailed: 21 } as const;
+
+/** The step's exit code: 0, 20 (preview deploy failed), 21 (preview tests failed), else 1 as any failed step. */
+export function exitCodeFor(result: Pick<RunResult, "status" | "reason">): number {
+  if (result.status === "succeeded") return 0;
+  return PREVIEW_EXIT_CODES[result.reason as keyof typeof PREVIEW_EXIT_CODES] ?? 1;
+}
+
+export interface PreviewTestCounts {
+  passed: number;
+  failed: number;
+  skipped: number;
+  /** Failing tests: JUnit cases as "test › case", else the helm test or test Job's name. */
+  failedNames: string[];
+}
+
+/**
+ * Tests counted the way people read them: a test that wrote JUnit XML counts its cases; one that did
+ * not counts once (a helm test release or a test Job). A release without test hooks counts as none.
+ */
+export function previewTestCounts(preview: Pick<PreviewStagesResult, "tests"> | undefined): PreviewTestCounts {
+  const counts: PreviewTestCounts = { passed: 0, failed: 0, skipped: 0, failedNames: [] };
+  for (const test of preview?.tests?.results ?? []) {
+    if (test.junit) {
+      counts.passed += test.junit.passed;
+      counts.failed += test.junit.failed;
+      counts.skipped += test.junit.skipped;
+      counts.failedNames.push(...test.junit.failures.map((failure) => `${test.name} › ${failure.name}`));
+      // A Job that failed with every case passing (a crash after the report) still failed.
+      if (test.status === "failed" && test.junit.failed === 0) {
+        counts.failed += 1;
+        counts.failedNames.push(test.name);
+      }
+    } else if (test.status === "passed") {
+      counts.passed += 1;
+    } else if (test.status === "failed") {
+      counts.failed += 1;
+      counts.failedNames.push(test.name);
+    }
+  }
+  return counts;
+}
+
+function previewTestsLine(preview: PreviewStagesResult | undefined): string {
+  const counts = previewTestCounts(preview);
+  return `preview tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${counts.failedNames.length > 0 ? ` (failing: ${counts.failedNames.join(", ")})` : ""}`;
+}
+
+function stageStatus(preview: PreviewStagesResult | undefined, stage: "deploy" | "test"): string {
+  return preview?.stages.find((item) => item.stage === stage)?.status ?? "";
+}
+
+/** The preview outputs (empty strings and zeros when the run deployed no preview). */
+export function previewOutputsFor(
+  preview: PreviewStagesResult | undefined,
+): Pick<
+  Outputs,
+  | "preview-namespace"
+  | "preview-expires-at"
+  | "deploy-status"
+  | "test-status"
+  | "tests-passed"
+  | "tests-failed"
+  | "tests-skipped"
+  | "failed-tests"
+  | "preview"
+> {
+  const counts = previewTestCounts(preview);
+  return {
+    "preview-namespace": preview?.namespace ?? "",
+    "preview-expires-at": preview?.expiresAt ?? "",
+    "deploy-status": stageStatus(preview, "deploy"),
+    "test-status": stageStatus(preview, "test"),
+    "tests-passed": String(counts.passed),
+    "tests-failed": String(counts.failed),
+    "tests-skipped": String(counts.skipped),
+    "failed-tests": JSON.stringify(counts.failedNames),
+    preview: preview ? JSON.stringify(preview) : "",
+  };
 }
 
 /** The pod's report when the result carries one the action can read. */
@@ -44,6 +135,7 @@ export function actionOutputsFor(result: RunResult): Outputs {
     images: JSON.stringify(builtImagesOf(report)),
     report: result.report === undefined ? "" : JSON.stringify(result.report),
     duration: formatSeconds(result.durationsMs.total),
+    ...previewOutputsFor(result.preview),
   };
 }
 
@@ -61,6 +153,11 @@ export function failureAnnotationFor(result: RunResult): { title: string; messag
     result.message,
     missing.length > 0 ? `missing files: ${missing.join(", ")}` : "",
     report?.error && !result.message.includes(report.error) ? report.error : "",
+    ...(result.preview?.diagnoses ?? []).map(
+      (diagnosis) =>
+        `${diagnosis.workload} not ready: ${diagnosis.reason}${diagnosis.message ? ` (${diagnosis.message})` : ""}`,
+    ),
+    ...(result.reason === "PreviewTestsFailed" ? [previewTestsLine(result.preview)] : []),
   ].filter((part) => part !== "");
   return {
     title: `pr-pod ${result.status}: ${result.reason}`,
@@ -141,7 +238,68 @@ export function jobSummaryFor(result: RunResult): JobSummaryContent {
       ),
     });
   }
+  if (result.preview) tables.push(...previewTables(result.preview));
   return { heading: `pr-pod: ${escapeHtml(pullRequestName(context))} ${result.status}`, lines, tables };
+}
+
+const STAGE_ICONS: Record<string, string> = { succeeded: "✅", passed: "✅", failed: "❌", skipped: "➖", none: "➖" };
+
+/** The summary's Deploy and Tests sections: each stage with its status and time, why a deploy was not ready, each test. */
+function previewTables(preview: PreviewStagesResult): JobSummaryContent["tables"] {
+  const tables: JobSummaryContent["tables"] = [];
+  const where = [
+    preview.namespace ? `namespace ${preview.namespace}` : "",
+    preview.expiresAt ? `kept until ${preview.expiresAt}` : "",
+  ].filter(Boolean);
+  tables.push({
+    title: escapeHtml(`Preview deploy${where.length > 0 ? ` (${where.join(", ")})` : ""}`),
+    header: ["stage", "result", "duration", "note"],
+    rows: preview.stages.map((stage) =>
+      [
+        stage.stage,
+        `${STAGE_ICONS[stage.status] ?? ""} ${stage.status}`,
+        `${formatSeconds(stage.durationMs)} s`,
+        stage.message ?? "",
+      ].map(escapeHtml),
+    ),
+  });
+  if (preview.diagnoses && preview.diagnoses.length > 0) {
+    tables.push({
+      title: "Why the preview is not ready",
+      header: ["workload", "pod", "reason", "message", "last log lines"],
+      rows: preview.diagnoses.map((diagnosis) =>
+        [
+          diagnosis.workload,
+          diagnosis.pod ?? "",
+          diagnosis.reason,
+          diagnosis.message,
+          (diagnosis.lastLogLines ?? []).slice(-5).join(" / "),
+        ].map(escapeHtml),
+      ),
+    });
+  }
+  const tests = preview.tests?.results ?? [];
+  if (tests.length > 0) {
+    const counts = previewTestCounts(preview);
+    tables.push({
+      title: escapeHtml(
+        `Preview tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${counts.failedNames.length > 0 ? `; failing: ${counts.failedNames.join(", ")}` : ""}`,
+      ),
+      header: ["test", "result", "duration", "cases", "why"],
+      rows: tests.map((test) =>
+        [
+          test.name,
+          `${STAGE_ICONS[test.status] ?? ""} ${test.status}`,
+          `${formatSeconds(test.durationMs)} s`,
+          test.junit
+            ? `${test.junit.passed} passed, ${test.junit.failed} failed, ${test.junit.skipped} skipped${test.junit.failures.length > 0 ? ` (${test.junit.failures.map((failure) => `${failure.name}: ${failure.message}`).join("; ")})` : ""}`
+            : "",
+          test.reason ?? "",
+        ].map(escapeHtml),
+      ),
+    });
+  }
+  return tables;
 }
 
 /** The stable code of a pr-pod error (RunnerError, PrContextError, KindClusterError...), else its name. */

@@ -20,6 +20,14 @@ export interface RunState {
   /** The keep input was true. */
   keep: boolean;
   /**
+   * The preview namespace, saved when the deploy starts (before anything of it exists) and dropped
+   * once the run's teardown deleted it or kept it on purpose. Still set in the post step: the run
+   * was cut short (cancelled, killed) or its teardown failed, so the post step deletes it.
+   */
+  previewNamespace?: string | undefined;
+  /** keep-preview was true: the preview stays even when the run was cut short. */
+  keepPreview?: boolean;
+  /**
    * The runner reached the end of the run, so it already deleted its objects, or kept them as its
    * settings (inputs or config file) said. Only a run that never finished is the post step's to clean.
    */

@@ -7,6 +7,7 @@ import {
   kubeconfigSecretsToMask,
   parseInputs,
   parseList,
+  previewOptionsFor,
   pullRequestSourceFor,
   runOptionsFor,
 } from "./context.ts";
@@ -256,5 +257,49 @@ describe("kubeconfigSecretsToMask", () => {
     expect(kubeconfigSecretsToMask(kubeconfig).sort()).toEqual(
       ["Y2VydGNlcnRjZXJ0", "a2V5a2V5a2V5", "sa-token-value-1234"].sort(),
     );
+  });
+});
+
+describe("previewOptionsFor", () => {
+  const where = { helmPath: "/opt/helm" };
+
+  it("deploys by default, torn down at the end, with helm from where the step found it", () => {
+    expect(previewOptionsFor(inputsFrom({}), where)).toEqual({ helmPath: "/opt/helm", keep: false });
+  });
+
+  it("keeps the preview for preview-ttl hours with keep-preview", () => {
+    expect(previewOptionsFor(inputsFrom({ "keep-preview": "true", "preview-ttl": "48" }), where)).toEqual({
+      helmPath: "/opt/helm",
+      keep: true,
+      ttlHours: 48,
+    });
+  });
+
+  it("deploys nothing with deploy false", () => {
+    expect(previewOptionsFor(inputsFrom({ deploy: "false" }), where)).toBeUndefined();
+  });
+
+  it("refuses preview inputs that would be ignored, naming the input and the fix", () => {
+    const errorOf = (values: Partial<Record<InputName, string>>) => {
+      try {
+        previewOptionsFor(inputsFrom(values), where);
+      } catch (error) {
+        return error as ActionInputError;
+      }
+      throw new Error("no error");
+    };
+    expect(errorOf({ "preview-ttl": "2" })).toMatchObject({
+      input: "preview-ttl",
+      message: expect.stringMatching(/keep-preview is not true.*set keep-preview: true/),
+    });
+    expect(errorOf({ deploy: "false", "keep-preview": "true" })).toMatchObject({ input: "keep-preview" });
+    expect(errorOf({ deploy: "false", "preview-ttl": "2" })).toMatchObject({ input: "preview-ttl" });
+  });
+
+  it("reads preview-ttl as whole hours and rejects anything else", () => {
+    expect(inputsFrom({ "preview-ttl": "12" })["preview-ttl"]).toBe(12);
+    for (const value of ["0", "1.5", "2h", "-1"]) {
+      expect(() => inputsFrom({ "preview-ttl": value })).toThrow(/input preview-ttl is .*: set it to whole hours/);
+    }
   });
 });

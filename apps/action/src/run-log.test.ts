@@ -69,4 +69,28 @@ describe("RunLog", () => {
     expect(onJobCreated).toHaveBeenCalledExactlyOnceWith("ci", "pr-pod-x");
     expect(printed).toContain("::warning::could not delete Job ci/pr-pod-x");
   });
+
+  it("tells the main step when a preview starts, and when its teardown settled it (not when the teardown failed)", () => {
+    const started = vi.fn();
+    const settled = vi.fn();
+    const log = new RunLog({ onPreviewStarted: started, onPreviewSettled: settled });
+    const stage = (name: "deploy" | "test" | "teardown") => ({
+      type: "stage-started" as const,
+      stage: name,
+      namespace: "pr-7-app",
+    });
+    const finished = (name: "deploy" | "teardown", status: "succeeded" | "failed" | "skipped") => ({
+      type: "stage-finished" as const,
+      result: { stage: name, status, durationMs: 1 },
+    });
+    log.render({ type: "preview", event: stage("deploy") });
+    expect(started).toHaveBeenCalledExactlyOnceWith("pr-7-app");
+    log.render({ type: "preview", event: finished("deploy", "succeeded") });
+    log.render({ type: "preview", event: stage("teardown") });
+    log.render({ type: "preview", event: finished("teardown", "failed") });
+    expect(settled).not.toHaveBeenCalled();
+    log.render({ type: "preview", event: finished("teardown", "skipped") });
+    expect(settled).toHaveBeenCalledOnce();
+    expect(printed).toContain("preview deploy started in namespace pr-7-app");
+  });
 });

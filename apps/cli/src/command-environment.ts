@@ -2,7 +2,7 @@
 // and a lazy kubeconfig loader (render and simulate --context-only never touch a cluster).
 import type { Command } from "commander";
 import type { LoadedKubeConfig } from "./kubeconfig.ts";
-import { type OutputMode, Terminal } from "./terminal.ts";
+import { loadYamlOutput, type OutputMode, Terminal } from "./terminal.ts";
 
 export interface GlobalOptions {
   output: OutputMode;
@@ -49,6 +49,7 @@ export function commandAction<Options>(
     const command = params[params.length - 1] as Command;
     const args = params.slice(0, -2).flatMap((value) => (Array.isArray(value) ? value : [value])) as string[];
     const globals = command.optsWithGlobals() as GlobalOptions & Options;
+    if (globals.output === "yaml") await loadYamlOutput();
     const terminal = new Terminal({ mode: globals.output, redact: state.redactor });
     state.terminal = terminal;
     state.debug = Boolean(globals.debug);

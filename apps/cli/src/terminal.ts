@@ -5,7 +5,14 @@
 // (The `stream` option exists on Node 20.18+ and 22.13+, so on every Node this package supports;
 // formats are applied one at a time because Node 20.20 skips that check for an array of formats.)
 import { styleText } from "node:util";
-import { stringify as toYaml } from "yaml";
+
+// The YAML writer is loaded only for -o yaml (loadYamlOutput, called before the command runs), so
+// `--help` and text output start without it.
+let toYaml: ((value: unknown) => string) | undefined;
+
+export async function loadYamlOutput(): Promise<void> {
+  toYaml ??= (await import("./yaml-output.ts")).toYaml;
+}
 
 export type OutputMode = "text" | "json" | "yaml";
 export const OUTPUT_MODES: readonly OutputMode[] = ["text", "json", "yaml"];
@@ -94,7 +101,10 @@ export class Terminal {
   /** A machine-readable document on stdout in the chosen mode (text mode: nothing, the caller prints). */
   document(value: unknown): void {
     if (this.mode === "json") this.write(`${JSON.stringify(value, null, 2)}\n`);
-    else if (this.mode === "yaml") this.write(toYaml(value));
+    else if (this.mode === "yaml") {
+      if (!toYaml) throw new Error("internal: -o yaml output before loadYamlOutput()");
+      this.write(toYaml(value));
+    }
   }
 
   /**

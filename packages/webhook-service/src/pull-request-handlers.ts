@@ -67,8 +67,9 @@ export interface PullRequestHandlersOptions {
   maxRunningPerRepo?: number;
   maxQueued?: number;
   /**
-   * How long after the delivery arrived its claim may still be waited for before GitHub is told to
-   * come back (503). Default 700 ms, so the answer leaves within a second however slow the cluster is.
+   * How long after the delivery arrived its claim is waited for before the answer goes out anyway
+   * (202, the claim still in flight). Default 500 ms, so GitHub hears back within a second however
+   * slow the cluster is.
    */
   claimTimeoutMs?: number;
   /** Retry-After of a 503. Default 30. */
@@ -214,9 +215,10 @@ export class PullRequestHandlers {
 
   /**
    * Claims the delivery; undefined when claimed (then `onClaimed` ran), else the answer. A claim not
-   * confirmed claimTimeoutMs after the delivery arrived is answered 503, and still acted on if it
-   * lands after all (the redelivery then finds it claimed): the answer never waits on the cluster
-   * longer than that, and no delivery runs twice.
+   * confirmed claimTimeoutMs after the delivery arrived is answered 202 while it goes on: whoever's
+   * create lands first (this one, or a redelivery's here or on another replica) runs the delivery,
+   * the others get AlreadyExists, so the answer never waits on a slow cluster and no delivery runs
+   * twice. A claim that fails outright (cluster unreachable) within the budget is a 503.
    */
   async #claim(
     claim: DeliveryClaim & { approvedBy?: string },
@@ -240,7 +242,7 @@ export class PullRequestHandlers {
         throw error;
       },
     );
-    const timeoutMs = this.#options.claimTimeoutMs ?? 700;
+    const timeoutMs = this.#options.claimTimeoutMs ?? 500;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<"late">((resolve) => {
       timer = setTimeout(() => resolve("late"), Math.max(0, receivedAt + timeoutMs - performance.now()));
@@ -248,8 +250,19 @@ export class PullRequestHandlers {
     try {
       const result = await Promise.race([pending, late]);
       if (result === "late") {
-        pending.catch(() => undefined);
-        return this.#unavailable(`the cluster did not confirm the delivery within ${timeoutMs} ms`);
+        pending.catch((error: unknown) => {
+          // Answered already: only a redelivery (GitHub's Recent Deliveries, or its API) can bring it back.
+          this.#options.metrics.deliveries.inc({ event: "pull_request", outcome: "claim-failed-after-answer" });
+          this.#log.error(
+            { delivery: claim.deliveryId, err: messageOf(error) },
+            "the delivery was answered 202 but its claim failed: redeliver it from the webhook's Recent Deliveries",
+          );
+        });
+        return {
+          status: 202,
+          outcome: "accepted-unconfirmed",
+          message: `accepted; the cluster has not confirmed the claim within ${timeoutMs} ms, it goes on (a redelivery never runs it twice)`,
+        };
       }
       if (result === "duplicate") {
         return { status: 200, outcome: "duplicate", message: `delivery ${claim.deliveryId} was handled before` };

@@ -8,6 +8,8 @@ export interface ServiceMetrics {
   runs: Counter<"status">;
   queueDepth: Gauge<"state">;
   runDuration: Histogram<"status">;
+  /** From the request's arrival to its answer: what GitHub's 10 s timeout (and our 1 s goal) is about. */
+  answerDuration: Histogram;
 }
 
 export function createServiceMetrics(options: { defaultMetrics?: boolean } = {}): ServiceMetrics {
@@ -38,6 +40,12 @@ export function createServiceMetrics(options: { defaultMetrics?: boolean } = {})
       help: "Run duration from start to verdict, by status",
       labelNames: ["status"],
       buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+      registers: [registry],
+    }),
+    answerDuration: new Histogram({
+      name: "pr_pod_serve_delivery_answer_seconds",
+      help: "Time from a delivery's arrival to its answer",
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10],
       registers: [registry],
     }),
   };

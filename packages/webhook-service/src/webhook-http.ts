@@ -74,6 +74,7 @@ async function receiveDelivery(
 ): Promise<void> {
   const receivedAt = performance.now();
   const { metrics, logger } = options;
+  response.once("finish", () => metrics.answerDuration.observe((performance.now() - receivedAt) / 1000));
   const event = headerOf(request, "x-github-event") ?? "";
   const id = headerOf(request, "x-github-delivery") ?? "";
   const count = (outcome: string) => metrics.deliveries.inc({ event: event || "unknown", outcome });

@@ -73,3 +73,29 @@ it("a run caught by an outage mid-way goes on when the server is back, and leave
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }, 180_000);
+
+it("answers 202 within its claim budget while the cluster is slow, runs the delivery once the claim lands, and never twice", async () => {
+  const slow = await startService({
+    kubeConfig: cluster.kubeConfig,
+    namespace: NS,
+    claimTimeoutMs: 200,
+    instanceId: "slow",
+  });
+  try {
+    const delivery = await signedDelivery(SECRET, "pull_request", pullRequestPayload({ action: "opened", number: 83 }));
+    cluster.faults.addLatency({ ms: 3_000, count: 1, match: { verb: "create", resource: "configmaps" } });
+    const answer = await post(slow.service.url, delivery);
+    // Answered before the cluster confirmed the claim (the create is held 3 s, the budget is 200 ms).
+    expect(answer.status).toBe(202);
+    expect(answer.body.outcome).toBe("accepted-unconfirmed");
+    const pod = await podOf(83);
+    // The claim is in: GitHub's redelivery, to this replica or the other, is recognised.
+    expect((await post(slow.service.url, delivery)).body.outcome).toBe("duplicate");
+    expect((await post(service.url, delivery)).body.outcome).toBe("duplicate");
+    pod.exit(0);
+    const finished = await slow.logs.waitFor((line) => line.delivery === delivery.id && line.msg === "run finished");
+    expect(finished.status).toBe("succeeded");
+  } finally {
+    await slow.service.close(1_000);
+  }
+});

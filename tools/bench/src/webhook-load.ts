@@ -11,6 +11,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -147,6 +148,8 @@ async function replicaProcess(): Promise<void> {
     maxQueued: MAX_QUEUED,
     logger: pino({ level: "warn" }, quiet),
   });
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const startRss = process.memoryUsage().rss;
   let peakRss = startRss;
   let maxQueuedSeen = 0;
@@ -161,6 +164,7 @@ async function replicaProcess(): Promise<void> {
       maxQueuedSeen,
       rssMiB: { start: mib(startRss), peak: mib(peakRss), now: mib(process.memoryUsage().rss) },
       heapUsedMiB: mib(process.memoryUsage().heapUsed),
+      eventLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
     }),
     // After the idle wait: a full collection first, so "end" is what the service keeps, not garbage.
     settle: () => {
@@ -171,11 +175,15 @@ async function replicaProcess(): Promise<void> {
       const runs: Record<string, number> = {};
       const outcomes: Record<string, number> = {};
       for (const v of (await service.metrics.runs.get()).values) runs[String(v.labels.status)] = v.value;
+      // The service's own view: arrival to answer, as cumulative buckets (le=0.5 -> count).
+      const answered: Record<string, number> = {};
+      for (const v of (await service.metrics.answerDuration.get()).values)
+        if (v.metricName?.endsWith("_bucket")) answered[String(v.labels.le)] = v.value;
       for (const v of (await service.metrics.deliveries.get()).values) {
         const key = String(v.labels.outcome);
         outcomes[key] = (outcomes[key] ?? 0) + v.value;
       }
-      return { runs, outcomes };
+      return { runs, outcomes, answered };
     },
     close: async () => {
       clearInterval(sampler);
@@ -236,6 +244,7 @@ interface ReplicaState extends Message {
   maxQueuedSeen: number;
   rssMiB: { start: number; peak: number; now: number };
   heapUsedMiB: number;
+  eventLoopDelayMs: { p99: number; max: number };
 }
 
 async function senderProcess(): Promise<void> {
@@ -346,11 +355,12 @@ async function senderProcess(): Promise<void> {
   const clusterStats = await ask<Message>(cluster.child, "stats");
   const runs: Record<string, number> = {};
   const outcomes: Record<string, number> = {};
+  const answeredWithin: Record<string, number> = {};
   for (const replica of replicas) {
-    const m = await ask<Message & { runs: Record<string, number>; outcomes: Record<string, number> }>(
-      replica.child,
-      "metrics",
-    );
+    const m = await ask<
+      Message & { runs: Record<string, number>; outcomes: Record<string, number>; answered: Record<string, number> }
+    >(replica.child, "metrics");
+    for (const [k, v] of Object.entries(m.answered)) answeredWithin[`${k}s`] = (answeredWithin[`${k}s`] ?? 0) + v;
     for (const [k, v] of Object.entries(m.runs)) runs[k] = (runs[k] ?? 0) + v;
     for (const [k, v] of Object.entries(m.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
   }
@@ -373,6 +383,13 @@ async function senderProcess(): Promise<void> {
     stillBusyAfterDrain: afterDrain.map((s) => ({ queued: s.queued, running: s.running })),
     leftInCluster: { jobs: jobs.items.length, secrets: secrets.items.length },
     answerMs: { p50: pct(50), p99: pct(99), max: sorted.at(-1)!.toFixed(1) },
+    // The same answers as the replicas saw them (arrival to answer, cumulative), and how long their
+    // event loops were held up: the difference to answerMs is time spent waiting for a CPU.
+    serviceAnsweredWithin: answeredWithin,
+    replicaEventLoopDelayMs: afterDrain.map((s) => ({
+      p99: Math.round(s.eventLoopDelayMs.p99),
+      max: Math.round(s.eventLoopDelayMs.max),
+    })),
     maxQueuedSeen: Math.max(...afterDrain.map((s) => s.maxQueuedSeen)),
     maxQueued: MAX_QUEUED,
     // Per replica process: at start (listening, before load), highest seen, after the drain, and after

@@ -23,6 +23,11 @@ export interface WatchRequest {
   present?: (object: KubeObject) => Json;
 }
 
+/** The store's list order: namespace, then name, as etcd's key order returns them. */
+function storeOrder(object: KubeObject): string {
+  return `${object.metadata.namespace ?? ""}/${object.metadata.name}`;
+}
+
 export function serveWatch(store: ObjectStore, request: WatchRequest, res: ServerResponse): void {
   const { resourceType: t, query } = request;
   const rvText = query.get("resourceVersion") ?? "";
@@ -98,8 +103,13 @@ export function serveWatch(store: ObjectStore, request: WatchRequest, res: Serve
   let replay: StoreEvent[] = [];
   let initial: KubeObject[] = [];
   try {
+    // Only the matching objects, and not copied (they are serialized at once, in this tick): with many
+    // runs in one namespace, copying every pod for every new watch grew with the square of the runs.
     if (rvText === "" || rvText === "0" || sendInitialEvents)
-      initial = store.list(t, t.namespaced ? request.namespace : undefined);
+      initial = store
+        .readList(t, t.namespaced ? request.namespace : undefined)
+        .filter(matches)
+        .sort((a, b) => storeOrder(a).localeCompare(storeOrder(b)));
     else replay = store.eventsSince(Number(rvText), t);
   } catch (error) {
     if (!(error instanceof ResourceVersionTooOld)) throw error;

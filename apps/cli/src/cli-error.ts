@@ -12,6 +12,7 @@ export type CliErrorCode =
   | "CLUSTER_UNREACHABLE"
   | "CLUSTER_FORBIDDEN"
   | "RUN_NOT_FOUND"
+  | "PREVIEW_NOT_FOUND"
   | "LOCAL_CHANGES_TOO_LARGE"
   | "EVENT_FILE"
   | "NOT_IMPLEMENTED";
@@ -25,6 +26,7 @@ const exitCodeOfCliError: Record<CliErrorCode, ExitCodeName> = {
   CLUSTER_UNREACHABLE: "clusterUnreachable",
   CLUSTER_FORBIDDEN: "forbidden",
   RUN_NOT_FOUND: "badInput",
+  PREVIEW_NOT_FOUND: "badInput",
   LOCAL_CHANGES_TOO_LARGE: "badInput",
   EVENT_FILE: "badInput",
   NOT_IMPLEMENTED: "internal",

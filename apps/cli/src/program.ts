@@ -329,7 +329,9 @@ export function createProgram(state: ProgramState): Command {
 
   const preview = program
     .command("preview")
-    .description("the preview namespaces pr-pod deployed charts into: list them, delete one, delete the expired");
+    .description(
+      "the preview namespaces pr-pod deployed charts into: list them, read their logs, delete one, delete the expired",
+    );
   preview
     .command("list")
     .description("list the previews, with their repository, pull request and keep time")
@@ -338,6 +340,30 @@ export function createProgram(state: ProgramState): Command {
       commandAction(
         state,
         lazy(async () => ({ default: (await import("./commands/preview.ts")).listPreviewsCommand })),
+      ),
+    );
+  preview
+    .command("logs")
+    .description("print the logs of a preview's pods (its Deployments' and test Jobs' containers)")
+    .argument("[namespace]", "the preview's namespace (or use --repo and --pr)")
+    .option("--repo <owner/name>", "the repository")
+    .option("--pr <number>", "the pull request (with --repo)", (value) => Number(value))
+    .option("-f, --follow", "keep streaming every container until it ends (Ctrl-C stops)")
+    .option("-c, --container <name>", "only this container of each pod")
+    .option("--since <duration>", "only lines newer than this: 90s, 15m, 2h")
+    .option("--tail <lines>", "only the last N lines of each container", (value) => Number(value))
+    .option("--timestamps", "prefix each line with its timestamp")
+    .addHelpText(
+      "after",
+      examples(
+        "pr-pod preview logs --repo octo/app --pr 123",
+        "pr-pod preview logs pr-123-app -f --container web --since 15m",
+      ),
+    )
+    .action(
+      commandAction(
+        state,
+        lazy(async () => ({ default: (await import("./commands/preview.ts")).previewLogsCommand })),
       ),
     );
   preview

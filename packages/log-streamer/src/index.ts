@@ -1,4 +1,4 @@
-// @pr-pod/log-streamer: follow a Job's pod log live, and wait for the Job's outcome with a reason.
+// @pr-pod/log-streamer: follow a Job's pod log live (or any pod's container log), and wait for the Job's outcome with a reason.
 export {
   type FollowJobLogChunksOptions,
   type FollowJobLogsOptions,
@@ -6,6 +6,7 @@ export {
   followJobLogs,
   type LogChunk,
 } from "./follow-job-logs.ts";
+export { type FollowPodLogsOptions, followPodLogs } from "./follow-pod-logs.ts";
 export {
   currentPod,
   type JobResult,

@@ -1,8 +1,10 @@
-// `pr-pod preview list|down|expire`: the previews pr-pod deployed (namespaces labelled
-// pr-pod.dev/component=preview), deleting one, and deleting those whose keep time has passed.
+// `pr-pod preview list|logs|down|expire`: the previews pr-pod deployed (namespaces labelled
+// pr-pod.dev/component=preview), their workloads' logs, deleting one, and deleting those whose keep
+// time has passed.
 import { CliError } from "../cli-error.ts";
 import type { CommandEnvironment } from "../command-environment.ts";
 import { EXIT_CODES } from "../exit-codes.ts";
+import { handleInterrupts } from "../interrupts.ts";
 
 export interface PreviewFlags {
   repo?: string;
@@ -32,14 +34,12 @@ export async function previewDownCommand(
   args: string[],
 ): Promise<number> {
   const { terminal } = environment;
-  const { previewNamespaceName } = await import("@pr-pod/preview-deploy");
-  const namespace =
-    args[0] ?? (flags.repo && flags.pr !== undefined ? previewNamespaceName({ repo: flags.repo, pr: flags.pr }) : "");
-  if (!namespace) {
-    throw new CliError("USAGE", "pr-pod preview down needs the preview to delete", {
-      fix: "name its namespace (pr-pod preview list shows them), or give --repo owner/name --pr N",
-    });
-  }
+  const namespace = previewNamespaceFrom(
+    args,
+    flags,
+    await import("@pr-pod/preview-deploy"),
+    "pr-pod preview down needs the preview to delete",
+  );
   const { kubeConfig } = environment.loadKube();
   const { deletePreview } = await import("@pr-pod/preview-deploy");
   terminal.phase(`deleting preview namespace ${namespace}`);
@@ -62,4 +62,142 @@ export async function expirePreviewsCommand(environment: CommandEnvironment): Pr
     terminal.out(deleted.length ? deleted.map((n) => `deleted preview ${n}`).join("\n") : "no preview has expired");
   }
   return EXIT_CODES.success;
+}
+
+export interface PreviewLogsFlags extends PreviewFlags {
+  follow?: boolean;
+  container?: string;
+  since?: string;
+  tail?: number;
+  timestamps?: boolean;
+}
+
+/** `--since 90s|15m|2h` in seconds (as kubectl logs --since takes it). */
+export function parseSinceSeconds(since: string): number {
+  const match = /^(\d+)(s|m|h)$/.exec(since.trim());
+  const amount = match ? Number(match[1]) : 0;
+  if (!match || amount <= 0) {
+    throw new CliError("USAGE", `--since ${JSON.stringify(since)} is not a duration`, {
+      fix: "give a whole number with s, m or h, e.g. --since 90s, --since 15m, --since 2h",
+    });
+  }
+  return amount * { s: 1, m: 60, h: 3600 }[match[2] as "s" | "m" | "h"];
+}
+
+/**
+ * `pr-pod preview logs`: the log of every container of every pod in a preview (its Deployments'
+ * pods, test Jobs' pods), through log-streamer, each line prefixed with `[pod/container]` when there
+ * are several; --follow streams them all live until they end or Ctrl-C.
+ */
+export async function previewLogsCommand(
+  environment: CommandEnvironment,
+  flags: PreviewLogsFlags,
+  args: string[],
+): Promise<number> {
+  const { terminal } = environment;
+  const namespace = previewNamespaceFrom(
+    args,
+    flags,
+    await import("@pr-pod/preview-deploy"),
+    "pr-pod preview logs needs the preview to read",
+  );
+  const sinceSeconds = flags.since === undefined ? undefined : parseSinceSeconds(flags.since);
+  if (flags.tail !== undefined && (!Number.isInteger(flags.tail) || flags.tail < 0)) {
+    throw new CliError("USAGE", `--tail ${flags.tail} is not a number of lines`, {
+      fix: "give a whole number, e.g. --tail 50",
+    });
+  }
+  const { kubeConfig } = environment.loadKube();
+  const { CoreV1Api } = await import("@kubernetes/client-node");
+  const { PREVIEW_LABELS } = await import("@pr-pod/preview-deploy");
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const found = await core.readNamespace({ name: namespace }).catch((error: { code?: number }) => {
+    if (error.code === 404) return undefined;
+    throw error;
+  });
+  if (!found || found.metadata?.deletionTimestamp) {
+    throw new CliError(
+      "PREVIEW_NOT_FOUND",
+      `there is no preview ${namespace}${found ? " (it is being deleted)" : ""}`,
+      {
+        fix: "pr-pod preview list shows the previews; a run tears its preview down at the end unless run with --keep-preview",
+      },
+    );
+  }
+  if (found.metadata?.labels?.[PREVIEW_LABELS.component] !== "preview") {
+    throw new CliError(
+      "PREVIEW_NOT_FOUND",
+      `namespace ${namespace} is not a pr-pod preview (no ${PREVIEW_LABELS.component}=preview label)`,
+      {
+        fix: "pr-pod preview list shows the previews; for other namespaces use kubectl logs",
+      },
+    );
+  }
+  const pods = (await core.listNamespacedPod({ namespace })).items
+    .filter((pod) => !pod.metadata?.deletionTimestamp)
+    .sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""));
+  const streams = pods.flatMap((pod) =>
+    (pod.spec?.containers ?? [])
+      .filter((container) => flags.container === undefined || container.name === flags.container)
+      .map((container) => ({ pod: pod.metadata?.name ?? "", container: container.name })),
+  );
+  if (flags.container !== undefined && streams.length === 0 && pods.length > 0) {
+    const names = [...new Set(pods.flatMap((pod) => (pod.spec?.containers ?? []).map((c) => c.name)))];
+    throw new CliError("USAGE", `no pod in preview ${namespace} has a container named ${flags.container}`, {
+      fix: `its containers: ${names.join(", ")}`,
+    });
+  }
+  if (streams.length === 0) terminal.info(terminal.style("dim", `preview ${namespace} has no pods`));
+
+  const { followPodLogs } = await import("@pr-pod/log-streamer");
+  const interrupts = handleInterrupts(terminal, "(nothing to clean up: pr-pod preview logs only reads)");
+  const collected: { pod: string; container: string; line: string; timestamp?: string }[] = [];
+  const prefixed = streams.length > 1;
+  const read = async (stream: { pod: string; container: string }) => {
+    for await (const line of followPodLogs(kubeConfig, {
+      namespace,
+      podName: stream.pod,
+      container: stream.container,
+      follow: flags.follow === true,
+      ...(sinceSeconds !== undefined ? { sinceSeconds } : {}),
+      ...(flags.tail !== undefined ? { tailLines: flags.tail } : {}),
+      signal: interrupts.signal,
+      redact: terminal.redact.bind(terminal),
+    })) {
+      if (terminal.mode !== "text") {
+        collected.push({ ...stream, line: line.line, ...(line.timestamp ? { timestamp: line.timestamp } : {}) });
+        continue;
+      }
+      const text = flags.timestamps && line.timestamp ? `${line.timestamp} ${line.line}` : line.line;
+      terminal.out(prefixed ? `[${stream.pod}/${stream.container}] ${text}` : text);
+    }
+  };
+  try {
+    // Printed up to now, one container after the other; followed, all at once as lines come.
+    if (flags.follow) await Promise.all(streams.map(read));
+    else for (const stream of streams) await read(stream);
+  } catch (error) {
+    if (!interrupts.signal.aborted) throw error;
+  } finally {
+    interrupts.dispose();
+  }
+  terminal.document({ apiVersion: "pr-pod.dev/v1", kind: "PreviewLogs", namespace, lines: collected });
+  return interrupts.received ? EXIT_CODES.interrupted : EXIT_CODES.success;
+}
+
+function previewNamespaceFrom(
+  args: string[],
+  flags: PreviewFlags,
+  deploy: typeof import("@pr-pod/preview-deploy"),
+  missing: string,
+): string {
+  const namespace =
+    args[0] ??
+    (flags.repo && flags.pr !== undefined ? deploy.previewNamespaceName({ repo: flags.repo, pr: flags.pr }) : "");
+  if (!namespace) {
+    throw new CliError("USAGE", missing, {
+      fix: "name its namespace (pr-pod preview list shows them), or give --repo owner/name --pr N",
+    });
+  }
+  return namespace;
 }

@@ -273,6 +273,35 @@ rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]
     expect(errorsOf(step.stdout)[0]?.message).toMatch(/preview-ttl is 2 but keep-preview is not true/);
   });
 
+  it("leaves no preview when the job is cancelled while the tests run: the post step deletes it", async () => {
+    // The test blocks until the pod is deleted; the step is cancelled once it runs.
+    const pull = await pullRequestWithChart("cancelled", 37, "echo testing; while :; do sleep 1; done\n");
+    const namespace = "pr-37-hello-world";
+    const step = await runActionStep({
+      ...stepFor(pull),
+      onSpawn: (child) => {
+        let seen = "";
+        const cancelOnce = (chunk: Buffer) => {
+          seen += chunk.toString();
+          if (!seen.includes("[smoke] testing")) return;
+          child.stdout?.off("data", cancelOnce);
+          child.kill("SIGINT");
+        };
+        child.stdout?.on("data", cancelOnce);
+      },
+    });
+    expect(step.stdout).toContain("received SIGINT");
+    expect(step.exitCode).not.toBe(0);
+    expect(JSON.parse(step.state["run"] ?? "{}").previewNamespace).toBe(namespace);
+    // The run stopped before its teardown: the preview is still there for the post step.
+    expect(await namespaceOf(namespace)).toBeDefined();
+
+    const post = await runActionStep({ entry, dir, state: step.state });
+    expect(post.exitCode).toBe(0);
+    expect(post.stdout).toContain(`deleted the preview namespace ${namespace} the run left`);
+    expect(await namespaceOf(namespace)).toBeUndefined();
+  });
+
   // Last: the killed step's helm may still hold a request until the cluster closes.
   it("deletes the preview a killed main step left half-made in the post step", async () => {
     const pull = await pullRequestWithChart("killed", 35, "echo ok\n");

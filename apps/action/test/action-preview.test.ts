@@ -12,7 +12,7 @@ import { startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { startTestGitServer, type TestGitServer } from "@pr-pod/test-git-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pullRequestEvent } from "./fixtures/pull-request-event.ts";
-import { actionBundle, runActionStep, workflowCommands } from "./support/action-process.ts";
+import { actionBundle, node24, runActionStep, workflowCommands } from "./support/action-process.ts";
 
 const TOKEN = "ghp_testtesttesttesttesttesttesttest1234";
 const REPO = "octo-org/hello-world";
@@ -192,6 +192,20 @@ describe("the action with a preview section", () => {
     const post = await runActionStep({ entry, dir, state: step.state });
     expect(post.exitCode).toBe(0);
     expect(post.stdout).not.toContain("preview namespace");
+  });
+
+  it("does the same on Node 24, the runtime GitHub runs the action on", async () => {
+    const pull = await pullRequestWithChart("node24", 38, "echo ok\n");
+    const step = await runActionStep({ ...stepFor(pull), node: node24() });
+    expect(step.stderr).toBe("");
+    expect(step.exitCode).toBe(0);
+    expect(step.outputs).toMatchObject({
+      "preview-namespace": "pr-38-hello-world",
+      "deploy-status": "succeeded",
+      "test-status": "succeeded",
+      "tests-passed": "1",
+    });
+    expect(await namespaceOf("pr-38-hello-world")).toBeUndefined();
   });
 
   it("fails the step with 21 when the tests fail, naming the failing JUnit cases in outputs, annotation and summary", async () => {

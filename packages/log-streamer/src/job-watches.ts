@@ -7,12 +7,14 @@ export interface JobWatchTarget {
   namespace: string;
   jobName: string;
   signal: AbortSignal;
+  /** The Job as the caller last saw it: the Job watch starts at its resourceVersion (see runResilientWatch's `from`). */
+  job?: V1Job;
 }
 
 /** Calls `onChange` with the Job (undefined until it exists, or once it is gone) after every change. */
 export function watchJob(
   kubeConfig: KubeConfig,
-  { namespace, jobName, signal }: JobWatchTarget,
+  { namespace, jobName, signal, job }: JobWatchTarget,
   onChange: (job: V1Job | undefined) => void,
 ): Promise<void> {
   const batch = kubeConfig.makeApiClient(BatchV1Api);
@@ -25,6 +27,7 @@ export function watchJob(
       return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
     },
     signal,
+    ...(job ? { from: { items: [job], resourceVersion: job.metadata?.resourceVersion } } : {}),
     onChange: (jobs) => onChange([...jobs.values()].find((candidate) => candidate.metadata?.name === jobName)),
   });
 }

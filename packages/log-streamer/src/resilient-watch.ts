@@ -22,6 +22,12 @@ export interface ResilientWatchOptions<T extends KubernetesObject> {
   signal: AbortSignal;
   /** Called after every change with every object currently known, keyed by uid (or name). */
   onChange: (objects: ReadonlyMap<string, T>) => void;
+  /**
+   * What the caller already knows (the object its create or patch returned, with that answer's
+   * resourceVersion): the watch starts there instead of with synthetic ADDED events, so a change made
+   * in between (a delete before the watch was set up) is not missed.
+   */
+  from?: ObjectList<T>;
 }
 
 type WatchEnd = { kind: "closed"; sawEvents: boolean } | { kind: "gone" } | { kind: "error"; error: unknown };
@@ -38,6 +44,11 @@ export async function runResilientWatch<T extends KubernetesObject>(
   let resourceVersion: string | undefined;
   let failures = 0;
   const keyOf = (object: T) => object.metadata?.uid ?? object.metadata?.name ?? "";
+  if (options.from) {
+    for (const item of options.from.items) objects.set(keyOf(item), item);
+    resourceVersion = options.from.resourceVersion;
+    options.onChange(objects);
+  }
 
   while (!options.signal.aborted) {
     const end = await new Promise<WatchEnd>((resolve) => {

@@ -23,6 +23,12 @@ export interface WaitForJobResultOptions {
   onPod?: (pod: V1Pod) => void;
   /** After the Job's verdict, how long to wait for its pod's final state (exit code, message). Default 5000 ms. */
   podStatusGraceMs?: number;
+  /**
+   * The Job as the caller created or last changed it. The watch then starts from it, and the Job
+   * missing (deleted from outside, even before the watch was set up) or replaced by another of the
+   * same name ends the wait as failed with reason JobDeleted instead of waiting for it to appear.
+   */
+  job?: V1Job;
 }
 
 /** Resolves with succeeded/failed and why, as soon as the outcome is certain. */
@@ -41,6 +47,7 @@ export async function waitForJobResult(
 
   let job: V1Job | undefined;
   let jobSeen = false;
+  const knownUid = options.job?.metadata?.uid;
   let pods: ReadonlyMap<string, V1Pod> = new Map();
   let unschedulableSeenAt: number | undefined;
   let unschedulableTimer: NodeJS.Timeout | undefined;
@@ -141,12 +148,18 @@ export async function waitForJobResult(
     return state?.running !== undefined || (state === undefined && pod.status?.phase !== "Pending");
   };
 
-  const jobWatch = watchJob(kubeConfig, { namespace, jobName, signal }, (current) => {
-    job = current;
-    if (job) jobSeen = true;
-    reportPods();
-    evaluate();
-  });
+  const jobWatch = watchJob(
+    kubeConfig,
+    { namespace, jobName, signal, ...(options.job ? { job: options.job } : {}) },
+    (current) => {
+      // Another Job of the same name is not ours: ours is gone.
+      job = knownUid && current?.metadata?.uid !== knownUid ? undefined : current;
+      if (knownUid) jobSeen = true;
+      if (job) jobSeen = true;
+      reportPods();
+      evaluate();
+    },
+  );
   const podWatch = watchJobPods(kubeConfig, { namespace, jobName, signal }, (current) => {
     pods = current;
     reportPods();

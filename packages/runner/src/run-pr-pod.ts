@@ -185,27 +185,36 @@ class PrPodRunExecution {
         this.#emit({ type: "created", ...object });
       },
     });
-    if (objects.reused) {
-      this.#jobToDelete = this.#jobName;
-      this.#emit({ type: "reused", kind: "Job", name: this.#jobName, namespace });
-    } else if (objects.job.spec?.suspend !== true) {
-      // The server dropped spec.suspend (Kubernetes before 1.22, where the field is unknown or off):
-      // the Job started at once, its first pod was refused for want of the ServiceAccount, and the job
-      // controller would try again only after 10 s. Any change to the Job makes it try at once.
-      if (!serversWithoutSuspend.has(this.#cluster.server ?? "")) {
-        serversWithoutSuspend.add(this.#cluster.server ?? "");
-        this.#emit({
-          type: "warning",
-          message: `the API server ${this.#cluster.server ?? ""} ignored the Job's spec.suspend (Kubernetes before 1.22?), so the Job started before its ServiceAccount and token Secret existed; pr-pod nudges it once they do. pr-pod supports Kubernetes 1.22 and later.`,
-        });
+    // The Job as last answered by the API server: the wait starts from it, so a delete from outside
+    // (another replica superseding this run, a user) ends the run instead of leaving it waiting.
+    let job: V1Job | undefined = objects.job;
+    try {
+      if (objects.reused) {
+        this.#jobToDelete = this.#jobName;
+        this.#emit({ type: "reused", kind: "Job", name: this.#jobName, namespace });
+      } else if (objects.job.spec?.suspend !== true) {
+        // The server dropped spec.suspend (Kubernetes before 1.22, where the field is unknown or off):
+        // the Job started at once, its first pod was refused for want of the ServiceAccount, and the job
+        // controller would try again only after 10 s. Any change to the Job makes it try at once.
+        if (!serversWithoutSuspend.has(this.#cluster.server ?? "")) {
+          serversWithoutSuspend.add(this.#cluster.server ?? "");
+          this.#emit({
+            type: "warning",
+            message: `the API server ${this.#cluster.server ?? ""} ignored the Job's spec.suspend (Kubernetes before 1.22?), so the Job started before its ServiceAccount and token Secret existed; pr-pod nudges it once they do. pr-pod supports Kubernetes 1.22 and later.`,
+          });
+        }
+        job = await this.#cluster.nudgeJob(namespace, this.#jobName, signal);
+      } else {
+        job = await this.#cluster.unsuspendJob(namespace, this.#jobName, signal);
       }
-      await this.#cluster.nudgeJob(namespace, this.#jobName, signal);
-    } else {
-      await this.#cluster.unsuspendJob(namespace, this.#jobName, signal);
+    } catch (error) {
+      if (httpStatusOf(error) !== 404) throw error;
+      job = undefined;
     }
+    if (!job) return this.#jobDeletedResult();
 
     // 4. Log and verdict, side by side.
-    const { verdict, markedLine } = await this.#follow(settings, objects.job.metadata?.uid);
+    const { verdict, markedLine } = await this.#follow(settings, job);
 
     // 5. The report: the termination message, else the marked log line.
     const parsed = parsePrPodReport({
@@ -280,10 +289,8 @@ class PrPodRunExecution {
     return `namespace ${namespace} created`;
   }
 
-  async #follow(
-    settings: RunSettings,
-    jobUid: string | undefined,
-  ): Promise<{ verdict: JobResult; markedLine?: string }> {
+  async #follow(settings: RunSettings, job: V1Job): Promise<{ verdict: JobResult; markedLine?: string }> {
+    const jobUid = job.metadata?.uid;
     const namespace = settings.namespace;
     const jobName = this.#jobName;
     const kubeConfig = this.#options.kubeConfig;
@@ -325,6 +332,7 @@ class PrPodRunExecution {
       verdict = await waitForJobResult(kubeConfig, {
         namespace,
         jobName,
+        job,
         signal: waitSignal,
         redact: this.#redact,
         onPod,
@@ -356,6 +364,16 @@ class PrPodRunExecution {
     stopLogs.abort();
     await logs;
     return markedLine === undefined ? { verdict } : { verdict, markedLine };
+  }
+
+  /** The Job went before it could start: deleted from outside between its create and its start. */
+  #jobDeletedResult(): RunResult {
+    return this.#result(
+      "failed",
+      "JobDeleted",
+      `Job ${this.#namespace}/${this.#jobName} was deleted before it finished (by another pr-pod serve replica superseding this run, or by hand)`,
+      {},
+    );
   }
 
   #verdictResult(
@@ -437,6 +455,10 @@ class PrPodRunExecution {
         return;
       }
     }
+    // The Job was gone already (deleted from outside). With the default propagation the garbage
+    // collector takes what it owned; after `kubectl delete --cascade=orphan` nobody would, so the run
+    // deletes its other objects itself (404s are the garbage collector having been first).
+    if (!deleting) await this.#deleteOwnedObjects(signal);
     const deleted = this.#created.length > 0 ? this.#created : [{ kind: "Job" as const, name: jobName, namespace }];
     // The delete answers at once; the garbage collector takes a few seconds for the pod and the objects
     // the Job owns. Say "cleaned up" only once they are gone (the Job goes last), or say what is left.
@@ -457,6 +479,23 @@ class PrPodRunExecution {
       }
     }
     this.#emit({ type: "cleaned-up", deleted: deleted.map(({ kind, name }) => ({ kind, name })) });
+  }
+
+  async #deleteOwnedObjects(signal: AbortSignal): Promise<void> {
+    for (const { kind, name, namespace } of this.#created) {
+      if (kind === "Job") continue;
+      try {
+        await this.#cluster.call(`delete ${kind} ${namespace}/${name}`, signal, (s) =>
+          this.#cluster.kinds[kind].remove(namespace, name, s),
+        );
+      } catch (error) {
+        if (httpStatusOf(error) !== 404)
+          this.#emit({
+            type: "warning",
+            message: this.#redact(`could not delete ${kind} ${namespace}/${name}: ${messageOf(error)}`),
+          });
+      }
+    }
   }
 
   /** After a successful build, the preview stages (deploy, test, teardown) when configured; their failure fails the run. */

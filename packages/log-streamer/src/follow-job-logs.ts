@@ -209,8 +209,16 @@ async function* followLogChunks(
     // unfinished line proves the container really wrote it without a newline.
     let unfinishedLastLine: string | undefined;
     let unconfirmedEnds = 0;
+    // A stream that ended cleanly while the container was still running, often just as it ended.
+    let cleanEndBeforeTermination = false;
     while (!signal.aborted) {
       if (watchError) throw watchError;
+      // When the container has terminated since, the tail says whether that stream had it all:
+      // usually it did, and no stream has to read the last second of log again.
+      if (cleanEndBeforeTermination && terminated()) {
+        cleanEndBeforeTermination = false;
+        if (await tailIsLastGiven(deduper)) return;
+      }
       const wasTerminated = terminated();
       deduper.startStream();
       try {
@@ -283,6 +291,7 @@ async function* followLogChunks(
           }
         }
         unfinishedLastLine = wasTerminated ? endedMidLine : undefined;
+        cleanEndBeforeTermination = !wasTerminated && endedMidLine === undefined;
         // A stream that ends cleanly may still have been cut (some proxies end chunked bodies
         // cleanly): the log is complete only when its last line is the last line given.
         if (wasTerminated && endedMidLine === undefined) {
@@ -295,6 +304,7 @@ async function* followLogChunks(
           failures = 0;
         }
       } catch (error) {
+        cleanEndBeforeTermination = false;
         if (signal.aborted) return;
         const status = statusOf(error);
         if (status === 404) return; // the pod is gone, and its log with it

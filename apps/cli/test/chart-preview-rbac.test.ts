@@ -92,7 +92,10 @@ describe("the service's RBAC for previews", () => {
     const closing = await preview("octo/widgets", 5);
     const other = await preview("octo/widgets", 6);
     try {
-      expect(await deletePullRequestPreviews(serve, { repo: "octo/widgets", pr: 5 })).toEqual([closing]);
+      expect(await deletePullRequestPreviews(serve, { repo: "octo/widgets", pr: 5 })).toEqual({
+        namespaces: [closing],
+        stillTerminating: [],
+      });
       expect(await exists(closing)).toBe(false);
       expect(await exists(other)).toBe(true);
       const core = serve.makeApiClient(CoreV1Api);

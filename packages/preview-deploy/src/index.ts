@@ -30,6 +30,7 @@ export {
 export {
   applyPreviewObjects,
   cleanupExpiredPreviews,
+  type DeletedPullRequestPreviews,
   deletePreview,
   deletePullRequestPreviews,
   expiredPreviews,

@@ -146,18 +146,39 @@ export async function cleanupExpiredPreviews(
   return expired.map((p) => p.namespace);
 }
 
+export interface DeletedPullRequestPreviews {
+  /** Every preview namespace of the pull request whose delete the API server accepted. */
+  namespaces: string[];
+  /** Those still there (terminating) when `waitMs` ran out; Kubernetes finishes them on its own. */
+  stillTerminating: string[];
+}
+
 /**
- * Deletes every preview of one pull request (kept or left behind), as `pr-pod preview down` deletes
- * one, and returns the namespaces removed: what a closed pull request leaves nothing of.
+ * Deletes every preview of one pull request (kept or left behind), each as `pr-pod preview down`
+ * deletes one, all at once: what a closed pull request leaves nothing of. Waits until they are gone,
+ * or at most `waitMs` (a namespace can take minutes: its pods' grace, finalizers).
  */
 export async function deletePullRequestPreviews(
   kubeConfig: KubeConfig,
   pullRequest: PreviewIdentity,
-  options: { signal?: AbortSignal } = {},
-): Promise<string[]> {
+  options: { signal?: AbortSignal; waitMs?: number } = {},
+): Promise<DeletedPullRequestPreviews> {
   const previews = await listPreviews(kubeConfig, pullRequest);
-  for (const preview of previews) await deletePreview(kubeConfig, preview.namespace, options);
-  return previews.map((preview) => preview.namespace);
+  const waited = options.waitMs === undefined ? undefined : AbortSignal.timeout(options.waitMs);
+  const signals = [options.signal, waited].filter((signal) => signal !== undefined);
+  const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+  const stillTerminating: string[] = [];
+  await Promise.all(
+    previews.map(async ({ namespace }) => {
+      try {
+        await deletePreview(kubeConfig, namespace, signal ? { signal } : {});
+      } catch (error) {
+        if (!waited?.aborted || options.signal?.aborted) throw error;
+        stillTerminating.push(namespace);
+      }
+    }),
+  );
+  return { namespaces: previews.map((preview) => preview.namespace), stillTerminating };
 }
 
 /**

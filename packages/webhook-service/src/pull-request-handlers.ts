@@ -74,6 +74,11 @@ export interface PullRequestHandlersOptions {
   claimTimeoutMs?: number;
   /** Retry-After of a 503. Default 30. */
   retryAfterSeconds?: number;
+  /**
+   * How long a close waits to see a PR's preview namespaces gone. Default 120 s. Past it the close
+   * is done anyway (the deletes were accepted; Kubernetes finishes them) and a warning names them.
+   */
+  previewDeleteWaitMs?: number;
 }
 
 export class PullRequestHandlers {
@@ -355,11 +360,21 @@ export class PullRequestHandlers {
    * throws, so the close is retried.
    */
   async #deleteClosedPreviews(claim: DeliveryClaim): Promise<string[]> {
+    const waitMs = this.#options.previewDeleteWaitMs ?? 120_000;
     try {
-      return await deletePullRequestPreviews(this.#options.kubeConfig, {
-        repo: `${claim.owner}/${claim.repo}`,
-        pr: claim.number,
-      });
+      const deleted = await deletePullRequestPreviews(
+        this.#options.kubeConfig,
+        { repo: `${claim.owner}/${claim.repo}`, pr: claim.number },
+        { waitMs },
+      );
+      if (deleted.stillTerminating.length > 0) {
+        // The deletes were accepted: a slow namespace must not hold the close (or a shutdown) for minutes.
+        this.#log.warn(
+          { delivery: claim.deliveryId, pr: prKeyOf(claim), terminating: deleted.stillTerminating },
+          `closed: preview namespaces still being deleted after ${waitMs / 1000} s; Kubernetes finishes on its own`,
+        );
+      }
+      return deleted.namespaces;
     } catch (error) {
       if (httpStatusOf(error) !== 403) throw error;
       this.#log.warn(

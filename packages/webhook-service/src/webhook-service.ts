@@ -49,6 +49,8 @@ export interface WebhookServiceOptions {
   maxBodyBytes?: number;
   claimTimeoutMs?: number;
   retryAfterSeconds?: number;
+  /** How long a close waits to see the PR's previews gone (default 120 s), then warns and goes on. */
+  previewDeleteWaitMs?: number;
   /** How long SIGTERM lets running runs go on before they are aborted and cleaned up. Default 60 s. */
   shutdownGraceMs?: number;
   /** JSON logs; default pino to stdout at info. */

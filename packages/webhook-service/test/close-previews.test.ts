@@ -91,6 +91,36 @@ describe("a closed pull request", () => {
     }
   });
 
+  it("does not hold a close while a preview namespace is slow to go: the delete is sent, a warning names it", async () => {
+    const slow = await startService({
+      kubeConfig: cluster.kubeConfig,
+      namespace: NS,
+      instanceId: "replica-slow",
+      previewDeleteWaitMs: 300,
+    });
+    const terminating = await keptPreview("octo/widgets", 44);
+    // Nothing tells the service the namespace is gone: its watch never answers.
+    cluster.faults.addLatency({ ms: 60_000, match: { resource: "namespaces", verb: "watch" } });
+    try {
+      const closed = await signedDelivery(
+        SECRET,
+        "pull_request",
+        pullRequestPayload({ action: "closed", number: 44, repo: "octo/widgets" }),
+      );
+      expect((await post(slow.service.url, closed)).status).toBe(202);
+      const warning = await slow.logs.waitFor((l) => l.delivery === closed.id && l.msg.includes("still being deleted"));
+      expect(warning["terminating"]).toEqual([terminating]);
+      const done = await slow.logs.waitFor((l) => l.delivery === closed.id && l.msg === "closed: runs removed");
+      expect(done["previews"]).toEqual([terminating]);
+      cluster.faults.clear();
+      expect(await exists(terminating)).toBe(false);
+    } finally {
+      cluster.faults.clear();
+      await slow.service.close(1_000);
+      await deletePreview(cluster.kubeConfig, terminating);
+    }
+  });
+
   it("still closes when no preview was ever deployed", async () => {
     const closed = await signedDelivery(
       SECRET,

@@ -135,16 +135,21 @@ export async function waitForJobResult(
   };
 
   // After the Job's own verdict, its pod's final state is worth a short wait: the pod watch may simply
-  // not have delivered it yet (or the pod at all). A container that never started has nothing to add.
+  // not have delivered it yet (or the pod at all). A container that never started has nothing to add,
+  // unless the Job says Complete: then it ran, and a pod still seen waiting is an old version of it (a
+  // pod that starts and ends within moments of being created can beat its own watch events).
   const needsPodFinalState = () => {
     if (!verdict || verdict.exitCode !== undefined) return false;
-    const fromJob = (job?.status?.conditions ?? []).some(
+    const conditions = job?.status?.conditions ?? [];
+    const fromJob = conditions.some(
       (c) => ["Complete", "Failed", "FailureTarget"].includes(c.type) && c.status === "True",
     );
     if (!fromJob) return false;
     const pod = currentPod(ownPods());
     if (!pod) return true;
     const state = mainContainerStatus(pod, options.containerName)?.state;
+    const complete = conditions.some((c) => c.type === "Complete" && c.status === "True");
+    if (complete && state?.terminated === undefined) return true;
     return state?.running !== undefined || (state === undefined && pod.status?.phase !== "Pending");
   };
 

@@ -1,9 +1,10 @@
 // Creates a run's objects so that a re-run for the same PR and SHA never fails on AlreadyExists:
 // the Job comes first, suspended, so the others can carry an ownerReference to it (Kubernetes then
 // garbage-collects them with the Job) and the pod cannot start before its Secret and
-// ServiceAccount exist. Leftovers of a finished or abandoned earlier run are deleted and made anew;
-// a Job of the same name that is still running is reused as it is. Every object carries this run's
-// id, so a create that succeeded on the server but timed out here is recognised as our own.
+// ServiceAccount exist; the others are then created all at once. Leftovers of a finished or
+// abandoned earlier run are deleted and made anew; a Job of the same name that is still running is
+// reused as it is. Every object carries this run's id, so a create that succeeded on the server but
+// timed out here is recognised as our own.
 // https://kubernetes.io/docs/concepts/architecture/garbage-collection/#owners-dependents
 import type { KubernetesObject, V1Job } from "@kubernetes/client-node";
 import { apiStatusOf, httpStatusOf } from "./api-retry.ts";
@@ -22,7 +23,7 @@ export interface CreatedObject {
 
 export interface RunObjectsPlan {
   job: V1Job;
-  /** Created after the Job, owned by it, in this order. */
+  /** Created after the Job, owned by it, all at once (reported in this order). */
   dependents: Array<{ kind: Exclude<RunObjectKind, "Job">; object: KubernetesObject }>;
 }
 
@@ -92,18 +93,31 @@ export async function createRunObjects(
     controller: false,
     blockOwnerDeletion: false,
   };
-  for (const dependent of plan.dependents) {
-    const body = withRunId(
-      { ...dependent.object, metadata: { ...dependent.object.metadata, namespace, ownerReferences: [owner] } },
-      runId,
-    );
-    await createOrReplace(cluster, dependent.kind, body, options, (existing) =>
-      (existing.metadata?.ownerReferences ?? []).some((reference) => reference.uid === owner.uid) ? "ours" : "replace",
-    );
-    const ref = { kind: dependent.kind, name: body.metadata?.name ?? "", namespace };
-    created.push(ref);
-    options.onCreated?.(ref);
+  // The dependents need only the Job, not each other (a RoleBinding may name its Role before it
+  // exists), so they are created at once: one round trip instead of one each. Every create is let
+  // finish before anything is reported or thrown, so none is still in flight when a failed run
+  // deletes the Job; they are reported in the plan's order, and the first failure is thrown.
+  const outcomes = await Promise.allSettled(
+    plan.dependents.map(async (dependent) => {
+      const body = withRunId(
+        { ...dependent.object, metadata: { ...dependent.object.metadata, namespace, ownerReferences: [owner] } },
+        runId,
+      );
+      await createOrReplace(cluster, dependent.kind, body, options, (existing) =>
+        (existing.metadata?.ownerReferences ?? []).some((reference) => reference.uid === owner.uid)
+          ? "ours"
+          : "replace",
+      );
+      return { kind: dependent.kind, name: body.metadata?.name ?? "", namespace };
+    }),
+  );
+  for (const outcome of outcomes) {
+    if (outcome.status !== "fulfilled") continue;
+    created.push(outcome.value);
+    options.onCreated?.(outcome.value);
   }
+  const failed = outcomes.find((outcome) => outcome.status === "rejected");
+  if (failed) throw failed.reason;
   return { job, reused: false, created };
 }
 

@@ -31,6 +31,12 @@ describe.concurrent("pr-pod demo", () => {
       "docker: a stand-in that builds nothing, because no private Docker engine in /nonexistent",
     );
     expect(stderr).toContain("[pr-pod demo] stand-in docker, nothing built: docker buildx build");
+    // build → deploy → test: the PR's chart deployed with real helm, and a test Job asked the app.
+    expect(stderr).toMatch(/\[charts\] fetched charts\/demo-app at [0-9a-f]{40}/);
+    expect(stderr).toMatch(/preview deploy succeeded in/);
+    expect(stderr).toMatch(/\[check-greeting\] GET http:\/\/127\.0\.0\.1:\d+\/ -> hello from the pull request/);
+    expect(stderr).toMatch(/preview test succeeded in/);
+    expect(stderr).toMatch(/preview teardown succeeded in/);
     expect(stdout).toContain("✔ succeeded octo/demo-app#1");
     expect(stdout).toContain("`docker` was a stand-in that recorded these commands and built nothing");
     expect(stdout).toMatch(/ {2}docker buildx create --name pr-pod-demo-app-1-/);
@@ -54,6 +60,17 @@ describe.concurrent("pr-pod demo", () => {
     expect(validateOutput(document)).toEqual([]);
     expect(document.demo.docker).toContain("stand-in");
     expect(document.demo.dockerCalls.some((call: string) => call.startsWith("docker buildx build"))).toBe(true);
+    expect(document.preview.namespace).toBe("pr-1-demo-app");
+    expect(
+      document.preview.stages.map((stage: { stage: string; status: string }) => [stage.stage, stage.status]),
+    ).toEqual([
+      ["deploy", "succeeded"],
+      ["test", "succeeded"],
+      ["teardown", "succeeded"],
+    ]);
+    expect(document.preview.tests.results).toContainEqual(
+      expect.objectContaining({ name: "check-greeting", status: "passed" }),
+    );
   });
 
   it.skipIf(realBuildsSkipReason())(

@@ -10,8 +10,9 @@
 // way `--report github` sends it to GitHub, and the demo shows what the PR got.
 import { existsSync } from "node:fs";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { WORKSPACE_MOUNT_PATH } from "@pr-pod/k8s-job-builder";
@@ -94,6 +95,37 @@ function dockerPrefix(): string {
   return join(process.cwd(), ".tools", "docker");
 }
 
+/** helm for the demo's preview: PR_POD_HELM, the workspace's `.tools/bin/helm` (npm ci unpacks it), or PATH. */
+export function demoHelmPath(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.PR_POD_HELM) return env.PR_POD_HELM;
+  for (let dir of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
+    for (;;) {
+      const helm = join(dir, ".tools", "bin", "helm");
+      if (existsSync(helm)) return helm;
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  return (env.PATH ?? "")
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, "helm"))
+    .find((helm) => existsSync(helm));
+}
+
+/** A free loopback port for the demo app to serve on. */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** Starts the private engine and registry, or says why the demo falls back to the stand-in. */
 export async function startDemoBuilder(
   environment: CommandEnvironment,
@@ -167,12 +199,92 @@ const demoFiles = {
   "src/index.js": 'console.log("hello from demo-app");\n',
 };
 
+/** What the demo app serves, and what its test checks for: the pull request changes it. */
+const DEMO_GREETING = "hello from the pull request";
+
+/**
+ * The demo app's chart: a Deployment serving the greeting over HTTP (busybox httpd: the test
+ * cluster's host runtime runs commands, not images), its Service, and values for the port and the
+ * address to bind (empty: all, as in a real cluster; the demo binds loopback).
+ */
+const demoChartFiles = {
+  "charts/demo-app/Chart.yaml": "apiVersion: v2\nname: demo-app\ndescription: pr-pod's demo app\nversion: 0.1.0\n",
+  "charts/demo-app/values.yaml": `image:\n  repository: busybox\n  tag: "1.36"\ngreeting: ${JSON.stringify(DEMO_GREETING)}\nport: 8080\nbind: ""\n`,
+  "charts/demo-app/templates/deployment.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+  labels: { app: {{ .Release.Name }} }
+spec:
+  replicas: 1
+  selector:
+    matchLabels: { app: {{ .Release.Name }} }
+  template:
+    metadata:
+      labels: { app: {{ .Release.Name }} }
+    spec:
+      containers:
+        - name: web
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+          command:
+            - sh
+            - -c
+            - mkdir -p www && printf '%s\\n' "$GREETING" > www/index.html && echo "demo-app serving on port $PORT" && exec busybox httpd -f -p "{{ if .Values.bind }}{{ .Values.bind }}:{{ end }}$PORT" -h www
+          env:
+            - { name: GREETING, value: {{ .Values.greeting | quote }} }
+            - { name: PORT, value: {{ .Values.port | quote }} }
+          ports: [{ name: http, containerPort: {{ .Values.port }} }]
+          readinessProbe:
+            httpGet: { path: /, port: http }
+`,
+  "charts/demo-app/templates/service.yaml": `apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  selector: { app: {{ .Release.Name }} }
+  ports: [{ name: http, port: {{ .Values.port }}, targetPort: http }]
+`,
+};
+
+/**
+ * The demo repository's pr-pod.config.yaml: deploy the chart, then a test Job that asks the app for
+ * its greeting (APP_URL, else the Service URL pr-pod passes as PREVIEW_URL_DEMO_APP in a real cluster).
+ * `overrides` are the demo's own: the port, loopback, and the URL, since the test cluster's pods share
+ * this machine's network instead of Service DNS.
+ */
+export function demoPreviewConfig(overrides?: { port: number }): string {
+  const set = overrides ? `\n      set: { port: "${overrides.port}", bind: 127.0.0.1 }` : "";
+  const env = overrides ? `\n      env: { APP_URL: "http://127.0.0.1:${overrides.port}/" }` : "";
+  return `# pr-pod: deploy the demo app as a preview after the build, then check it answers.
+preview:
+  timeoutSeconds: 60
+  charts:
+    - path: charts/demo-app
+      release: demo-app
+      # The image built from the root Dockerfile runs the app (two are built: say which goes where).
+      images: [{ source: Dockerfile, repositoryKey: image.repository, tagKey: image.tag }]${set}
+  tests:
+    - name: check-greeting
+      image: busybox:1.36
+      command:
+        - sh
+        - -c
+        - >-
+          url=\${APP_URL:-$PREVIEW_URL_DEMO_APP};
+          for attempt in 1 2 3 4 5 6 7 8 9 10; do body=$(wget -qO- "$url") && break; sleep 1; done;
+          echo "GET $url -> $body";
+          test "$body" = ${JSON.stringify(DEMO_GREETING)}${env}
+`;
+}
+
 const demoPullRequestFiles = {
-  "src/index.js": 'console.log("hello from the pull request");\n',
+  "src/index.js": `console.log(${JSON.stringify(DEMO_GREETING)});\n`,
   Dockerfile: 'FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nCMD ["node", "src/index.js"]\n',
   "services/worker/Dockerfile": 'FROM alpine:3.20\nCMD ["echo", "worker"]\n',
   "compose.yaml": "services:\n  app:\n    build: .\n",
-  "charts/demo-app/Chart.yaml": "apiVersion: v2\nname: demo-app\nversion: 0.1.0\n",
+  ...demoChartFiles,
+  "pr-pod.config.yaml": demoPreviewConfig(),
 };
 
 /** With real builds nothing can be pulled: the images start FROM scratch and copy the app in. */
@@ -208,6 +320,7 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
   const git = await startTestGitServer({ token: DEMO_TOKEN });
   const github = await startTestGitHubServer();
   let cluster: DemoCluster | undefined;
+  let configFile: string | undefined;
   try {
     let headSha = "";
     let baseSha = "";
@@ -248,6 +361,20 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
       author: "octocat",
       serverUrl: git.url,
     });
+    // The preview: the repository's chart deployed and checked by a test Job, with real helm.
+    const helmPath = demoHelmPath(environment.env);
+    if (helmPath) {
+      configFile = join(await mkdtemp(join(tmpdir(), "pr-pod-demo-config-")), "pr-pod.config.yaml");
+      await writeFile(configFile, demoPreviewConfig({ port: await freeLoopbackPort() }));
+      terminal.info(terminal.style("dim", `helm: ${helmPath} (deploys the PR's chart as a preview, then tests it)`));
+    } else {
+      terminal.info(
+        terminal.style(
+          "dim",
+          "helm: not found, so the demo builds but deploys no preview (npm ci unpacks it into .tools/bin; or set PR_POD_HELM)",
+        ),
+      );
+    }
     const runner = await loadRunner();
     const demoCluster = cluster;
     const dockerCalls: string[] = [];
@@ -259,6 +386,10 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
         kubeConfig: cluster.kubeConfig,
         pullRequest: { kind: "context", context },
         token: DEMO_TOKEN,
+        // The demo's own config only: a pr-pod.config.* in the current folder must not change it.
+        ...(configFile && helmPath
+          ? { configFile, preview: { helmPath, keep: options.keep === true } }
+          : { noConfigFile: true }),
         ...(environment.globals.namespace ? { namespace: environment.globals.namespace, createNamespace: true } : {}),
         ...(options.keep ? { keep: true } : {}),
         ...(options.timeout ? { timeoutSeconds: options.timeout } : {}),
@@ -326,6 +457,7 @@ export async function runDemo(environment: CommandEnvironment, options: DemoOpti
       },
     );
   } finally {
+    if (configFile) await rm(dirname(configFile), { recursive: true, force: true });
     await cluster?.close();
     await builder?.stop();
     await git.close();

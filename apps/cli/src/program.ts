@@ -68,7 +68,7 @@ function addClusterRunOptions(command: Command): Command {
     .option("--keep", "leave the run's objects in the cluster afterwards (clean up later with pr-pod cleanup)")
     .option(
       "--keep-preview",
-      "keep the deployed preview for its ttlHours (run --source with a preview section; pr-pod preview expire removes it)",
+      "keep the deployed preview for its ttlHours (with a preview section in the config file; pr-pod preview expire removes it)",
     )
     .option("--create-namespace", "create the namespace when it does not exist")
     .option(

@@ -37,7 +37,7 @@ async function loadedBy(name: string, args: string[]) {
     .filter((file) => file.includes("/apps/cli/dist/"))
     .flatMap((file) => (JSON.parse(readFileSync(`${file}.map`, "utf8")) as { sources: string[] }).sources);
   const found = (Object.keys(heavy) as Heavy[]).filter((part) => sources.some((source) => heavy[part].test(source)));
-  return { result, files, found };
+  return { result, files, found, sources };
 }
 
 const offlineFlags = [
@@ -71,8 +71,14 @@ describe("what a command loads at start-up", () => {
 
   it("the control: a command that talks to a cluster does load client-node", async () => {
     // No kubeconfig anywhere: the command fails, but only after it loaded the kubeconfig code.
-    const { result, found } = await loadedBy("status", ["status", "--kubeconfig", join(scratch, "missing")]);
+    const { result, found, sources } = await loadedBy("status", ["status", "--kubeconfig", join(scratch, "missing")]);
     expect(result.code).not.toBe(0);
     expect(found).toContain("@kubernetes/client-node");
+    // Only the API classes pr-pod uses: a dynamic import() of the whole package anywhere in the CLI
+    // (or a namespace import) would put all of client-node's API groups into the chunk every run loads.
+    const apiClasses = sources.flatMap((source) => /client-node\/.*\/gen\/apis\/(\w+Api)\.ts$/.exec(source)?.[1] ?? []);
+    expect(apiClasses).toContain("CoreV1Api");
+    expect(apiClasses).not.toContain("StorageV1Api");
+    expect(apiClasses).not.toContain("NetworkingV1Api");
   });
 });

@@ -3,6 +3,9 @@
 // the code of the first failing check (so scripts can tell "no cluster" from "no token").
 // The permissions check is the runner's own preflight (checkRunPermissions: one rules review, access
 // reviews only for what it does not plainly grant), for a run with builds on.
+// The API classes by name, statically (this file is loaded on demand anyway): a dynamic import() of the
+// whole package would keep every client-node API class in the CLI bundle's shared client-node chunk.
+import { CoreV1Api, VersionApi } from "@kubernetes/client-node";
 import type { CommandEnvironment } from "../command-environment.ts";
 import { exitCodeForError } from "../exit-code-for-error.ts";
 import { EXIT_CODES } from "../exit-codes.ts";
@@ -51,10 +54,9 @@ async function clusterChecks(environment: CommandEnvironment, checks: DoctorChec
     status: "ok",
     detail: `${describeChoice(loaded)}, context ${loaded.context}`,
   });
-  const client = await import("@kubernetes/client-node");
   const { kubeConfig } = loaded;
   try {
-    const version = await kubeConfig.makeApiClient(client.VersionApi).getCode();
+    const version = await kubeConfig.makeApiClient(VersionApi).getCode();
     checks.push({ name: "cluster", status: "ok", detail: `Kubernetes ${version.gitVersion} at ${loaded.server}` });
   } catch (error) {
     const status = (error as { code?: unknown }).code;
@@ -77,7 +79,7 @@ async function clusterChecks(environment: CommandEnvironment, checks: DoctorChec
   }
   const namespace = environment.globals.namespace ?? "default";
   try {
-    await kubeConfig.makeApiClient(client.CoreV1Api).readNamespace({ name: namespace });
+    await kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: namespace });
     checks.push({ name: "namespace", status: "ok", detail: `${namespace} exists` });
   } catch (error) {
     const status = (error as { code?: unknown }).code;

@@ -1,6 +1,9 @@
 // `pr-pod preview list|logs|down|expire`: the previews pr-pod deployed (namespaces labelled
 // pr-pod.dev/component=preview), their workloads' logs, deleting one, and deleting those whose keep
 // time has passed.
+// Statically (this file is loaded on demand anyway): a dynamic import() of client-node would keep
+// every API class of it in the CLI bundle's shared client-node chunk, which every run loads.
+import { CoreV1Api } from "@kubernetes/client-node";
 import { CliError } from "../cli-error.ts";
 import type { CommandEnvironment } from "../command-environment.ts";
 import { EXIT_CODES } from "../exit-codes.ts";
@@ -108,7 +111,6 @@ export async function previewLogsCommand(
     });
   }
   const { kubeConfig } = environment.loadKube();
-  const { CoreV1Api } = await import("@kubernetes/client-node");
   const { PREVIEW_LABELS } = await import("@pr-pod/preview-deploy");
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const found = await core.readNamespace({ name: namespace }).catch((error: { code?: number }) => {

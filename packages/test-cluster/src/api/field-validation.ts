@@ -3,7 +3,9 @@
 // or silently dropped (Ignore); in every mode they are not stored. The schema is client-node's models
 // (each class lists its fields and their types in getAttributeTypeMap), not a hand-written copy.
 // https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation
-import * as models from "@kubernetes/client-node";
+// The models module alone: the package's index would also pull in every API client class, which then
+// lands in the chunk of client-node that the CLI's run command loads (the bundle shares one chunk).
+import * as models from "@kubernetes/client-node/dist/gen/models/all.js";
 import { isPlainObject, type Json } from "../json.ts";
 import type { ResourceType } from "./resource-types.ts";
 import { badRequest, type StatusError } from "./status-error.ts";

@@ -316,6 +316,36 @@ rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]
     expect(await namespaceOf(namespace)).toBeUndefined();
   });
 
+  it("stops at once when the job is cancelled while the preview is being set up, and the post step deletes it", async () => {
+    const pull = await pullRequestWithChart("cancelled-setup", 39, "echo ok\n");
+    const namespace = "pr-39-hello-world";
+    // Were helm to start, its first request would hang: only an abort that reaches it ends the step.
+    cluster.faults.addLatency({ ms: 120_000, match: { resource: "secrets", namespace } });
+    let child: import("node:child_process").ChildProcess | undefined;
+    const running = runActionStep({
+      ...stepFor(pull),
+      onSpawn: (spawned) => {
+        child = spawned;
+      },
+    });
+    try {
+      await waitFor(async () => (await namespaceOf(namespace)) !== undefined);
+      child?.kill("SIGINT");
+      const step = await running;
+      expect(step.stdout).toContain("received SIGINT");
+      expect(step.exitCode).not.toBe(0);
+      expect(JSON.parse(step.state["run"] ?? "{}").previewNamespace).toBe(namespace);
+      cluster.faults.clear();
+
+      const post = await runActionStep({ entry, dir, state: step.state });
+      expect(post.exitCode).toBe(0);
+      expect(post.stdout).toContain(`deleted the preview namespace ${namespace} the run left`);
+      expect(await namespaceOf(namespace)).toBeUndefined();
+    } finally {
+      cluster.faults.clear();
+    }
+  });
+
   // Last: the killed step's helm may still hold a request until the cluster closes.
   it("deletes the preview a killed main step left half-made in the post step", async () => {
     const pull = await pullRequestWithChart("killed", 35, "echo ok\n");

@@ -85,6 +85,9 @@ export async function deployPreview(options: DeployPreviewOptions): Promise<Prev
   const releases: DeployedRelease[] = [];
   try {
     for (const chart of options.charts) {
+      // A listener added to a signal that has already fired never runs: a cancel that came while
+      // the namespace was being set up must stop here, not leave helm running to its timeout.
+      options.signal?.throwIfAborted();
       const chartStarted = Date.now();
       const args = buildHelmUpgradeArgs({ ...chart, namespace });
       const stop = new AbortController();

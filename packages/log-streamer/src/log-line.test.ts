@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { LogLineSplitter, readInstant, readTimestampPrefix } from "./log-bytes.ts";
 import { LogLineDeduper, parseTimestampedLine, sinceTimeFor } from "./log-line.ts";
 
 describe("parseTimestampedLine", () => {
@@ -61,6 +62,56 @@ describe("LogLineDeduper", () => {
             for (const raw of stream) {
               const parsed = parseTimestampedLine(raw);
               if (deduper.accept(parsed)) given.push(raw);
+            }
+            position = Math.max(position, Math.min(cut, log.length));
+          }
+          expect(given).toEqual(log);
+        },
+      ),
+    );
+  });
+
+  it("gives every line exactly once when the lines come as bytes, in chunks cut anywhere, across streams", () => {
+    const line = fc.record({
+      second: fc.integer({ min: 0, max: 3 }),
+      milli: fc.integer({ min: 0, max: 2 }),
+      text: fc.constantFrom("a", "b", "", "ü🚀"),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(line, { maxLength: 40 }),
+        fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (specs, cuts, chunkCuts) => {
+          const sorted = specs.map((s) => ({ ...s, key: s.second * 1000 + s.milli })).sort((x, y) => x.key - y.key);
+          const log = sorted.map((s) => `2026-11-28T00:00:0${s.second}.${String(s.milli).padStart(3, "0")}Z ${s.text}`);
+          const deduper = new LogLineDeduper();
+          const given: string[] = [];
+          let position = 0;
+          for (const cut of [...cuts, Number.MAX_SAFE_INTEGER]) {
+            deduper.startStream();
+            const stream = replayFrom(log.slice(0, Math.max(position, Math.min(cut, log.length))), deduper.sinceTime);
+            // The stream's bytes, received in chunks cut at arbitrary bytes (inside characters too).
+            const body = Buffer.from(stream.map((raw) => `${raw}\n`).join(""));
+            const bounds = [...new Set(chunkCuts.map((c) => (body.length === 0 ? 0 : c % body.length)))].sort(
+              (a, b) => a - b,
+            );
+            const splitter = new LogLineSplitter();
+            let from = 0;
+            for (const to of [...bounds, body.length]) {
+              splitter.push(body.subarray(from, to), (source, start, end) => {
+                const contentStart = readTimestampPrefix(source, start, end);
+                const accepted = deduper.acceptBytes(
+                  readInstant.seconds,
+                  readInstant.fraction,
+                  source,
+                  contentStart,
+                  end,
+                );
+                if (accepted) given.push(source.toString("utf8", start, end));
+              });
+              deduper.endChunk();
+              from = to;
             }
             position = Math.max(position, Math.min(cut, log.length));
           }

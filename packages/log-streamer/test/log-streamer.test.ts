@@ -176,6 +176,31 @@ describe("followJobLogs", () => {
     expect(chunks.length).toBeLessThan(lines.length / 10); // many lines to a chunk, not one each
   });
 
+  it("reads on when a stream ended cleanly while the container ran and more lines came before it ended", async () => {
+    const jobName = await createJob();
+    const pod = await cluster.runtime.waitForPod({ namespace: "logs", jobName });
+    pod.start();
+    // The first stream ends cleanly (as a proxy may) after 5 lines, while the container still runs;
+    // the rest is written and the container exits at once, so the tail is not the last line given.
+    cluster.faults.cutLogStream({ afterLines: 5, match: { resource: "pods/log", name: pod.name } });
+    const written = Array.from({ length: 20 }, (_, i) => `line ${i}`);
+    pod.log(written.slice(0, 1));
+    const seen: LogLine[] = [];
+    const waiter = lineWaiter(seen);
+    const done = (async () => {
+      for await (const _ of followJobLogs(kubeConfig, { namespace: "logs", jobName, onLine: waiter.onLine })) {
+        // collected through onLine
+      }
+    })();
+    await waiter.until(1);
+    pod.log(written.slice(1));
+    pod.exit(0);
+    await done;
+    expect(seen.map((l) => l.line)).toEqual(written);
+    const follows = cluster.requests.list({ resource: "pods/log", name: pod.name }).filter((r) => r.query["follow"]);
+    expect(follows.length).toBeGreaterThanOrEqual(2);
+  });
+
   it("ends with no lines for a finished Job whose pod is gone", async () => {
     const jobName = await createJob();
     const waiting = waitForJobResult(kubeConfig, { namespace: "logs", jobName });

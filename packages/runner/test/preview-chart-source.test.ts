@@ -89,6 +89,12 @@ describe("fetchPreviewChartSource", () => {
     expect(JSON.stringify({ message: error.message, cause: String(error.cause) })).not.toContain(wrong);
   });
 
+  it("says a run without a token (a fork PR's) was asked for credentials, without prompting", async () => {
+    const error = await fetchPreviewChartSource(options({ token: undefined })).catch((e) => e);
+    expect(error.message).toContain(`the git server at ${url} asked for credentials`);
+    expect(error.message).toContain("fork PRs get none without --allow-fork-token");
+  });
+
   it("says what to do when git is missing", async () => {
     const error = await fetchPreviewChartSource(options({ gitPath: "/nonexistent/git" })).catch((e) => e);
     expect(error.message).toMatch(/^git was not found \(\/nonexistent\/git\).*install git, or run with --source/);

@@ -112,20 +112,27 @@ export async function fetchPreviewChartSource(options: PreviewChartSourceOptions
       () => true,
       () => false,
     );
-  /** The SHA by itself (GitHub allows any reachable SHA), else the branch and refs/pull/N/head. */
+  // Named remotes, so a partial clone knows where to fetch the blobs it left out.
+  const remotes = new Map([[options.baseCloneUrl, "base"]]);
+  if (options.headCloneUrl !== options.baseCloneUrl) remotes.set(options.headCloneUrl, "head");
+  const remote = (url: string) => remotes.get(url) ?? url;
+  /**
+   * The SHA by itself (GitHub allows any reachable SHA), else the branch and refs/pull/N/head. Commits and
+   * trees only (`--filter=blob:none`): the checkout fetches just the chart files' blobs. A server without
+   * partial clone support sends everything instead, as git says and goes on.
+   */
   const fetchCommit = async (sha: string, url: string, depth: string[], refs: string[]) => {
     let first: unknown;
     try {
-      await run(["fetch", "--quiet", "--no-tags", ...depth, url, sha]);
+      await run(["fetch", "--quiet", "--no-tags", "--filter=blob:none", ...depth, remote(url), sha]);
       return;
     } catch (error) {
       first = error;
       if (isAuthFailure(error)) throw authError(url, token, error);
     }
     for (const [refUrl, ref] of refs.map((r) => r.split(" ", 2) as [string, string])) {
-      await run(["fetch", "--quiet", "--no-tags", refUrl, `+${ref}:refs/pr-pod/${ref.replaceAll("/", "-")}`]).catch(
-        () => undefined,
-      );
+      const target = `+${ref}:refs/pr-pod/${ref.replaceAll("/", "-")}`;
+      await run(["fetch", "--quiet", "--no-tags", "--filter=blob:none", remote(refUrl), target]).catch(() => undefined);
       if (await has(sha)) return;
     }
     throw sourceError(
@@ -136,6 +143,7 @@ export async function fetchPreviewChartSource(options: PreviewChartSourceOptions
 
   try {
     await run(["init", "--quiet"]);
+    for (const [url, name] of remotes) await run(["remote", "add", name, url]);
     const fallbackRefs = [
       ...(options.headRef ? [`${options.headCloneUrl} refs/heads/${options.headRef}`] : []),
       `${options.baseCloneUrl} refs/pull/${options.pr}/head`,

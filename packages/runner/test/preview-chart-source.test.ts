@@ -1,13 +1,16 @@
 // The chart files of a run without a checkout, fetched with the real git from the real git server
 // that demands the token: only the asked-for paths, at the head commit or the pod's merge, and clear
 // errors (git missing, commit not there, path not there, token refused) that never carry the token.
+import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { startTestGitServer, type TestGitServer } from "@pr-pod/test-git-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchPreviewChartSource, type PreviewChartSourceOptions } from "../src/preview-chart-source.ts";
 import { TEST_TOKEN } from "./run-helpers.ts";
 
+const run = promisify(execFile);
 const CHART = { "chart/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 0.1.0\n", "chart/values.yaml": "a: 1\n" };
 let server: TestGitServer;
 let baseSha: string;
@@ -46,6 +49,10 @@ describe("fetchPreviewChartSource", () => {
     expect(source.revision).toBe(headSha);
     expect(await readFile(join(source.dir, "ci/values-pr.yaml"), "utf8")).toBe("b: 2\n");
     expect((await readdir(source.dir)).sort()).toEqual([".git", "ci"]);
+    // A partial clone: the blobs of files outside the asked-for paths never came.
+    const { stdout } = await run("git", ["-C", source.dir, "rev-list", "--objects", "--missing=print", headSha]);
+    const missing = stdout.split("\n").filter((line) => line.startsWith("?"));
+    expect(missing).toHaveLength(2); // README.md and src/app.txt; ci/values-pr.yaml is there
     expect(server.requests.some((request) => request.authorized)).toBe(true);
     await source.dispose();
     await expect(readdir(source.dir)).rejects.toThrow(/ENOENT/);

@@ -76,9 +76,11 @@ export function runGit(
 
 export async function initBareRepo(path: string): Promise<void> {
   await runGit(["init", "--quiet", "--bare", "--initial-branch=main", path]);
-  // Like GitHub: pushes over HTTP are allowed (authenticated), and a client may fetch any commit by SHA.
+  // Like GitHub: pushes over HTTP are allowed (authenticated), a client may fetch any commit by SHA,
+  // and partial clones (`--filter=blob:none`) are served, missing blobs fetched on demand.
   await runGit(["config", "http.receivepack", "true"], { cwd: path });
   await runGit(["config", "uploadpack.allowAnySHA1InWant", "true"], { cwd: path });
+  await runGit(["config", "uploadpack.allowFilter", "true"], { cwd: path });
 }
 
 export function createRepoBuilder(name: string, path: string): GitRepoBuilder {

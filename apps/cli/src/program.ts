@@ -256,6 +256,14 @@ export function createProgram(state: ProgramState): Command {
         .default(60)
         .argParser(integer("--shutdown-grace")),
     )
+    .addOption(
+      new Option(
+        "--lease <seconds>",
+        "this replica's lease: if it is not renewed for this long, another replica takes its unfinished deliveries over",
+      )
+        .default(30)
+        .argParser(integer("--lease")),
+    )
     .option("--env-file <file>", "env file searched for GITHUB_PAT/GITHUB_TOKEN")
     .option("--allow-fork-token", "give fork PRs' pods the token too (off by default)")
     .addOption(

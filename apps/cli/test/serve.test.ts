@@ -126,6 +126,31 @@ describe("pr-pod serve", () => {
     await until(async () => !(await runObjects()).some((o) => o.startsWith("Secret/")), "the run's Secret to go");
   }, 120_000);
 
+  it("another replica takes over the run of one killed for good once its lease runs out, following its Job", async () => {
+    const gone = await serve("replica-gone", ["--lease", "2"]);
+    const sent = await simulate(gone.url, 72);
+    expect(sent.code).toBe(0);
+    expect(JSON.parse(sent.stdout)).toMatchObject({ kind: "DeliveryAnswer", status: 202 });
+    await waitForPod(72);
+    gone.cli.child.kill("SIGKILL"); // and never started again
+    await gone.cli.done;
+    const jobsBefore = cluster.requests.count({ verb: "create", resource: "jobs", status: 201 });
+
+    const other = await serve("replica-other", ["--lease", "2"]);
+    const taken = await other.logLine((line) => line["msg"] === "took over a delivery of a replica gone for good");
+    expect(taken["from"]).toBe("replica-gone");
+    await other.logLine((line) => String(line["msg"]).startsWith("run followed"));
+    const pod = pods.get("72")!;
+    pod.log(["done"]);
+    pod.exit(0);
+    const finished = await other.logLine((line) => line["msg"] === "run finished");
+    expect(finished["status"]).toBe("succeeded");
+    expect(cluster.requests.count({ verb: "create", resource: "jobs", status: 201 })).toBe(jobsBefore);
+    other.cli.child.kill("SIGTERM");
+    expect((await other.cli.done).code).toBe(0);
+    await until(async () => !(await runObjects()).some((o) => o.startsWith("Secret/")), "the run's Secret to go");
+  }, 120_000);
+
   it("on SIGTERM aborts a run that outlives the grace, cleans it up, and exits 0", async () => {
     const server = await serve("replica-t", ["--shutdown-grace", "1"]);
     await simulate(server.url, 72);

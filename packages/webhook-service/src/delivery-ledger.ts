@@ -136,6 +136,44 @@ export class DeliveryLedger {
     return this.#list(`${LEDGER_LABELS.instance}=${toLabelValue(instance)},${LEDGER_LABELS.state}!=done`);
   }
 
+  /** What other replicas accepted and did not finish (to take over those of a replica gone for good). */
+  async unfinishedOfOthers(instance: string): Promise<DeliveryClaim[]> {
+    return this.#list(`${LEDGER_LABELS.instance}!=${toLabelValue(instance)},${LEDGER_LABELS.state}!=done`);
+  }
+
+  /**
+   * Moves an unfinished claim from replica `from` to replica `to`: a read, then a replace with the
+   * read's resourceVersion, so when two replicas take over at once one wins and the other gets a
+   * 409 Conflict (false). False too when the claim moved, finished or went meanwhile.
+   * https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions
+   */
+  async takeOver(name: string, from: string, to: string): Promise<DeliveryClaim | undefined> {
+    let configMap: V1ConfigMap;
+    try {
+      configMap = await this.#core.readNamespacedConfigMap(
+        { namespace: this.namespace, name },
+        abortAfter(this.#timeoutMs),
+      );
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return undefined;
+      throw error;
+    }
+    const labels = configMap.metadata?.labels ?? {};
+    if (labels[LEDGER_LABELS.instance] !== toLabelValue(from) || labels[LEDGER_LABELS.state] === "done")
+      return undefined;
+    labels[LEDGER_LABELS.instance] = toLabelValue(to);
+    try {
+      const replaced = await this.#core.replaceNamespacedConfigMap(
+        { namespace: this.namespace, name, body: { ...configMap, metadata: { ...configMap.metadata, labels } } },
+        abortAfter(this.#timeoutMs),
+      );
+      return claimFromConfigMap(replaced);
+    } catch (error) {
+      if (httpStatusOf(error) === 409 || httpStatusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
   /** Deletes claims accepted more than `retentionMs` ago; returns how many. */
   async sweep(retentionMs = DEFAULT_CLAIM_RETENTION_MS, now = Date.now()): Promise<number> {
     let removed = 0;
@@ -196,8 +234,8 @@ function toConfigMap(claim: Omit<DeliveryClaim, "name">, namespace: string): V1C
   };
 }
 
-/** Selects every delivery claim (and nothing of pr-pod's runs). */
-export const CLAIM_SELECTOR = `${LEDGER_LABELS.managedBy}=${LEDGER_MANAGED_BY}`;
+/** Selects every delivery claim (not pr-pod's runs, not the replicas' leases). */
+export const CLAIM_SELECTOR = `${LEDGER_LABELS.managedBy}=${LEDGER_MANAGED_BY},${LEDGER_LABELS.component}=delivery`;
 
 /**
  * Does `other` make `claim` pointless? A later delivery of the same PR that closes it or asks for

@@ -20,6 +20,7 @@ import {
   LEDGER_LABELS,
 } from "./delivery-ledger.ts";
 import { decidePullRequest, type PullRequestPolicy } from "./pull-request-policy.ts";
+import { LeaseObserver, ReplicaLease } from "./replica-lease.ts";
 import { RunQueue } from "./run-queue.ts";
 import type { ServiceMetrics } from "./service-metrics.ts";
 
@@ -72,6 +73,11 @@ export interface PullRequestHandlersOptions {
    * slow the cluster is.
    */
   claimTimeoutMs?: number;
+  /**
+   * How long this replica may go without renewing its lease before another takes its unfinished
+   * deliveries over. Default 30 s.
+   */
+  leaseDurationMs?: number;
   /** Retry-After of a 503. Default 30. */
   retryAfterSeconds?: number;
   /**
@@ -85,6 +91,9 @@ export class PullRequestHandlers {
   readonly ledger: DeliveryLedger;
   /** Every claim of the namespace, watched: what tells a run that a newer push or a close replaced it. */
   readonly claims: ClaimIndex;
+  /** This replica's lease: while it is renewed, nobody takes this replica's deliveries. */
+  readonly lease: ReplicaLease;
+  readonly #leases: LeaseObserver;
   readonly queue: RunQueue;
   readonly #options: PullRequestHandlersOptions;
   readonly #log: Logger;
@@ -95,6 +104,15 @@ export class PullRequestHandlers {
     this.#options = options;
     this.#log = options.logger;
     this.ledger = new DeliveryLedger({ kubeConfig: options.kubeConfig, namespace: options.namespace });
+    const { kubeConfig, namespace, instanceId, logger } = options;
+    this.lease = new ReplicaLease({
+      kubeConfig,
+      namespace,
+      instanceId,
+      logger,
+      ...(options.leaseDurationMs !== undefined ? { durationMs: options.leaseDurationMs } : {}),
+    });
+    this.#leases = new LeaseObserver({ kubeConfig, namespace, defaultDurationMs: this.lease.durationMs });
     this.claims = new ClaimIndex({
       kubeConfig: options.kubeConfig,
       namespace: options.namespace,
@@ -177,13 +195,49 @@ export class PullRequestHandlers {
     const claims = await this.ledger.unfinished(this.#options.instanceId);
     for (const claim of claims) {
       this.#log.info({ delivery: claim.deliveryId, kind: claim.kind, pr: prKeyOf(claim) }, "resuming a delivery");
-      if (claim.kind === "close") this.#track(this.#close(claim));
-      else if (claim.context) {
-        this.queue.reserve();
-        this.queue.add(this.#queuedRun(claim));
-      }
+      this.#resumeClaim(claim);
     }
     return claims.length;
+  }
+
+  /**
+   * Takes over the unfinished deliveries of replicas whose lease was not renewed for its whole
+   * duration (as observed here: call it periodically; the first call only starts observing). Each
+   * claim moves with a conditional replace, so of several replicas taking over at once one wins; the
+   * run is then resumed as after a restart (a Job still running is followed, not made again).
+   */
+  async takeOverGoneReplicas(): Promise<number> {
+    const me = this.#options.instanceId;
+    await this.#leases.observe();
+    const byInstance = new Map<string, DeliveryClaim[]>();
+    for (const claim of await this.ledger.unfinishedOfOthers(me)) {
+      byInstance.set(claim.instance, [...(byInstance.get(claim.instance) ?? []), claim]);
+    }
+    let taken = 0;
+    for (const [instance, claims] of byInstance) {
+      if (!this.#leases.isGone(instance)) continue;
+      for (const claim of claims) {
+        if (this.queue.closed) return taken;
+        const mine = await this.ledger.takeOver(claim.name, instance, me);
+        if (!mine) continue;
+        taken++;
+        this.#log.info(
+          { delivery: mine.deliveryId, kind: mine.kind, pr: prKeyOf(mine), from: instance },
+          "took over a delivery of a replica gone for good",
+        );
+        this.#resumeClaim(mine);
+      }
+      await this.#leases.forget(instance);
+    }
+    return taken;
+  }
+
+  #resumeClaim(claim: DeliveryClaim): void {
+    if (claim.kind === "close") this.#track(this.#close(claim));
+    else if (claim.context) {
+      this.queue.reserve();
+      this.queue.add(this.#queuedRun(claim));
+    }
   }
 
   /** Stops taking runs; lets running ones finish within graceMs, else aborts and cleans them up. */

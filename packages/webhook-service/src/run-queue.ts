@@ -48,6 +48,11 @@ export class RunQueue {
     return this.#running.size;
   }
 
+  /** True once close() was called: nothing new starts. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Holds a place for a run about to be added (the claim in the cluster comes first). False when full. */
   reserve(): boolean {
     if (this.#closed || this.#waiting.length + this.#reserved >= this.#options.maxQueued) return false;

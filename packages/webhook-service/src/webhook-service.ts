@@ -53,6 +53,11 @@ export interface WebhookServiceOptions {
   previewDeleteWaitMs?: number;
   /** How long SIGTERM lets running runs go on before they are aborted and cleaned up. Default 60 s. */
   shutdownGraceMs?: number;
+  /**
+   * This replica's lease: renewed every third of it; a replica that does not renew for this long is
+   * gone for good and another takes its unfinished deliveries over. Default 30 s.
+   */
+  leaseDurationMs?: number;
   /** JSON logs; default pino to stdout at info. */
   logger?: Logger;
   metrics?: ServiceMetrics;
@@ -77,6 +82,12 @@ export async function startWebhookService(options: WebhookServiceOptions): Promi
     throw new WebhookServiceError(
       "NO_WEBHOOK_SECRET",
       "no webhook secret: set PR_POD_WEBHOOK_SECRET (or --webhook-secret-file) to the secret of the GitHub webhook; unsigned deliveries are never accepted",
+    );
+  }
+  if (options.leaseDurationMs !== undefined && !(options.leaseDurationMs >= 1000)) {
+    throw new WebhookServiceError(
+      "INVALID_OPTIONS",
+      `the lease of ${options.leaseDurationMs} ms is too short: other replicas would take this one's work while it runs; use at least 1 s (--lease 1), 30 s by default`,
     );
   }
   const logger = options.logger ?? pino({ base: { service: "pr-pod-serve" } });
@@ -141,6 +152,7 @@ export async function startWebhookService(options: WebhookServiceOptions): Promi
   });
   // Runs learn of newer pushes and closes from this watch; a failed first list leaves it retrying.
   await handlers.claims.start();
+  await handlers.lease.start();
   const resumed = await handlers.resume().catch((error: unknown) => {
     logger.warn({ err: (error as Error).message }, "could not list unfinished deliveries; none resumed");
     return 0;
@@ -155,6 +167,22 @@ export async function startWebhookService(options: WebhookServiceOptions): Promi
   void sweep();
   const sweeper = setInterval(sweep, 3600_000);
   sweeper.unref();
+  // Replicas gone for good: observed every half lease; their work is taken over once their lease
+  // has gone unrenewed for its whole duration.
+  let takingOver: Promise<unknown> | undefined;
+  const takeOver = () => {
+    takingOver ??= handlers
+      .takeOverGoneReplicas()
+      .catch((error: unknown) =>
+        logger.warn({ err: (error as Error).message }, "could not check other replicas' leases"),
+      )
+      .finally(() => {
+        takingOver = undefined;
+      });
+  };
+  takeOver();
+  const taker = setInterval(takeOver, Math.max(100, Math.floor(handlers.lease.durationMs / 2)));
+  taker.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -175,10 +203,13 @@ export async function startWebhookService(options: WebhookServiceOptions): Promi
       closed ??= (async () => {
         closing = true;
         clearInterval(sweeper);
+        clearInterval(taker);
+        await takingOver;
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await handlers.shutdown(graceMs);
         await handlers.claims.stop();
+        await handlers.lease.stop();
         server.closeAllConnections();
         await stopped;
         logger.info("pr-pod serve stopped");

@@ -22,6 +22,7 @@ export interface ServeFlags {
   installationId?: number[];
   instance?: string;
   shutdownGrace: number;
+  lease: number;
   image?: string;
   checkout?: "head" | "merge";
   build: boolean;
@@ -104,6 +105,7 @@ export default async function serveCommand(environment: CommandEnvironment, flag
     maxRunningPerRepo: flags.maxRunningPerRepo,
     maxQueued: flags.maxQueued,
     shutdownGraceMs: flags.shutdownGrace * 1000,
+    leaseDurationMs: flags.lease * 1000,
     run: {
       ...(flags.image ? { image: flags.image } : {}),
       ...(flags.checkout ? { checkout: flags.checkout } : {}),

@@ -52,6 +52,10 @@ interface InternalChunk extends LogChunk {
   timestamps?: Array<string | undefined>;
 }
 
+const EMPTY = Buffer.alloc(0);
+/** A copy buffer larger than this (a very long line) is not kept for the next chunk. */
+const MAX_REUSED_COPY_BUFFER = 1 << 20;
+
 /** Final streams read to their end whose last line the tail did not confirm, before giving up. */
 const MAX_UNCONFIRMED_ENDS = 5;
 
@@ -211,6 +215,10 @@ async function* followLogChunks(
     let unconfirmedEnds = 0;
     // A stream that ended cleanly while the container was still running, often just as it ended.
     let cleanEndBeforeTermination = false;
+    // followJobLogs decodes each chunk before it asks for the next, so one copy buffer serves them
+    // all; a followJobLogChunks caller keeps the Buffers it is given, so each chunk gets its own.
+    const reuseCopyBuffer = withTimestamps;
+    let copyBuffer = EMPTY;
     while (!signal.aborted) {
       if (watchError) throw watchError;
       // When the container has terminated since, the tail says whether that stream had it all:
@@ -229,7 +237,7 @@ async function* followLogChunks(
         });
         const splitter = new LogLineSplitter();
         // The new lines of one received chunk, copied together without their timestamps.
-        let out = Buffer.alloc(0);
+        let out = EMPTY;
         let outLength = 0;
         let outLines = 0;
         let timestamps: Array<string | undefined> = [];
@@ -263,7 +271,7 @@ async function* followLogChunks(
             chunk.text = redacted;
             if (redacted !== text) chunk.bytes = Buffer.from(redacted, "utf8");
           }
-          out = Buffer.alloc(0);
+          out = EMPTY;
           outLength = 0;
           outLines = 0;
           timestamps = [];
@@ -273,8 +281,10 @@ async function* followLogChunks(
         let endedMidLine: string | undefined;
         for await (const received of stream) {
           // The copy is at most the chunk plus a line it completes (timestamps only make it shorter).
-          out = Buffer.allocUnsafe(received.length + 1);
+          const needed = received.length + 1;
+          out = reuseCopyBuffer && copyBuffer.length >= needed ? copyBuffer : Buffer.allocUnsafe(needed);
           splitter.push(received, take);
+          if (reuseCopyBuffer && out.length <= MAX_REUSED_COPY_BUFFER) copyBuffer = out;
           deduper.endChunk();
           if (outLines > 0) yield given();
         }

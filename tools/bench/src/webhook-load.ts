@@ -151,6 +151,7 @@ async function replicaProcess(): Promise<void> {
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const startRss = process.memoryUsage().rss;
+  const startHeap = process.memoryUsage().heapUsed;
   let peakRss = startRss;
   let maxQueuedSeen = 0;
   const sampler = setInterval(() => {
@@ -163,7 +164,7 @@ async function replicaProcess(): Promise<void> {
       running: service.handlers.queue.running,
       maxQueuedSeen,
       rssMiB: { start: mib(startRss), peak: mib(peakRss), now: mib(process.memoryUsage().rss) },
-      heapUsedMiB: mib(process.memoryUsage().heapUsed),
+      heapUsedMiB: { start: mib(startHeap), now: mib(process.memoryUsage().heapUsed) },
       eventLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
     }),
     // After the idle wait: a full collection first, so "end" is what the service keeps, not garbage.
@@ -243,7 +244,7 @@ interface ReplicaState extends Message {
   running: number;
   maxQueuedSeen: number;
   rssMiB: { start: number; peak: number; now: number };
-  heapUsedMiB: number;
+  heapUsedMiB: { start: number; now: number };
   eventLoopDelayMs: { p99: number; max: number };
 }
 
@@ -399,6 +400,7 @@ async function senderProcess(): Promise<void> {
       peak: s.rssMiB.peak,
       afterDrain: s.rssMiB.now,
       afterIdle: settled[i]!["rssMiB"],
+      heapUsedAtStart: s.heapUsedMiB.start,
       heapUsedAfterIdle: settled[i]!["heapUsedMiB"],
     })),
     clusterProcessRssMiB: clusterStats["rssMiB"],

@@ -376,7 +376,9 @@ export function createProgram(state: ProgramState): Command {
     );
   preview
     .command("down")
-    .description("delete a preview namespace and everything in it, and wait until it is gone")
+    .description(
+      "delete a preview namespace and everything in it (or, with --repo --pr, every preview of that PR, found by its labels), and wait until they are gone",
+    )
     .argument("[namespace]", "the preview's namespace (or use --repo and --pr)")
     .option("--repo <owner/name>", "the repository")
     .option("--pr <number>", "the pull request (with --repo)", (value) => Number(value))

@@ -7,6 +7,7 @@ import { applyPreviewObjects, buildPreviewNamespaceObjects } from "@pr-pod/previ
 import { type ScriptedPod, startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, startCli } from "./cli-process.ts";
+import { validateOutput } from "./output-schema.ts";
 
 let cluster: TestCluster;
 let flags: string[];
@@ -70,7 +71,9 @@ describe("pr-pod preview logs", () => {
     const text = await runCli(["preview", "logs", "pr-5-app", "--container", "proxy", ...flags]);
     expect(text.stdout).toBe("proxy up\n");
     const json = await runCli(["preview", "logs", "pr-5-app", "-c", "web", "--tail", "1", "-o", "json", ...flags]);
-    expect(JSON.parse(json.stdout)).toMatchObject({
+    const document = JSON.parse(json.stdout);
+    expect(validateOutput(document)).toEqual([]);
+    expect(document).toMatchObject({
       kind: "PreviewLogs",
       namespace: "pr-5-app",
       lines: [{ pod: "web", container: "web", line: "GET / 200", timestamp: expect.any(String) }],

@@ -31,25 +31,75 @@ export async function listPreviewsCommand(environment: CommandEnvironment): Prom
   return EXIT_CODES.success;
 }
 
+/**
+ * `pr-pod preview down NAME` deletes that preview (a namespace without the preview label is refused,
+ * so a typo never deletes some other namespace); `--repo --pr` deletes every preview of the pull
+ * request, found by their labels (a custom `preview.namespace` too), as the webhook service does on
+ * `closed`. Either waits until the namespaces are gone.
+ */
 export async function previewDownCommand(
   environment: CommandEnvironment,
   flags: PreviewFlags,
   args: string[],
 ): Promise<number> {
   const { terminal } = environment;
-  const namespace = previewNamespaceFrom(
-    args,
-    flags,
-    await import("@pr-pod/preview-deploy"),
-    "pr-pod preview down needs the preview to delete",
-  );
+  const byPullRequest = args[0] === undefined && flags.repo !== undefined && flags.pr !== undefined;
+  if (args[0] === undefined && !byPullRequest) {
+    throw new CliError("USAGE", "pr-pod preview down needs the preview to delete", {
+      fix: "name its namespace (pr-pod preview list shows them), or give --repo owner/name --pr N",
+    });
+  }
+  if (byPullRequest && (!Number.isInteger(flags.pr) || (flags.pr as number) < 1)) {
+    throw new CliError("USAGE", `--pr ${flags.pr} is not a pull request number`, {
+      fix: "give its number, e.g. --pr 123",
+    });
+  }
+  if (byPullRequest && !/^[^/\s]+\/[^/\s]+$/.test(flags.repo as string)) {
+    throw new CliError("USAGE", `--repo ${JSON.stringify(flags.repo)} is not owner/name`, {
+      fix: "give the repository as owner/name, e.g. --repo octo/app",
+    });
+  }
   const { kubeConfig } = environment.loadKube();
-  const { deletePreview } = await import("@pr-pod/preview-deploy");
-  terminal.phase(`deleting preview namespace ${namespace}`);
-  await deletePreview(kubeConfig, namespace);
+  const { deletePreview, deletePullRequestPreviews, PREVIEW_LABELS } = await import("@pr-pod/preview-deploy");
+  let namespaces: string[];
+  if (byPullRequest) {
+    const pullRequest = { repo: flags.repo as string, pr: flags.pr as number };
+    terminal.phase(`deleting the previews of ${pullRequest.repo}#${pullRequest.pr}`);
+    ({ namespaces } = await deletePullRequestPreviews(kubeConfig, pullRequest));
+  } else {
+    const namespace = args[0] as string;
+    const found = await kubeConfig
+      .makeApiClient(CoreV1Api)
+      .readNamespace({ name: namespace })
+      .catch((error: { code?: number }) => {
+        if (error.code === 404) return undefined;
+        throw error;
+      });
+    if (!found) {
+      throw new CliError("PREVIEW_NOT_FOUND", `there is no preview ${namespace}`, {
+        fix: "pr-pod preview list shows the previews (it may be gone already)",
+      });
+    }
+    if (found.metadata?.labels?.[PREVIEW_LABELS.component] !== "preview") {
+      throw new CliError(
+        "PREVIEW_NOT_FOUND",
+        `namespace ${namespace} is not a pr-pod preview (no ${PREVIEW_LABELS.component}=preview label), so it is left alone`,
+        { fix: "pr-pod preview list shows the previews; delete other namespaces with kubectl delete namespace" },
+      );
+    }
+    terminal.phase(`deleting preview namespace ${namespace}`);
+    await deletePreview(kubeConfig, namespace);
+    namespaces = [namespace];
+  }
   terminal.endPhase();
-  terminal.document({ apiVersion: "pr-pod.dev/v1", kind: "PreviewDeleted", namespace });
-  if (terminal.mode === "text") terminal.out(`deleted preview ${namespace}`);
+  terminal.document({ apiVersion: "pr-pod.dev/v1", kind: "PreviewDeleted", namespaces });
+  if (terminal.mode === "text") {
+    terminal.out(
+      namespaces.length > 0
+        ? namespaces.map((namespace) => `deleted preview ${namespace}`).join("\n")
+        : `${flags.repo}#${flags.pr} has no previews (pr-pod preview list shows them)`,
+    );
+  }
   return EXIT_CODES.success;
 }
 

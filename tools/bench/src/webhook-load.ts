@@ -32,6 +32,7 @@ const { values } = parseArgs({
     "pod-ms": { type: "string", default: "300" },
     "drain-s": { type: "string", default: "120" },
     "idle-s": { type: "string", default: "10" },
+    rounds: { type: "string", default: "1" },
     "cpu-prof": { type: "boolean", default: false },
     "cpu-prof-dir": { type: "string", default: "bench-results/webhook-prof" },
     role: { type: "string", default: "sender" },
@@ -276,23 +277,26 @@ async function senderProcess(): Promise<void> {
   // The deliveries: per PR an opened, then synchronize pushes; 20% are redeliveries of earlier ones.
   const pushes = new Map<number, number>();
   const sent: Delivery[] = [];
-  const plan: Delivery[] = [];
-  while (plan.length < N) {
-    if (sent.length > 0 && Math.random() < REDELIVERY) {
-      plan.push(sent[Math.floor(Math.random() * sent.length)]!);
-      continue;
+  const makePlan = async (): Promise<Delivery[]> => {
+    const plan: Delivery[] = [];
+    while (plan.length < N) {
+      if (sent.length > 0 && Math.random() < REDELIVERY) {
+        plan.push(sent[Math.floor(Math.random() * sent.length)]!);
+        continue;
+      }
+      // Bursts of synchronize on the same few PRs: most new deliveries hit the 10% hottest PRs.
+      const pr =
+        1 + (Math.random() < 0.5 ? Math.floor(Math.random() * Math.max(1, PRS / 10)) : Math.floor(Math.random() * PRS));
+      const push = pushes.get(pr);
+      const next = push === undefined ? 0 : push + 1;
+      pushes.set(pr, next);
+      const body = JSON.stringify(payload(next === 0 ? "opened" : "synchronize", pr, next));
+      const delivery = { id: randomUUID(), body, signature: await webhooks.sign(body) };
+      sent.push(delivery);
+      plan.push(delivery);
     }
-    // Bursts of synchronize on the same few PRs: most new deliveries hit the 10% hottest PRs.
-    const pr =
-      1 + (Math.random() < 0.5 ? Math.floor(Math.random() * Math.max(1, PRS / 10)) : Math.floor(Math.random() * PRS));
-    const push = pushes.get(pr);
-    const next = push === undefined ? 0 : push + 1;
-    pushes.set(pr, next);
-    const body = JSON.stringify(payload(next === 0 ? "opened" : "synchronize", pr, next));
-    const delivery = { id: randomUUID(), body, signature: await webhooks.sign(body) };
-    sent.push(delivery);
-    plan.push(delivery);
-  }
+    return plan;
+  };
 
   // Every Job that ever exists, by name: two uids for one name would be the same (PR, SHA) run twice
   // (each PR and SHA has exactly one distinct delivery here; the rest are redeliveries).
@@ -309,41 +313,54 @@ async function senderProcess(): Promise<void> {
   );
   const states = () => Promise.all(replicas.map((r) => ask<ReplicaState>(r.child, "state")));
   const answers: Array<{ ms: number; status: number }> = [];
-  const started = performance.now();
-  for (let i = 0; i < plan.length; i += BURST) {
-    await Promise.all(
-      plan.slice(i, i + BURST).map(async (delivery) => {
-        const url = urls[Math.floor(Math.random() * urls.length)]!;
-        const t0 = performance.now();
-        const response = await fetch(`${url}/webhook`, {
-          method: "POST",
-          body: delivery.body,
-          headers: {
-            "content-type": "application/json",
-            "x-github-event": "pull_request",
-            "x-github-delivery": delivery.id,
-            "x-hub-signature-256": delivery.signature,
-          },
-        });
-        await response.arrayBuffer();
-        answers.push({ ms: performance.now() - t0, status: response.status });
-      }),
-    );
-  }
-  const sendMs = performance.now() - started;
+  // One round: the plan sent in bursts, the replicas drained, then idle and a GC. --rounds N repeats
+  // it with new deliveries: memory is flat when what is left after idle does not grow round by round.
+  const runRound = async (plan: Delivery[]) => {
+    const started = performance.now();
+    for (let i = 0; i < plan.length; i += BURST) {
+      await Promise.all(
+        plan.slice(i, i + BURST).map(async (delivery) => {
+          const url = urls[Math.floor(Math.random() * urls.length)]!;
+          const t0 = performance.now();
+          const response = await fetch(`${url}/webhook`, {
+            method: "POST",
+            body: delivery.body,
+            headers: {
+              "content-type": "application/json",
+              "x-github-event": "pull_request",
+              "x-github-delivery": delivery.id,
+              "x-hub-signature-256": delivery.signature,
+            },
+          });
+          await response.arrayBuffer();
+          answers.push({ ms: performance.now() - t0, status: response.status });
+        }),
+      );
+    }
+    const sendMs = performance.now() - started;
 
-  // Wait until both replicas are idle, at most --drain-s; what is still busy then is reported.
-  const drainDeadline = performance.now() + Number(values["drain-s"]) * 1000;
-  let last = await states();
-  while (performance.now() < drainDeadline && last.some((s) => s.queued + s.running > 0)) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    last = await states();
+    // Wait until both replicas are idle, at most --drain-s; what is still busy then is reported.
+    const drainDeadline = performance.now() + Number(values["drain-s"]) * 1000;
+    let last = await states();
+    while (performance.now() < drainDeadline && last.some((s) => s.queued + s.running > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      last = await states();
+    }
+    const drainMs = performance.now() - started;
+    const afterDrain = await states();
+    // Memory flat means: what grew under load is given back once the service idles.
+    await new Promise((resolve) => setTimeout(resolve, Number(values["idle-s"]) * 1000));
+    const settled = await Promise.all(replicas.map((r) => ask<Message>(r.child, "settle")));
+    return { sendMs, drainMs, afterDrain, settled };
+  };
+  const rounds = [];
+  let total = 0;
+  for (let round = 0; round < Number(values.rounds); round++) {
+    const plan = await makePlan();
+    total += plan.length;
+    rounds.push(await runRound(plan));
   }
-  const drainMs = performance.now() - started;
-  const afterDrain = await states();
-  // Memory flat means: what grew under load is given back once the service idles.
-  await new Promise((resolve) => setTimeout(resolve, Number(values["idle-s"]) * 1000));
-  const settled = await Promise.all(replicas.map((r) => ask<Message>(r.child, "settle")));
+  const { sendMs, drainMs, afterDrain, settled } = rounds[0]!;
 
   watch.abort();
   const duplicateRuns = [...jobUids.values()].filter((uids) => uids.size > 1).length;
@@ -369,9 +386,10 @@ async function senderProcess(): Promise<void> {
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1);
   const unique = new Set(sent.map((d) => d.id)).size;
   const result = {
-    deliveries: plan.length,
+    rounds: rounds.length,
+    deliveries: total,
     uniqueDeliveries: unique,
-    redeliveries: plan.length - unique,
+    redeliveries: total - unique,
     prs: pushes.size,
     answersByStatus: Object.fromEntries(
       [...new Set(answers.map((a) => a.status))].map((s) => [s, answers.filter((a) => a.status === s).length]),
@@ -403,6 +421,10 @@ async function senderProcess(): Promise<void> {
       heapUsedAtStart: s.heapUsedMiB.start,
       heapUsedAfterIdle: settled[i]!["heapUsedMiB"],
     })),
+    // Per round (all rounds, the first one included): each replica's heap and RSS after idle and GC.
+    memoryAfterEachRoundMiB: rounds.map((r) =>
+      r.settled.map((m) => ({ heapUsed: m["heapUsedMiB"], rss: m["rssMiB"] })),
+    ),
     clusterProcessRssMiB: clusterStats["rssMiB"],
     // What the replicas (and the runs) asked of the API server, by verb and resource.
     apiRequests: clusterStats["requests"],

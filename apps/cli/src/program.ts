@@ -266,6 +266,20 @@ export function createProgram(state: ProgramState): Command {
     )
     .option("--env-file <file>", "env file searched for GITHUB_PAT/GITHUB_TOKEN")
     .option("--allow-fork-token", "give fork PRs' pods the token too (off by default)")
+    .option(
+      "--deploy-previews",
+      "after a successful build, deploy and test the preview a PR's own pr-pod.config.yaml declares (helm: PR_POD_HELM, else helm on PATH)",
+    )
+    .option(
+      "--keep-previews",
+      "with --deploy-previews: leave each preview up for --preview-ttl hours (or until the PR closes)",
+    )
+    .addOption(
+      new Option(
+        "--preview-ttl <hours>",
+        "how long a kept preview stays (default: the repository's preview.ttlHours)",
+      ).argParser(integer("--preview-ttl")),
+    )
     .addOption(
       new Option("--report <where>", "github (default with a token): statuses on the PRs; none: no feedback").choices([
         "github",

@@ -2,7 +2,7 @@
 // `helm upgrade --install --wait` while the namespace's pods are watched, so a pod that cannot
 // become ready (ImagePullBackOff, CrashLoopBackOff...) ends the deploy the moment the cluster says
 // so, not at helm's timeout. Re-running upgrades the same releases in place.
-import type { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "@kubernetes/client-node";
 import { buildHelmUpgradeArgs, type HelmChartRelease } from "./helm-release.ts";
 import { diagnoseNotReady, type NotReadyDiagnosis, watchForHopelessPods } from "./not-ready-diagnosis.ts";
 import { applyPreviewObjects, type PreviewCredentials, previewCredentials } from "./preview-cluster.ts";
@@ -82,6 +82,11 @@ export async function deployPreview(options: DeployPreviewOptions): Promise<Prev
   const namespace = options.namespace ?? previewNamespaceName(options);
   await applyPreviewObjects(options.kubeConfig, buildPreviewNamespaceObjects({ ...options, namespace }));
   const credentials = await previewCredentials(options.kubeConfig, namespace);
+  // What happens inside the namespace (pods and events watched, a pod's last lines read) is read as
+  // the preview's own ServiceAccount, as helm runs: the caller needs no rights in preview namespaces
+  // beyond creating them (the webhook service's chart grants exactly that, cluster-wide).
+  const inPreview = new KubeConfig();
+  inPreview.loadFromFile(credentials.kubeconfigPath);
   const releases: DeployedRelease[] = [];
   try {
     for (const chart of options.charts) {
@@ -94,7 +99,7 @@ export async function deployPreview(options: DeployPreviewOptions): Promise<Prev
       const onOuterAbort = () => stop.abort();
       options.signal?.addEventListener("abort", onOuterAbort, { once: true });
       const watching = new AbortController();
-      const hopeless = watchForHopelessPods(options.kubeConfig, namespace, watching.signal);
+      const hopeless = watchForHopelessPods(inPreview, namespace, watching.signal);
       const helm = runHelm(args, {
         helmPath: options.helmPath,
         kubeconfigPath: credentials.kubeconfigPath,
@@ -120,7 +125,7 @@ export async function deployPreview(options: DeployPreviewOptions): Promise<Prev
       if (run.code !== 0) {
         const forbidden = forbiddenMessage(chart.release, namespace, run.lines);
         if (forbidden) throw new PreviewDeployError(forbidden, "forbidden", chart.release, [], run.lines);
-        const diagnoses = await diagnoseNotReady(options.kubeConfig, namespace);
+        const diagnoses = await diagnoseNotReady(inPreview, namespace);
         if (diagnoses.length > 0) {
           throw new PreviewDeployError(
             `preview: release "${chart.release}" did not become ready within ${chart.timeoutSeconds ?? 300}s:\n${diagnoses.map((d) => `- ${describe(d)}`).join("\n")}`,

@@ -32,6 +32,8 @@ export interface PreviewChartSourceOptions {
   paths: string[];
   /** Chart folders among `paths`: each must hold a Chart.yaml. */
   chartPaths: string[];
+  /** Files checked out when the commit has them, skipped when not (the repository's config file). */
+  optionalPaths?: string[];
   /** Sent as the basic-auth password, only to the clone URLs' hosts. */
   token?: string;
   signal?: AbortSignal;
@@ -42,6 +44,8 @@ export interface PreviewChartSource {
   dir: string;
   /** What was checked out: the head commit, or the merged tree. */
   revision: string;
+  /** The optionalPaths the commit has (checked out). */
+  presentOptionalPaths: string[];
   /** Removes the folder. */
   dispose(): Promise<void>;
 }
@@ -172,6 +176,13 @@ export async function fetchPreviewChartSource(options: PreviewChartSourceOptions
       await fetchCommit(options.headSha, options.headCloneUrl, ["--depth=1"], fallbackRefs);
       revision = options.headSha;
     }
+    const optional = options.optionalPaths ?? [];
+    // ls-tree reads trees only, which the partial clone has: no blob is fetched to ask.
+    const presentOptionalPaths =
+      optional.length === 0
+        ? []
+        : (await run(["ls-tree", "--name-only", revision, "--", ...optional])).stdout.split("\n").filter(Boolean);
+    for (const wanted of presentOptionalPaths) await run(["checkout", "--quiet", revision, "--", wanted]);
     for (const wanted of options.paths) {
       try {
         await run(["checkout", "--quiet", revision, "--", wanted]);
@@ -193,7 +204,7 @@ export async function fetchPreviewChartSource(options: PreviewChartSourceOptions
         );
       }
     }
-    return { dir, revision, dispose };
+    return { dir, revision, presentOptionalPaths, dispose };
   } catch (error) {
     await dispose();
     if (error instanceof RunnerError || options.signal?.aborted) throw error;

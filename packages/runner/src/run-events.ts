@@ -55,9 +55,19 @@ export interface RunPrPodOptions {
    * the chart paths are read from `checkoutDir` (the repository checkout on this machine) or, without
    * one, fetched with git (`gitPath`, default `git`) at the commit the pod built into a temporary folder
    * removed after the deploy; helm is `helmPath`; `keep` leaves the preview up until its ttlHours pass
-   * (`ttlHours` here wins over the config file's `preview.ttlHours`).
+   * (`ttlHours` here wins over the config file's `preview.ttlHours`). `fromRepository`: with no
+   * `preview` section of its own (noConfigFile, the webhook service), the run takes the section from
+   * the pull request's own `pr-pod.config.{json,yaml,yml}` at the commit the pod built (fetched with
+   * git like the charts; only `preview` is read from it); a commit without one deploys nothing.
    */
-  preview?: { checkoutDir?: string; gitPath?: string; helmPath: string; keep?: boolean; ttlHours?: number };
+  preview?: {
+    checkoutDir?: string;
+    gitPath?: string;
+    helmPath: string;
+    keep?: boolean;
+    ttlHours?: number;
+    fromRepository?: boolean;
+  };
   pullRequest: PullRequestSource;
   /** Namespace for every object of the run. Default "default". */
   namespace?: string;

@@ -19,6 +19,7 @@ import { podDurationMs } from "./pod-duration.ts";
 import { checkPermissions, missingPermissionsError } from "./preflight.ts";
 import { fetchPreviewChartSource } from "./preview-chart-source.ts";
 import { previewImagesFromBuild, runPreviewStages } from "./preview-stages.ts";
+import { fetchRepositoryPreviewConfig } from "./repository-preview-config.ts";
 import { describePermission, requiredPermissions } from "./required-permissions.ts";
 import { resolvePullRequest } from "./resolve-pull-request.ts";
 import { RunCluster } from "./run-cluster.ts";
@@ -501,7 +502,52 @@ class PrPodRunExecution {
   /** After a successful build, the preview stages (deploy, test, teardown) when configured; their failure fails the run. */
   async #withPreview(result: RunResult, settings: RunSettings, context: PullRequestContext): Promise<RunResult> {
     const preview = this.#options.preview;
-    if (result.status !== "succeeded" || !settings.preview) return result;
+    if (result.status !== "succeeded") return result;
+    const report = result.report as PrPodReport | undefined;
+    const token = this.#podToken;
+    // The commit the pod built, fetched with git: where the chart files (and, fromRepository, the
+    // preview section itself) are read when there is no checkout here.
+    const atBuiltCommit = {
+      ...(preview?.gitPath ? { gitPath: preview.gitPath } : {}),
+      headCloneUrl: context.headCloneUrl,
+      baseCloneUrl: context.baseCloneUrl,
+      pr: context.number,
+      headRef: context.headRef,
+      checkout: report?.checkout ?? settings.checkout,
+      headSha: report?.headSha ?? context.headSha,
+      ...(report?.baseSha ? { baseSha: report.baseSha } : {}),
+      ...(token ? { token } : {}),
+      ...(this.#options.signal ? { signal: this.#options.signal } : {}),
+    };
+    let previewConfig = settings.preview;
+    if (!previewConfig && preview?.fromRepository && preview.checkoutDir === undefined) {
+      try {
+        const found = await fetchRepositoryPreviewConfig({
+          ...atBuiltCommit,
+          repo: `${context.owner}/${context.repo}`,
+        });
+        if (!found.preview) return result;
+        previewConfig = found.preview;
+        this.#emit({
+          type: "preview",
+          event: {
+            type: "preview-line",
+            source: "config",
+            line: `read the preview section of ${found.file} at ${found.revision}`,
+          },
+        });
+      } catch (error) {
+        if (this.#options.signal?.aborted) throw error;
+        return {
+          ...result,
+          status: "failed",
+          reason: "PreviewDeployFailed",
+          message: this.#redact(`the repository's preview section could not be read: ${messageOf(error)}`),
+          durationsMs: { ...result.durationsMs, total: Date.now() - this.#startedAt },
+        };
+      }
+    }
+    if (!previewConfig) return result;
     if (!preview) {
       this.#emit({
         type: "warning",
@@ -509,33 +555,18 @@ class PrPodRunExecution {
       });
       return result;
     }
-    const report = result.report as PrPodReport | undefined;
-    const token = this.#podToken;
     const stages = await runPreviewStages({
       kubeConfig: this.#options.kubeConfig,
       helmPath: preview.helmPath,
       repo: `${context.owner}/${context.repo}`,
       pr: context.number,
-      config: preview.ttlHours ? { ...settings.preview, ttlHours: preview.ttlHours } : settings.preview,
+      config: preview.ttlHours ? { ...previewConfig, ttlHours: preview.ttlHours } : previewConfig,
       ...(preview.checkoutDir !== undefined
         ? { checkoutDir: preview.checkoutDir }
         : {
             // No checkout here: the chart files at the commit the pod built (its report says which).
             fetchChartSource: ({ files, charts }) =>
-              fetchPreviewChartSource({
-                ...(preview.gitPath ? { gitPath: preview.gitPath } : {}),
-                headCloneUrl: context.headCloneUrl,
-                baseCloneUrl: context.baseCloneUrl,
-                pr: context.number,
-                headRef: context.headRef,
-                checkout: report?.checkout ?? settings.checkout,
-                headSha: report?.headSha ?? context.headSha,
-                ...(report?.baseSha ? { baseSha: report.baseSha } : {}),
-                paths: files,
-                chartPaths: charts,
-                ...(token ? { token } : {}),
-                ...(this.#options.signal ? { signal: this.#options.signal } : {}),
-              }),
+              fetchPreviewChartSource({ ...atBuiltCommit, paths: files, chartPaths: charts }),
           }),
       // What this run pushed goes into the charts' values; the config's images only when nothing was.
       builtImages: previewImagesFromBuild(result.images ?? []),

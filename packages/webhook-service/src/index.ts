@@ -21,6 +21,7 @@ export {
   type PullRequestFeedback,
   PullRequestHandlers,
   type PullRequestHandlersOptions,
+  type ServicePreviewOptions,
 } from "./pull-request-handlers.ts";
 export {
   DEFAULT_OK_TO_TEST_LABEL,

@@ -48,6 +48,17 @@ export type FeedbackFactory = (context: PullRequestContext) => PullRequestFeedba
 /** May `login` approve a fork's run in owner/repo (write access or more)? */
 export type CollaboratorCheck = (owner: string, repo: string, login: string) => Promise<boolean>;
 
+export interface ServicePreviewOptions {
+  /** The helm binary. */
+  helmPath: string;
+  /** The git that fetches the config file and charts at the built commit. Default `git` on PATH. */
+  gitPath?: string;
+  /** Leave each preview up after its tests (until ttlHours, or the PR's close). Default false. */
+  keep?: boolean;
+  /** How long a kept preview stays; wins over the repository's preview.ttlHours. */
+  ttlHours?: number;
+}
+
 export interface PullRequestHandlersOptions {
   kubeConfig: KubeConfig;
   /** Where runs and delivery claims live. */
@@ -62,6 +73,12 @@ export interface PullRequestHandlersOptions {
   allowForkToken?: boolean;
   /** Settings every run gets (image, checkout, timeoutSeconds, verify, build...). */
   run?: Partial<Omit<RunPrPodOptions, "kubeConfig" | "pullRequest" | "namespace" | "signal" | "token">>;
+  /**
+   * Deploy previews: after a successful build, a PR whose repository's own config file (at the built
+   * commit) has a `preview` section gets it deployed with this helm, tested, and torn down, or with
+   * `keep` left up for `ttlHours` (then `pr-pod cleanup` expires it and the PR's close deletes it).
+   */
+  previews?: ServicePreviewOptions;
   feedback?: FeedbackFactory;
   isCollaborator?: CollaboratorCheck;
   maxRunning?: number;
@@ -511,6 +528,9 @@ export class PullRequestHandlers {
       pullRequest: { kind: "context", context: stripApproval(context) },
       ...(this.#options.token ? { token: this.#options.token } : {}),
       ...(this.#options.allowForkToken !== undefined ? { allowForkToken: this.#options.allowForkToken } : {}),
+      // The repository says what its preview deploys (its config file's preview section); the
+      // service only whether previews deploy at all, with which helm, and how long they are kept.
+      ...(this.#options.previews ? { preview: { ...this.#options.previews, fromRepository: true } } : {}),
       signal: controller.signal,
       jobMetadata: {
         labels: { [LEDGER_LABELS.instance]: toLabelValue(instanceId) },

@@ -39,6 +39,8 @@ export interface WebhookServiceOptions {
   token?: string;
   allowForkToken?: boolean;
   run?: PullRequestHandlersOptions["run"];
+  /** Deploy previews declared by the repositories' config files (see PullRequestHandlersOptions). */
+  previews?: PullRequestHandlersOptions["previews"];
   feedback?: FeedbackFactory;
   isCollaborator?: CollaboratorCheck;
   /** Only deliveries of these GitHub App installations (others: 202, ignored). Default any. */

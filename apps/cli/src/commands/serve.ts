@@ -30,6 +30,9 @@ export interface ServeFlags {
   timeout?: number;
   envFile?: string;
   allowForkToken?: boolean;
+  deployPreviews?: boolean;
+  keepPreviews?: boolean;
+  previewTtl?: number;
   report?: "github" | "none";
   reportContext?: string;
   githubApiUrl?: string;
@@ -66,6 +69,16 @@ export async function loadWebhookSecret(env: NodeJS.ProcessEnv, file: string | u
 export default async function serveCommand(environment: CommandEnvironment, flags: ServeFlags): Promise<number> {
   const { terminal, env } = environment;
   const secret = await loadWebhookSecret(env, flags.webhookSecretFile);
+  if (!flags.deployPreviews && (flags.keepPreviews || flags.previewTtl !== undefined)) {
+    throw new CliError("USAGE", `${flags.keepPreviews ? "--keep-previews" : "--preview-ttl"} needs --deploy-previews`, {
+      fix: "add --deploy-previews (in the chart: previews.deploy: true), or leave it out",
+    });
+  }
+  if (flags.previewTtl !== undefined && flags.previewTtl < 1) {
+    throw new CliError("USAGE", `--preview-ttl ${flags.previewTtl} is not a number of hours`, {
+      fix: "give at least 1, e.g. --preview-ttl 24",
+    });
+  }
   let token: string | undefined;
   try {
     token = await loadTokenForRun(environment, flags.envFile);
@@ -86,6 +99,15 @@ export default async function serveCommand(environment: CommandEnvironment, flag
     ...(flags.instance ? { instanceId: flags.instance } : {}),
     ...(token ? { token } : {}),
     ...(flags.allowForkToken ? { allowForkToken: true } : {}),
+    ...(flags.deployPreviews
+      ? {
+          previews: {
+            helmPath: env["PR_POD_HELM"] ?? "helm",
+            keep: flags.keepPreviews === true,
+            ...(flags.previewTtl !== undefined ? { ttlHours: flags.previewTtl } : {}),
+          },
+        }
+      : {}),
     ...(flags.installationId ? { installationIds: flags.installationId } : {}),
     ...(token
       ? {

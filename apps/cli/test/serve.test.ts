@@ -102,6 +102,17 @@ describe("pr-pod serve", () => {
     expect(result.stderr).toMatch(/PR_POD_WEBHOOK_SECRET/);
   });
 
+  it("refuses --keep-previews or --preview-ttl without --deploy-previews, and a TTL of 0 hours (exit 64)", async () => {
+    const env = { PR_POD_WEBHOOK_SECRET: "s3cret" };
+    const base = ["serve", "--kubeconfig", cluster.kubeconfigPath, "--port", "0"];
+    const keep = await runCli([...base, "--keep-previews"], { env });
+    expect(keep.code).toBe(64);
+    expect(keep.stderr).toContain("--keep-previews needs --deploy-previews");
+    const ttl = await runCli([...base, "--deploy-previews", "--keep-previews", "--preview-ttl", "0"], { env });
+    expect(ttl.code).toBe(64);
+    expect(ttl.stderr).toContain("--preview-ttl 0 is not a number of hours");
+  });
+
   it("after SIGKILL mid-run, a restart finds the run in the cluster and finishes it without a second Job", async () => {
     const first = await serve("replica-k");
     const sent = await simulate(first.url, 71);

@@ -36,6 +36,9 @@ beforeAll(async () => {
     } else if (p.name === "live") {
       p.start();
       p.log("first line");
+    } else if (p.name === "site") {
+      p.start();
+      p.log("hello from review");
     }
   });
   await applyPreviewObjects(
@@ -57,6 +60,22 @@ afterAll(async () => {
 });
 
 describe("pr-pod preview logs", () => {
+  it("finds the PR's preview by its labels with --repo --pr, a custom namespace too, and asks which of several", async () => {
+    for (const namespace of ["review-app-7", "review-app-8", "second-app-8"]) {
+      const pr = Number(namespace.slice(-1));
+      await applyPreviewObjects(cluster.kubeConfig, buildPreviewNamespaceObjects({ repo: "octo/app", pr, namespace }));
+    }
+    await pod("review-app-7", "site", ["site"]);
+    await cluster.runtime.waitForPod({ namespace: "review-app-7", name: "site" });
+    const one = await runCli(["preview", "logs", "--repo", "octo/app", "--pr", "7", ...flags]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toBe("hello from review\n");
+    const several = await runCli(["preview", "logs", "--repo", "octo/app", "--pr", "8", ...flags]);
+    expect(several.code).toBe(64);
+    expect(several.stderr).toContain("octo/app#8 has 2 previews: ");
+    expect(several.stderr).toContain("review-app-8");
+  });
+
   it("prints every container of the preview's pods, each line prefixed with pod/container", async () => {
     const { code, stdout, stderr } = await runCli(["preview", "logs", "--repo", "octo/app", "--pr", "5", ...flags]);
     expect(code, stderr).toBe(0);

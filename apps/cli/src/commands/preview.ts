@@ -148,7 +148,7 @@ export async function previewLogsCommand(
   args: string[],
 ): Promise<number> {
   const { terminal } = environment;
-  const namespace = previewNamespaceFrom(
+  let namespace = previewNamespaceFrom(
     args,
     flags,
     await import("@pr-pod/preview-deploy"),
@@ -161,7 +161,17 @@ export async function previewLogsCommand(
     });
   }
   const { kubeConfig } = environment.loadKube();
-  const { PREVIEW_LABELS } = await import("@pr-pod/preview-deploy");
+  const { PREVIEW_LABELS, listPreviews } = await import("@pr-pod/preview-deploy");
+  if (args[0] === undefined && flags.repo !== undefined && flags.pr !== undefined) {
+    // The PR's preview by its labels, so a custom preview.namespace is found too.
+    const previews = (await listPreviews(kubeConfig, { repo: flags.repo, pr: flags.pr })).map((p) => p.namespace);
+    if (previews.length > 1) {
+      throw new CliError("USAGE", `${flags.repo}#${flags.pr} has ${previews.length} previews: ${previews.join(", ")}`, {
+        fix: `name the one to read, e.g. pr-pod preview logs ${previews[0]}`,
+      });
+    }
+    if (previews[0]) namespace = previews[0];
+  }
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const found = await core.readNamespace({ name: namespace }).catch((error: { code?: number }) => {
     if (error.code === 404) return undefined;

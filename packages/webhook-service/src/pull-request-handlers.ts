@@ -562,6 +562,15 @@ export class PullRequestHandlers {
       log.info({ run: result?.jobName }, "run handed back for the next start");
       return;
     }
+    if ((failure !== undefined || !result) && controller.signal.aborted) {
+      // Replaced (a newer push or a close) before the run got as far as its pull request: the runner
+      // stopped before creating anything, which is an abort, not an error.
+      metrics.runs.inc({ status: "superseded" });
+      const message = messageOf(controller.signal.reason);
+      log.info({ reason: message }, "run stopped before it started");
+      await this.#finishClaim(claim, "superseded", feedback, { status: "aborted", reason: "Superseded", message });
+      return;
+    }
     if (failure !== undefined || !result) {
       metrics.runs.inc({ status: "error" });
       const message = messageOf(failure);

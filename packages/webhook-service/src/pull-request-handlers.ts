@@ -246,6 +246,11 @@ export class PullRequestHandlers {
       }
       await this.#leases.forget(instance);
     }
+    // Gone replicas with nothing left to take over (every rollout of a Deployment leaves one): their
+    // leases go too, so the leases stay one per live replica.
+    for (const holder of this.#leases.goneHolders()) {
+      if (holder !== toLabelValue(me)) await this.#leases.forget(holder);
+    }
     return taken;
   }
 

@@ -183,6 +183,13 @@ export class LeaseObserver {
     return now - since > this.#defaultDurationMs;
   }
 
+  /** Holders (as label values) whose lease has gone unrenewed for its whole duration, as observed. */
+  goneHolders(now = performance.now()): string[] {
+    return [...this.#seen.entries()]
+      .filter(([, seen]) => now - seen.seenAtMs > seen.durationMs)
+      .map(([holder]) => holder);
+  }
+
   /** Removes the lease of a replica whose work was all taken over, unless it renewed meanwhile. */
   async forget(instance: string): Promise<void> {
     const seen = this.#seen.get(instance);

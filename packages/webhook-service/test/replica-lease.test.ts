@@ -39,6 +39,8 @@ describe("replica leases", () => {
     expect(observer.isGone("replica-gone", 1100)).toBe(true);
     expect(observer.isGone("replica-alive", 1100)).toBe(false);
     expect(observer.isGone("replica-alive", 2101)).toBe(true); // unless it renews again
+    expect(observer.goneHolders(1100)).toContain("replica-gone");
+    expect(observer.goneHolders(1100)).not.toContain("replica-alive");
   });
 
   it("a replica with unfinished claims and no lease is gone once that lasted a default duration", () => {

@@ -5,7 +5,13 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { buildHelmUpgradeArgs, type HelmChartRelease } from "./helm-release.ts";
 import { diagnoseNotReady, type NotReadyDiagnosis, watchForHopelessPods } from "./not-ready-diagnosis.ts";
-import { applyPreviewObjects, type PreviewCredentials, previewCredentials } from "./preview-cluster.ts";
+import {
+  applyPreviewObjects,
+  namespaceTerminatingSince,
+  type PreviewCredentials,
+  previewCredentials,
+  waitForNamespaceGone,
+} from "./preview-cluster.ts";
 import {
   buildPreviewNamespaceObjects,
   PREVIEW_SERVICE_ACCOUNT,
@@ -80,6 +86,26 @@ function forbiddenMessage(release: string, namespace: string, output: string[]):
 export async function deployPreview(options: DeployPreviewOptions): Promise<PreviewDeployment> {
   const started = Date.now();
   const namespace = options.namespace ?? previewNamespaceName(options);
+  // A namespace still terminating (an earlier run's teardown, a closed PR's cleanup) refuses new content:
+  // wait until it is gone, then make it anew. Bounded by the caller's signal.
+  const terminatingSince = await namespaceTerminatingSince(options.kubeConfig, namespace);
+  if (terminatingSince) {
+    options.onLine?.(
+      `namespace ${namespace} is being deleted (since ${terminatingSince.toISOString()}): waiting until it is gone`,
+      "preview",
+    );
+    const waitSeconds = Math.max(60, ...options.charts.map((chart) => chart.timeoutSeconds ?? 300));
+    const waited = AbortSignal.timeout(waitSeconds * 1000);
+    const signal = options.signal ? AbortSignal.any([options.signal, waited]) : waited;
+    try {
+      await waitForNamespaceGone(options.kubeConfig, namespace, { signal });
+    } catch (error) {
+      if (options.signal?.aborted || !waited.aborted) throw error;
+      throw new Error(
+        `preview: namespace ${namespace} was still being deleted after ${waitSeconds} s, so the preview cannot be made in it; look for what holds it (kubectl get namespace ${namespace} -o yaml: finalizers, conditions) and run again`,
+      );
+    }
+  }
   await applyPreviewObjects(options.kubeConfig, buildPreviewNamespaceObjects({ ...options, namespace }));
   const credentials = await previewCredentials(options.kubeConfig, namespace);
   // What happens inside the namespace (pods and events watched, a pod's last lines read) is read as

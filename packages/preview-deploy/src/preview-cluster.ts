@@ -199,6 +199,20 @@ export async function deletePreview(
     if ((error as { code?: number }).code === 404) return;
     throw error;
   }
+  await waitForNamespaceGone(kubeConfig, namespace, { ...options, ...(resourceVersion ? { resourceVersion } : {}) });
+}
+
+/**
+ * Resolves once the API server no longer has the namespace (a watch for its DELETED event, and one read
+ * whenever the watch ends). Rejects when `signal` fires first.
+ */
+export async function waitForNamespaceGone(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  options: { signal?: AbortSignal; resourceVersion?: string } = {},
+): Promise<void> {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const { resourceVersion } = options;
   await new Promise<void>((resolve, reject) => {
     let controller: AbortController | undefined;
     let finished = false;
@@ -238,4 +252,16 @@ export async function deletePreview(
         else void check();
       }, finish);
   });
+}
+
+/** The namespace's deletion time when it exists and is being deleted (an earlier teardown still running). */
+export async function namespaceTerminatingSince(kubeConfig: KubeConfig, namespace: string): Promise<Date | undefined> {
+  try {
+    const found = await kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: namespace });
+    const since = found.metadata?.deletionTimestamp;
+    return since ? new Date(since) : undefined;
+  } catch (error) {
+    if ((error as { code?: number }).code === 404) return undefined;
+    throw error;
+  }
 }

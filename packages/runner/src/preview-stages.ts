@@ -95,6 +95,9 @@ export function previewImagesFromBuild(images: readonly PodBuiltImage[]): BuiltI
   });
 }
 
+/** How long the teardown of a run that was stopped mid-deploy or mid-test may take before it gives up. */
+const ABORTED_TEARDOWN_MS = 60_000;
+
 /** deploy → test → teardown (or keep). Never throws for a failing deploy or test: the result says so. */
 export async function runPreviewStages(options: RunPreviewStagesOptions): Promise<PreviewStagesResult> {
   const { config } = options;
@@ -109,6 +112,25 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
   };
 
   const namespace = config.namespace ?? previewNamespaceName(options);
+  // A run cut short (Ctrl-C, a newer push, a closed PR, an unexpected error) mid-deploy or mid-test leaves
+  // no preview behind unless it is to be kept: the teardown gets a signal of its own, bounded, then the abort goes on.
+  const teardownAfterAbort = async (reason: unknown) => {
+    if (options.keep) return;
+    emit({ type: "stage-started", stage: "teardown", namespace });
+    const teardownStarted = Date.now();
+    try {
+      await deletePreview(options.kubeConfig, namespace, { signal: AbortSignal.timeout(ABORTED_TEARDOWN_MS) });
+      finishStage({
+        stage: "teardown",
+        status: "succeeded",
+        durationMs: Date.now() - teardownStarted,
+        message: `the run stopped early: ${reason instanceof Error ? reason.message : String(reason)}`,
+      });
+    } catch (error) {
+      const message = `could not delete preview namespace ${namespace} after the run stopped early: ${error instanceof Error ? error.message : String(error)}; delete it with pr-pod preview down ${namespace}`;
+      finishStage({ stage: "teardown", status: "failed", durationMs: Date.now() - teardownStarted, message });
+    }
+  };
   emit({ type: "stage-started", stage: "deploy", namespace });
   let started = Date.now();
   let deployment: PreviewDeployment | undefined;
@@ -153,7 +175,12 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
     });
     finishStage({ stage: "deploy", status: "succeeded", durationMs: Date.now() - started });
   } catch (error) {
-    if (options.signal?.aborted) throw error;
+    if (options.signal?.aborted) {
+      await source?.dispose();
+      source = undefined;
+      await teardownAfterAbort(options.signal.reason ?? error);
+      throw error;
+    }
     const message = error instanceof Error ? error.message : String(error);
     finishStage({ stage: "deploy", status: "failed", durationMs: Date.now() - started, message });
     outcome = {
@@ -185,6 +212,10 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
         ...(failedNames.length ? { message: `failed: ${failedNames.join(", ")}` } : {}),
       });
       outcome = { status: tests.status === "passed" ? "succeeded" : "tests-failed", tests };
+    } catch (error) {
+      deployment.credentials.dispose();
+      await teardownAfterAbort(options.signal?.aborted ? (options.signal.reason ?? error) : error);
+      throw error;
     } finally {
       deployment.credentials.dispose();
     }

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -72,6 +72,7 @@ spec: { selector: { app: web }, ports: [{ port: 80 }] }
     if (!pod.name.startsWith("pr-pod-test-")) deployedImages.push(image);
     if (image.endsWith(":missing")) return pod.waiting("ImagePullBackOff", `Back-off pulling image "${image}"`);
     if (pod.name.startsWith("pr-pod-test-")) {
+      if (pod.object.spec?.containers?.[0]?.command?.includes("hang")) return void setImmediate(() => pod.start());
       const failing = pod.object.spec?.containers?.[0]?.command?.includes("fail");
       setImmediate(() => (failing ? pod.fail(1, ["smoke: GET / -> 500"]) : pod.succeed(["smoke: GET / -> 200"])));
       return;
@@ -95,7 +96,7 @@ const config = (tag: string, testCommand = ["pass"]): PreviewConfig =>
     "pr-pod.config.yaml: preview",
   );
 
-const run = (pr: number, previewConfig: PreviewConfig, extra: { keep?: boolean } = {}) => {
+const run = (pr: number, previewConfig: PreviewConfig, extra: { keep?: boolean; signal?: AbortSignal } = {}) => {
   const events: PreviewStageEvent[] = [];
   const result = runPreviewStages({
     kubeConfig: cluster.kubeConfig,
@@ -167,6 +168,61 @@ describe("runPreviewStages", () => {
     expect(done.diagnoses?.[0]).toMatchObject({ workload: "deployment/shop-web", reason: "ImagePullBackOff" });
     expect(done.stages[0]?.message).toContain("ImagePullBackOff");
     expect(await namespaceExists("pr-23-shop")).toBe(false);
+  });
+
+  it("a run stopped while its tests run still deletes its preview, then rejects with the reason", async () => {
+    const stop = new AbortController();
+    const { result, events } = run(25, config("sha-1", ["hang"]), { signal: stop.signal });
+    const waitForTests = setInterval(() => {
+      if (events.some((e) => e.type === "stage-started" && e.stage === "test")) stop.abort(new Error("superseded"));
+    }, 20);
+    await expect(result).rejects.toThrow();
+    clearInterval(waitForTests);
+    const finished = events.flatMap((e) => (e.type === "stage-finished" ? [[e.result.stage, e.result.status]] : []));
+    expect(finished).toEqual([
+      ["deploy", "succeeded"],
+      ["teardown", "succeeded"],
+    ]);
+    const teardown = events.find((e) => e.type === "stage-finished" && e.result.stage === "teardown");
+    expect(teardown).toMatchObject({ result: { message: "the run stopped early: superseded" } });
+    expect(await namespaceExists("pr-25-shop")).toBe(false);
+  });
+
+  it("a kept preview stays when its run is stopped", async () => {
+    const stop = new AbortController();
+    const { result, events } = run(26, config("sha-1", ["hang"]), { signal: stop.signal, keep: true });
+    const waitForTests = setInterval(() => {
+      if (events.some((e) => e.type === "stage-started" && e.stage === "test")) stop.abort(new Error("superseded"));
+    }, 20);
+    await expect(result).rejects.toThrow();
+    clearInterval(waitForTests);
+    expect(events.some((e) => e.type === "stage-started" && e.stage === "teardown")).toBe(false);
+    expect(await namespaceExists("pr-26-shop")).toBe(true);
+  });
+
+  it("waits for a preview namespace still being deleted, then deploys into a new one", async () => {
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: "pr-27-shop", finalizers: ["example.com/hold"] } } });
+    await core.deleteNamespace({ name: "pr-27-shop" });
+    const { result, events } = run(27, config("sha-1"));
+    const waiting = await new Promise<string>((resolve) => {
+      const poll = setInterval(() => {
+        const line = events.find((e) => e.type === "preview-line" && /is being deleted/.test(e.line));
+        if (line?.type === "preview-line") {
+          clearInterval(poll);
+          resolve(line.line);
+        }
+      }, 20);
+    });
+    expect(waiting).toMatch(/^namespace pr-27-shop is being deleted \(since .*\): waiting until it is gone$/);
+    expect(events.some((e) => e.type === "stage-finished")).toBe(false);
+    await core.patchNamespace(
+      { name: "pr-27-shop", body: [{ op: "remove", path: "/metadata/finalizers/0" }] },
+      setHeaderOptions("Content-Type", PatchStrategy.JsonPatch),
+    );
+    const done = await result;
+    expect(done.status).toBe("succeeded");
+    expect(await namespaceExists("pr-27-shop")).toBe(false);
   });
 
   it("fails with the failing test named when a test Job fails", async () => {

@@ -3,17 +3,27 @@
 // cleans up its run within the grace, exit 0), and `pr-pod simulate --to` sending it signed deliveries.
 import { CoreV1Api } from "@kubernetes/client-node";
 import { type ScriptedPod, startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
+import { startTestGitHubServer, type TestGitHubServer } from "@pr-pod/test-github-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type StartedCli, startCli } from "./cli-process.ts";
 
 const NS = "serve";
 const SECRET = "serve-test-secret";
+const PAT = "ghp_servecliservecliservecli1234567890";
+const HEAD_SHA = "a".repeat(40);
 let cluster: TestCluster;
+/** Where the service reports each run's status (GitHub itself is not reachable from tests). */
+let github: TestGitHubServer;
 /** Pods by PR number, as they appear. */
 const pods = new Map<string, ScriptedPod>();
 const podSeen = new Map<string, (pod: ScriptedPod) => void>();
 
 beforeAll(async () => {
+  github = await startTestGitHubServer();
+  github.addToken(PAT, { kind: "pat" }, "pat");
+  for (const number of [71, 72]) {
+    github.addPullRequest({ repo: "octo/widgets", number, headSha: HEAD_SHA, headRef: "feature", baseRef: "main" });
+  }
   cluster = await startTestCluster({ namespaces: [NS], bookmarkIntervalMs: 200 });
   cluster.runtime.onPod((pod) => {
     const pr = pod.object.metadata?.labels?.["pr-pod.dev/pr"] ?? "";
@@ -23,7 +33,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await cluster?.close();
+  await Promise.all([cluster?.close(), github?.close()]);
 });
 
 function waitForPod(pr: number): Promise<ScriptedPod> {
@@ -41,8 +51,11 @@ interface Serve {
 
 async function serve(instance: string, extra: string[] = []): Promise<Serve> {
   const cli = startCli(
-    ["serve", "--kubeconfig", cluster.kubeconfigPath, "-n", NS, "--port", "0", "--instance", instance, ...extra],
-    { env: { PR_POD_WEBHOOK_SECRET: SECRET, GITHUB_PAT: "ghp_servecliservecliservecli1234567890" } },
+    [
+      ...["serve", "--kubeconfig", cluster.kubeconfigPath, "-n", NS, "--port", "0", "--instance", instance],
+      ...["--github-api-url", github.url, ...extra],
+    ],
+    { env: { PR_POD_WEBHOOK_SECRET: SECRET, GITHUB_PAT: PAT } },
   );
   const logLine = (match: (line: Record<string, unknown>) => boolean) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
@@ -69,7 +82,7 @@ function simulate(url: string, pr: number, action = "opened") {
   return runCli(
     [
       "simulate",
-      ...["--repo", "octo/widgets", "--pr", String(pr), "--sha", "a".repeat(40)],
+      ...["--repo", "octo/widgets", "--pr", String(pr), "--sha", HEAD_SHA],
       ...["--head-ref", "feature", "--base-ref", "main", "--base-sha", "b".repeat(40)],
       ...["--action", action, "--to", url, "-o", "json"],
     ],
@@ -132,6 +145,12 @@ describe("pr-pod serve", () => {
     const finished = await second.logLine((line) => line["msg"] === "run finished");
     expect(finished["status"]).toBe("succeeded");
     expect(cluster.requests.count({ verb: "create", resource: "jobs", status: 201 })).toBe(jobsBefore);
+    // The PR is told: pending when the run was accepted, success from the replica that finished it.
+    await until(
+      async () => github.statuses("octo/widgets", HEAD_SHA).some((status) => status.state === "success"),
+      "the run's success status on the PR's head",
+    );
+    expect(github.statuses("octo/widgets", HEAD_SHA)[0]?.state).toBe("pending");
     second.cli.child.kill("SIGTERM");
     expect((await second.cli.done).code).toBe(0);
     await until(async () => !(await runObjects()).some((o) => o.startsWith("Secret/")), "the run's Secret to go");

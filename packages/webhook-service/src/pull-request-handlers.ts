@@ -25,6 +25,9 @@ import { RunQueue } from "./run-queue.ts";
 import type { ServiceMetrics } from "./service-metrics.ts";
 
 /** What the service tells GitHub about a delivery (HTTP status and a short JSON body). */
+
+/** The least time shutdown gives background work once the runs are done or handed back. */
+const BACKGROUND_GRACE_MS = 5_000;
 export interface DeliveryAnswer {
   status: number;
   outcome: string;
@@ -264,10 +267,28 @@ export class PullRequestHandlers {
 
   /** Stops taking runs; lets running ones finish within graceMs, else aborts and cleans them up. */
   async shutdown(graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
     const left = await this.queue.close(graceMs);
     // Waiting runs keep their claims ("queued"): this replica resumes them when it starts again.
     if (left.length > 0) this.#log.info({ waiting: left.length }, "left waiting runs for the next start");
-    await Promise.allSettled([...this.#background]);
+    // Background work (statuses to GitHub, supersedes, closes) gets what is left of the grace, at least
+    // BACKGROUND_GRACE_MS: a GitHub that does not answer must not keep the pod past its termination grace.
+    const background = [...this.#background];
+    if (background.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      Promise.allSettled(background).then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), Math.max(BACKGROUND_GRACE_MS, deadline - Date.now()));
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.#log.warn(
+        { unfinished: this.#background.size },
+        "shutdown: background work (PR statuses, supersedes, closes) did not finish within the grace and was left unfinished",
+      );
+    }
   }
 
   #newClaim(

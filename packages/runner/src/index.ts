@@ -1,6 +1,7 @@
-// @pr-pod/runner: one PR pod run from start to end, and what the apps need around it.
+// @pr-pod/runner: one PR pod run from start to end, and what the apps need around it. The pure part
+// (./pure.ts, also the package's "./pure" export) plus runPrPod, the preview stages and the cluster clients.
+export * from "./pure.ts";
 export { httpStatusOf, type RetryPolicy } from "./api-retry.ts";
-export { type BuildRunResourcesOptions, buildRunResources } from "./build-run-objects.ts";
 export {
   type CleanupPrPodsOptions,
   cleanupPrPods,
@@ -19,8 +20,6 @@ export {
   type RunPermissionsCheck,
 } from "./preflight.ts";
 export {
-  type PreviewChartConfig,
-  type PreviewConfig,
   type PreviewStageEvent,
   type PreviewStageName,
   type PreviewStageResult,
@@ -28,35 +27,5 @@ export {
   type PreviewStagesStatus,
   type RunPreviewStagesOptions,
   runPreviewStages,
-  validatePreviewConfig,
 } from "./preview-stages.ts";
-export { describePermission, type Permission, requiredPermissions } from "./required-permissions.ts";
-export {
-  CONFIG_FILE_NAMES,
-  type LoadedRunConfig,
-  type LoadRunConfigOptions,
-  loadRunConfig,
-  parseRunConfig,
-  type ResourceSettings,
-  type RunConfig,
-} from "./run-config.ts";
-export type {
-  BuildxOptions,
-  LocalChanges,
-  PrPodRun,
-  PullRequestSource,
-  RunEvent,
-  RunPrPodOptions,
-  RunReportOptions,
-  RunResult,
-  RunStatus,
-} from "./run-events.ts";
 export { runPrPod } from "./run-pr-pod.ts";
-export {
-  DEFAULT_IMAGE,
-  DEFAULT_NAMESPACE,
-  DEFAULT_TIMEOUT_SECONDS,
-  mergeRunSettings,
-  type RunSettings,
-} from "./run-settings.ts";
-export { RunnerError, type RunnerErrorCode } from "./runner-error.ts";

@@ -59,6 +59,8 @@ export interface GitHubFeedbackOptions {
   baseUrl?: string;
   /** Retries of 5xx answers and network errors. Default 3. */
   retries?: number;
+  /** How long one request to GitHub may take before it is given up (then retried as a network error). Default 10 s. */
+  requestTimeoutMs?: number;
   /** Wait out a rate limit when it resets within this many seconds (twice at most). Default 60. */
   maxRateLimitWaitSeconds?: number;
   /** Milliseconds per second of `retry-after` and back-off (tests make waits short). Default 1000. */
@@ -151,6 +153,13 @@ export class PrFeedbackError extends Error {
   }
 }
 
+function fetchWithTimeout(timeoutMs: number): typeof fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
+}
+
 function createOctokit(options: GitHubFeedbackOptions): FeedbackOctokitInstance {
   const maxWait = options.maxRateLimitWaitSeconds ?? 60;
   const base = options.retryAfterBaseMs ?? 1000;
@@ -160,6 +169,8 @@ function createOctokit(options: GitHubFeedbackOptions): FeedbackOctokitInstance 
     baseUrl: (options.baseUrl ?? GITHUB_API_URL).replace(/\/+$/, ""),
     userAgent: "pr-pod",
     log: { debug() {}, info() {}, warn() {}, error() {} },
+    // Every request ends: a GitHub that accepts the connection and never answers must not hold a run's end.
+    request: { fetch: fetchWithTimeout(options.requestTimeoutMs ?? 10_000) },
     retry: { retries: options.retries ?? 3, retryAfterBaseValue: base },
     throttle: {
       onRateLimit: waitTwice,

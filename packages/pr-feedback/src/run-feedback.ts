@@ -30,6 +30,7 @@ export interface GitHubReportSettings {
   app?: GitHubAppCredentials;
   /** Test knobs: shorter waits. */
   retryAfterBaseMs?: number;
+  requestTimeoutMs?: number;
   minWriteIntervalMs?: number;
 }
 
@@ -110,6 +111,7 @@ export function createRunFeedback(context: PullRequestContext, options: StartRun
     ...(settings.comment !== undefined ? { comment: settings.comment && onPullRequest } : {}),
     ...(settings.apiUrl ? { baseUrl: settings.apiUrl } : {}),
     ...(settings.retryAfterBaseMs !== undefined ? { retryAfterBaseMs: settings.retryAfterBaseMs } : {}),
+    ...(settings.requestTimeoutMs !== undefined ? { requestTimeoutMs: settings.requestTimeoutMs } : {}),
     ...(settings.minWriteIntervalMs !== undefined ? { minWriteIntervalMs: settings.minWriteIntervalMs } : {}),
     ...(options.redact ? { redact: options.redact } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),

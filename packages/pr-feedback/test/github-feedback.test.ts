@@ -166,6 +166,20 @@ describe("when GitHub says no", () => {
     ]);
   });
 
+  it("gives up a request GitHub never answers, retries it, and reports it as a warning", async () => {
+    github.faults.hang({ count: 4, match: { operation: "repos/create-commit-status" } });
+    const warnings: string[] = [];
+    const summary = await createGitHubFeedback(
+      feedbackOptions({ requestTimeoutMs: 200, onWarning: (message) => warnings.push(message) }),
+    ).finish(passingOutcome());
+    expect(github.calls.filter((call) => call.operation === "repos/create-commit-status")).toHaveLength(4 + 1);
+    expect(summary.warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^GitHub feedback: setting commit status "pr-pod" to pending on octo\/app@3f78685 failed/,
+    );
+    expect(github.statuses("octo/app", HEAD_SHA).map((status) => status.state)).toEqual(["success"]);
+  });
+
   it("refuses options that can never work before calling GitHub", () => {
     expect(() => createGitHubFeedback(feedbackOptions({ sha: "main" }))).toThrow(
       /sha "main" is not a 40-hex commit SHA/,

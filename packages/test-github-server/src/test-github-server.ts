@@ -120,7 +120,7 @@ export interface StartTestGitHubServerOptions {
 interface Fault {
   match: FaultMatch;
   count: number;
-  answer: "drop" | { status: number; body: unknown; headers: Record<string, string> };
+  answer: "drop" | "hang" | { status: number; body: unknown; headers: Record<string, string> };
 }
 
 interface TokenState {
@@ -331,6 +331,10 @@ export class TestGitHubServer {
     dropConnection: (options: { count?: number; match?: FaultMatch } = {}) => {
       this.#faults.push({ match: options.match ?? {}, count: options.count ?? 1, answer: "drop" });
     },
+    /** Never answer the next matching request (a GitHub that hangs); the connection stays open until close. */
+    hang: (options: { count?: number; match?: FaultMatch } = {}) => {
+      this.#faults.push({ match: options.match ?? {}, count: options.count ?? 1, answer: "hang" });
+    },
     clear: () => {
       this.#faults.length = 0;
     },
@@ -378,6 +382,10 @@ export class TestGitHubServer {
       if (fault.answer === "drop") {
         call.status = 0;
         req.socket.destroy();
+        return;
+      }
+      if (fault.answer === "hang") {
+        call.status = 0;
         return;
       }
       return this.#send(

@@ -287,7 +287,7 @@ rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]
     expect(errorsOf(step.stdout)[0]?.message).toMatch(/preview-ttl is 2 but keep-preview is not true/);
   });
 
-  it("leaves no preview when the job is cancelled while the tests run: the post step deletes it", async () => {
+  it("leaves no preview when the job is cancelled while the tests run: the run tears it down itself", async () => {
     // The test blocks until the pod is deleted; the step is cancelled once it runs.
     const pull = await pullRequestWithChart("cancelled", 37, "echo testing; while :; do sleep 1; done\n");
     const namespace = "pr-37-hello-world";
@@ -306,17 +306,16 @@ rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]
     });
     expect(step.stdout).toContain("received SIGINT");
     expect(step.exitCode).not.toBe(0);
-    expect(JSON.parse(step.state["run"] ?? "{}").previewNamespace).toBe(namespace);
-    // The run stopped before its teardown: the preview is still there for the post step.
-    expect(await namespaceOf(namespace)).toBeDefined();
+    // The stopped run's own teardown deleted the preview, so there is nothing left for the post step.
+    expect(await namespaceOf(namespace)).toBeUndefined();
+    expect(JSON.parse(step.state["run"] ?? "{}").previewNamespace).toBeUndefined();
 
     const post = await runActionStep({ entry, dir, state: step.state });
     expect(post.exitCode).toBe(0);
-    expect(post.stdout).toContain(`deleted the preview namespace ${namespace} the run left`);
-    expect(await namespaceOf(namespace)).toBeUndefined();
+    expect(post.stdout).not.toContain("deleted the preview namespace");
   });
 
-  it("stops at once when the job is cancelled while the preview is being set up, and the post step deletes it", async () => {
+  it("stops at once when the job is cancelled while the preview is being set up, and deletes it", async () => {
     const pull = await pullRequestWithChart("cancelled-setup", 39, "echo ok\n");
     const namespace = "pr-39-hello-world";
     // Were helm to start, its first request would hang: only an abort that reaches it ends the step.
@@ -334,13 +333,13 @@ rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]
       const step = await running;
       expect(step.stdout).toContain("received SIGINT");
       expect(step.exitCode).not.toBe(0);
-      expect(JSON.parse(step.state["run"] ?? "{}").previewNamespace).toBe(namespace);
+      expect(await namespaceOf(namespace)).toBeUndefined();
+      expect(JSON.parse(step.state["run"] ?? "{}").previewNamespace).toBeUndefined();
       cluster.faults.clear();
 
       const post = await runActionStep({ entry, dir, state: step.state });
       expect(post.exitCode).toBe(0);
-      expect(post.stdout).toContain(`deleted the preview namespace ${namespace} the run left`);
-      expect(await namespaceOf(namespace)).toBeUndefined();
+      expect(post.stdout).not.toContain("deleted the preview namespace");
     } finally {
       cluster.faults.clear();
     }

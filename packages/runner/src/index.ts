@@ -1,6 +1,6 @@
 // @pr-pod/runner: one PR pod run from start to end, and what the apps need around it. The pure part
 // (./pure.ts, also the package's "./pure" export) plus runPrPod, the preview stages and the cluster clients.
-export * from "./pure.ts";
+
 export { httpStatusOf, type RetryPolicy } from "./api-retry.ts";
 export {
   type CleanupPrPodsOptions,
@@ -28,4 +28,5 @@ export {
   type RunPreviewStagesOptions,
   runPreviewStages,
 } from "./preview-stages.ts";
+export * from "./pure.ts";
 export { runPrPod } from "./run-pr-pod.ts";

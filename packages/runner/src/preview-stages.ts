@@ -18,8 +18,6 @@ import {
 import { type PreviewTestsResult, runPreviewTests } from "@pr-pod/preview-tests";
 import type { PreviewConfig } from "./preview-config.ts";
 
-export { type PreviewChartConfig, type PreviewConfig, validatePreviewConfig } from "./preview-config.ts";
-
 export type PreviewStageName = "deploy" | "test" | "teardown";
 
 export interface PreviewStageResult {
@@ -112,24 +110,32 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
   };
 
   const namespace = config.namespace ?? previewNamespaceName(options);
-  // A run cut short (Ctrl-C, a newer push, a closed PR, an unexpected error) mid-deploy or mid-test leaves
-  // no preview behind unless it is to be kept: the teardown gets a signal of its own, bounded, then the abort goes on.
-  const teardownAfterAbort = async (reason: unknown) => {
-    if (options.keep) return;
+  const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+  // The teardown stage: deletes the preview namespace. A run cut short (Ctrl-C, a newer push, a closed PR,
+  // an unexpected error) mid-deploy or mid-test tears down too, unless the preview is to be kept, with a
+  // bounded signal of its own (the run's has fired), then the caller goes on with the abort.
+  const tearDown = async (stoppedEarly?: { reason: unknown }) => {
     emit({ type: "stage-started", stage: "teardown", namespace });
     const teardownStarted = Date.now();
+    const signal = stoppedEarly ? AbortSignal.timeout(ABORTED_TEARDOWN_MS) : options.signal;
     try {
-      await deletePreview(options.kubeConfig, namespace, { signal: AbortSignal.timeout(ABORTED_TEARDOWN_MS) });
+      await deletePreview(options.kubeConfig, namespace, signal ? { signal } : {});
       finishStage({
         stage: "teardown",
         status: "succeeded",
         durationMs: Date.now() - teardownStarted,
-        message: `the run stopped early: ${reason instanceof Error ? reason.message : String(reason)}`,
+        ...(stoppedEarly ? { message: `the run stopped early: ${messageOf(stoppedEarly.reason)}` } : {}),
       });
     } catch (error) {
-      const message = `could not delete preview namespace ${namespace} after the run stopped early: ${error instanceof Error ? error.message : String(error)}; delete it with pr-pod preview down ${namespace}`;
+      if (!stoppedEarly && options.signal?.aborted) throw error;
+      const message = stoppedEarly
+        ? `could not delete preview namespace ${namespace} after the run stopped early: ${messageOf(error)}; delete it with pr-pod preview down ${namespace}`
+        : `could not delete preview namespace ${namespace}: ${messageOf(error)}; delete it with pr-pod cleanup or kubectl delete namespace ${namespace}`;
       finishStage({ stage: "teardown", status: "failed", durationMs: Date.now() - teardownStarted, message });
     }
+  };
+  const tearDownAfterStop = async (reason: unknown) => {
+    if (!options.keep) await tearDown({ reason });
   };
   emit({ type: "stage-started", stage: "deploy", namespace });
   let started = Date.now();
@@ -176,12 +182,10 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
     finishStage({ stage: "deploy", status: "succeeded", durationMs: Date.now() - started });
   } catch (error) {
     if (options.signal?.aborted) {
-      await source?.dispose();
-      source = undefined;
-      await teardownAfterAbort(options.signal.reason ?? error);
+      await tearDownAfterStop(options.signal.reason ?? error);
       throw error;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     finishStage({ stage: "deploy", status: "failed", durationMs: Date.now() - started, message });
     outcome = {
       status: "deploy-failed",
@@ -213,8 +217,7 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
       });
       outcome = { status: tests.status === "passed" ? "succeeded" : "tests-failed", tests };
     } catch (error) {
-      deployment.credentials.dispose();
-      await teardownAfterAbort(options.signal?.aborted ? (options.signal.reason ?? error) : error);
+      await tearDownAfterStop(options.signal?.aborted ? (options.signal.reason ?? error) : error);
       throw error;
     } finally {
       deployment.credentials.dispose();
@@ -231,16 +234,7 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
       message: `kept until ${expiresAt?.toISOString()}`,
     });
   } else {
-    emit({ type: "stage-started", stage: "teardown", namespace });
-    started = Date.now();
-    try {
-      await deletePreview(options.kubeConfig, namespace, options.signal ? { signal: options.signal } : {});
-      finishStage({ stage: "teardown", status: "succeeded", durationMs: Date.now() - started });
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      const message = `could not delete preview namespace ${namespace}: ${error instanceof Error ? error.message : String(error)}; delete it with pr-pod cleanup or kubectl delete namespace ${namespace}`;
-      finishStage({ stage: "teardown", status: "failed", durationMs: Date.now() - started, message });
-    }
+    await tearDown();
   }
   return {
     ...outcome,

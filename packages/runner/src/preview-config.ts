@@ -2,6 +2,7 @@
 // loading a config file (pr-pod render, the run's settings) does not load the preview packages.
 import type { BuiltImage, ImageValuesMapping } from "@pr-pod/preview-deploy";
 import type { TestJobSpec } from "@pr-pod/preview-tests";
+import { type Check, childOf, isObjectOf, isPositiveInteger, isString, problem } from "./config-checks.ts";
 import { RunnerError } from "./runner-error.ts";
 
 export interface PreviewChartConfig {
@@ -31,76 +32,60 @@ export interface PreviewConfig {
   tests?: TestJobSpec[];
 }
 
-const fail = (where: string, expected: string, value: unknown) =>
-  new RunnerError("INVALID_CONFIG", `${where} must be ${expected}, got ${JSON.stringify(value)}`);
-
-function record(value: unknown, where: string, keys: Record<string, (v: unknown, w: string) => unknown>) {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw fail(where, "a map", value);
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    const check = keys[key];
-    if (!check) {
-      throw new RunnerError(
-        "INVALID_CONFIG",
-        `${where} has an unknown key "${key}": the keys are ${Object.keys(keys).join(", ")}`,
-      );
-    }
-    if (item !== undefined && item !== null) out[key] = check(item, `${where}.${key}`);
-  }
-  return out;
-}
-const text = (v: unknown, w: string) => {
-  if (typeof v !== "string" || v.trim() === "") throw fail(w, "a non-empty string", v);
-  return v;
-};
-const positive = (v: unknown, w: string) => {
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw fail(w, "a whole number above 0", v);
-  return v;
-};
-const texts = (v: unknown, w: string) => {
+// Test commands may hold blank arguments (`echo " "`), so their lists only refuse empty strings; values
+// given to helm's --set may be true/false as YAML writes them.
+const texts: Check = (v, w) => {
   if (!Array.isArray(v) || v.some((i) => typeof i !== "string" || i === ""))
-    throw fail(w, "a list of non-empty strings", v);
+    throw problem(w, "a list of non-empty strings", v);
   return v;
 };
-const stringMap = (v: unknown, w: string) => {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw fail(w, "a map of strings", v);
+const stringMap: Check = (v, w) => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw problem(w, "a map of strings", v);
   return Object.fromEntries(
     Object.entries(v).map(([k, i]) => {
       if (typeof i !== "string" && typeof i !== "number" && typeof i !== "boolean")
-        throw fail(`${w}.${k}`, "a string", i);
+        throw problem(childOf(w, k), "a string", i);
       return [k, String(i)];
     }),
   );
 };
-const listOf = (check: (v: unknown, w: string) => unknown) => (v: unknown, w: string) => {
-  if (!Array.isArray(v)) throw fail(w, "a list", v);
-  return v.map((item, i) => check(item, `${w}[${i}]`));
-};
-const imageMapping = (v: unknown, w: string) => record(v, w, { source: text, repositoryKey: text, tagKey: text });
+const listOf =
+  (check: Check): Check =>
+  (v, w) => {
+    if (!Array.isArray(v)) throw problem(w, "a list", v);
+    return v.map((item, i) => check(item, `${w}[${i}]`));
+  };
+const imageMapping = isObjectOf({ source: isString, repositoryKey: isString, tagKey: isString });
 
 /** Validates the config file's `preview` section; `where` names it in errors (`pr-pod.config.yaml: preview`). */
 export function validatePreviewConfig(value: unknown, where: string): PreviewConfig {
-  const config = record(value, where, {
-    namespace: text,
-    timeoutSeconds: positive,
-    ttlHours: positive,
+  const config = isObjectOf({
+    namespace: isString,
+    timeoutSeconds: isPositiveInteger,
+    ttlHours: isPositiveInteger,
     quota: stringMap,
-    limits: (v, w) => record(v, w, { default: stringMap, defaultRequest: stringMap }),
-    charts: listOf((v, w) =>
-      record(v, w, { path: text, release: text, valuesFiles: texts, set: stringMap, images: listOf(imageMapping) }),
-    ),
-    images: listOf((v, w) => record(v, w, { source: text, repository: text, tag: text, digest: text })),
-    tests: listOf((v, w) =>
-      record(v, w, {
-        name: text,
-        image: text,
-        command: texts,
-        env: stringMap,
-        junitPath: text,
-        timeoutSeconds: positive,
+    limits: isObjectOf({ default: stringMap, defaultRequest: stringMap }),
+    charts: listOf(
+      isObjectOf({
+        path: isString,
+        release: isString,
+        valuesFiles: texts,
+        set: stringMap,
+        images: listOf(imageMapping),
       }),
     ),
-  }) as unknown as PreviewConfig;
+    images: listOf(isObjectOf({ source: isString, repository: isString, tag: isString, digest: isString })),
+    tests: listOf(
+      isObjectOf({
+        name: isString,
+        image: isString,
+        command: texts,
+        env: stringMap,
+        junitPath: isString,
+        timeoutSeconds: isPositiveInteger,
+      }),
+    ),
+  })(value, where) as unknown as PreviewConfig;
   if (!Array.isArray(config.charts) || config.charts.length === 0) {
     throw new RunnerError("INVALID_CONFIG", `${where}.charts must list at least one chart (path: the chart folder)`);
   }

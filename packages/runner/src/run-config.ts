@@ -6,6 +6,16 @@ import path from "node:path";
 import type { RegistryOptions } from "@pr-pod/k8s-job-builder";
 import type { GitHubReportSettings } from "@pr-pod/pr-feedback";
 import { parse as parseYaml } from "yaml";
+import {
+  type Check,
+  isBoolean,
+  isObjectOf,
+  isPositiveInteger,
+  isString,
+  isStringList,
+  isStringMap,
+  problem,
+} from "./config-checks.ts";
 import { type PreviewConfig, validatePreviewConfig } from "./preview-config.ts";
 import type { BuildxOptions } from "./run-events.ts";
 import { RunnerError } from "./runner-error.ts";
@@ -116,61 +126,6 @@ export function parseRunConfig(text: string, file: string): RunConfig {
   if (raw === null || raw === undefined) return {};
   return validateRunConfig(raw, file);
 }
-
-type Check = (value: unknown, where: string) => unknown;
-
-/** `file.yaml: resources.limits.cpu` */
-const childOf = (where: string, key: string) => (where.endsWith(":") ? `${where} ${key}` : `${where}.${key}`);
-
-const problem = (where: string, expected: string, value: unknown) =>
-  new RunnerError("INVALID_CONFIG", `${where} must be ${expected}, got ${JSON.stringify(value)}`);
-
-const isString: Check = (value, where) => {
-  if (typeof value !== "string" || value.trim() === "") throw problem(where, "a non-empty string", value);
-  return value;
-};
-const isBoolean: Check = (value, where) => {
-  if (typeof value !== "boolean") throw problem(where, "true or false", value);
-  return value;
-};
-const isPositiveInteger: Check = (value, where) => {
-  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0)
-    throw problem(where, "a whole number above 0", value);
-  return value;
-};
-const isStringList: Check = (value, where) => {
-  if (!Array.isArray(value) || value.some((item) => typeof item !== "string" || item.trim() === "")) {
-    throw problem(where, "a list of non-empty strings", value);
-  }
-  return value;
-};
-const isStringMap: Check = (value, where) => {
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw problem(where, "a map of strings", value);
-  const entries = Object.entries(value).map(([key, item]) => {
-    if (typeof item === "number") return [key, String(item)];
-    if (typeof item !== "string") throw problem(childOf(where, key), "a string", item);
-    return [key, item];
-  });
-  return Object.fromEntries(entries);
-};
-const isObjectOf =
-  (fields: Record<string, Check>): Check =>
-  (value, where) => {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) throw problem(where, "a map", value);
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      const check = fields[key];
-      if (!check) {
-        throw new RunnerError(
-          "INVALID_CONFIG",
-          `${where} has an unknown key "${key}": the keys are ${Object.keys(fields).join(", ")}`,
-        );
-      }
-      if (item !== undefined && item !== null) out[key] = check(item, childOf(where, key));
-    }
-    return out;
-  };
 
 const RUN_CONFIG_FIELDS: Record<keyof RunConfig, Check> = {
   image: isString,

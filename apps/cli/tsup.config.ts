@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
+import { bundleAliases, clientNodeTreeShaking } from "../../tools/bundle/bundle-dependencies.mjs";
 import { libraryBuild } from "../../tools/tsup.shared.ts";
 
 // Two builds into dist/:
@@ -22,8 +23,11 @@ export default defineConfig([
     // Minified: V8 parses the client-node chunk in about three quarters of the time (bench figure 1).
     minify: true,
     noExternal: [/.*/],
+    // Less of client-node at start-up: tools/bundle/bundle-dependencies.mjs says what and why.
+    esbuildPlugins: [clientNodeTreeShaking],
     esbuildOptions(options) {
       options.conditions = ["@pr-pod/source"];
+      options.alias = { ...options.alias, ...bundleAliases };
     },
     banner: {
       js: 'import { createRequire as __prPodCreateRequire } from "node:module";\nconst require = __prPodCreateRequire(import.meta.url);',

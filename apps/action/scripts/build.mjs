@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
+import { bundleAliases, clientNodeTreeShaking } from "../../../tools/bundle/bundle-dependencies.mjs";
 
 const actionRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const workspaceRoot = resolve(actionRoot, "../..");
@@ -51,7 +52,9 @@ export async function buildAction({ outdir = join(actionRoot, "dist") } = {}) {
     conditions: ["@pr-pod/source"],
     // node-fetch (under @kubernetes/client-node) requires Node's deprecated built-in punycode, which
     // prints DEP0040 on every run under Node 22+; the npm package of the same code is silent.
-    alias: { punycode: "punycode/" },
+    // Less of client-node at start-up: tools/bundle/bundle-dependencies.mjs says what and why.
+    alias: { punycode: "punycode/", ...bundleAliases },
+    plugins: [clientNodeTreeShaking],
     mainFields: ["module", "main"],
     banner: { js: commonJsShim },
     minify: true,

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./cli-process.ts";
 
@@ -26,9 +27,9 @@ const heavy = {
 type Heavy = keyof typeof heavy;
 
 /** Runs pr-pod with the hook; returns its result and which heavy parts its loaded chunks hold. */
-async function loadedBy(name: string, args: string[]) {
+async function loadedBy(name: string, args: string[], env: Record<string, string> = {}) {
   const log = join(scratch, `${name}.log`);
-  const result = await runCli(args, { env: { NODE_OPTIONS: `--import=${hook}`, PR_POD_TEST_MODULE_LOG: log } });
+  const result = await runCli(args, { env: { ...env, NODE_OPTIONS: `--import=${hook}`, PR_POD_TEST_MODULE_LOG: log } });
   const files = readFileSync(log, "utf8")
     .trim()
     .split("\n")
@@ -80,5 +81,28 @@ describe("what a command loads at start-up", () => {
     expect(apiClasses).toContain("CoreV1Api");
     expect(apiClasses).not.toContain("StorageV1Api");
     expect(apiClasses).not.toContain("NetworkingV1Api");
+  });
+
+  it("pr-pod run loads client-node, but no octokit or preview code when nothing needs them", async () => {
+    // Offline flags, no preview, no GitHub report: the run gets as far as its permission check (the
+    // limited user may not create Secrets) and stops there with 77, nothing created.
+    const cluster: TestCluster = await startTestCluster({ namespaces: ["ci"] });
+    try {
+      const { result, found, sources } = await loadedBy(
+        "run",
+        ["run", ...offlineFlags, "--kubeconfig", cluster.limitedKubeconfigPath, "-n", "ci"],
+        { GITHUB_PAT: "ghp_testtesttesttesttesttesttesttest1234" },
+      );
+      expect(result.stderr).toContain("secrets");
+      expect(result.code).toBe(77);
+      expect(found).toEqual(["@kubernetes/client-node"]);
+      // Nor client-node's parts a run never uses: exec/attach (ws), cp (tar-fs), and node-fetch's
+      // URL polyfill (tools/bundle/bundle-dependencies.mjs).
+      for (const unused of [/node_modules\/ws\//, /node_modules\/tar-fs\//, /node_modules\/(tr46|whatwg-url)\//]) {
+        expect(sources.filter((source) => unused.test(source))).toEqual([]);
+      }
+    } finally {
+      await cluster.close();
+    }
   });
 });

@@ -1,5 +1,7 @@
 // @pr-pod/runner: one PR pod run from start to end, and what the apps need around it. The pure part
-// (./pure.ts, also the package's "./pure" export) plus runPrPod, the preview stages and the cluster clients.
+// (./pure.ts, also the package's "./pure" export) plus runPrPod and the cluster clients. runPreviewStages is
+// the "./preview-stages" export: helm, the preview clients and the JUnit parser load only for a run that
+// deploys a preview, not at every start.
 
 export { httpStatusOf, type RetryPolicy } from "./api-retry.ts";
 export {
@@ -19,14 +21,13 @@ export {
   checkRunPermissions,
   type RunPermissionsCheck,
 } from "./preflight.ts";
-export {
-  type PreviewStageEvent,
-  type PreviewStageName,
-  type PreviewStageResult,
-  type PreviewStagesResult,
-  type PreviewStagesStatus,
-  type RunPreviewStagesOptions,
-  runPreviewStages,
+export type {
+  PreviewStageEvent,
+  PreviewStageName,
+  PreviewStageResult,
+  PreviewStagesResult,
+  PreviewStagesStatus,
+  RunPreviewStagesOptions,
 } from "./preview-stages.ts";
 export * from "./pure.ts";
 export { runPrPod } from "./run-pr-pod.ts";

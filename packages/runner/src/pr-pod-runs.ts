@@ -2,7 +2,7 @@
 // and removing them (`pr-pod cleanup`, the action's post step).
 import type { KubeConfig, KubernetesObject, V1Job } from "@kubernetes/client-node";
 import { followJobLogs, type LogLine } from "@pr-pod/log-streamer";
-import { prPodSelector } from "@pr-pod/pr-context";
+import { prPodSelector } from "@pr-pod/pr-context/pure";
 import { httpStatusOf } from "./api-retry.ts";
 import { apiError } from "./create-run-objects.ts";
 import { RunCluster, type RunObjectKind } from "./run-cluster.ts";

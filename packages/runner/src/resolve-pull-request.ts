@@ -1,10 +1,6 @@
-// Turns the run's PullRequestSource into a PullRequestContext through pr-context.
-import {
-  fetchPullRequestContext,
-  type PullRequestContext,
-  pullRequestContextFromFlags,
-  pullRequestContextFromWebhook,
-} from "@pr-pod/pr-context";
+// Turns the run's PullRequestSource into a PullRequestContext through pr-context. Its GitHub API client
+// (octokit) and webhook check load only for the sources that need them, not for an offline run.
+import { type PullRequestContext, pullRequestContextFromFlags } from "@pr-pod/pr-context/pure";
 import type { PullRequestSource } from "./run-events.ts";
 
 export async function resolvePullRequest(
@@ -26,7 +22,8 @@ export async function resolvePullRequest(
         ...(source.headRepo ? { headRepo: source.headRepo } : {}),
         ...(source.headCloneUrl ? { headCloneUrl: source.headCloneUrl } : {}),
       });
-    case "github-api":
+    case "github-api": {
+      const { fetchPullRequestContext } = await import("@pr-pod/pr-context");
       return fetchPullRequestContext(
         { repo: source.repo, pr: source.pr },
         {
@@ -35,10 +32,13 @@ export async function resolvePullRequest(
           ...(signal ? { signal } : {}),
         },
       );
-    case "webhook":
+    }
+    case "webhook": {
+      const { pullRequestContextFromWebhook } = await import("@pr-pod/pr-context");
       return pullRequestContextFromWebhook({
         payload: source.payload as object,
         ...(source.headers ? { headers: source.headers } : {}),
       });
+    }
   }
 }

@@ -8,8 +8,8 @@ import { builtImages, evaluate, type PrPodReport, parsePrPodReport, REPORT_LOG_M
 import { describePrPodExitCode } from "@pr-pod/k8s-job-builder";
 import { followJobLogs, type JobResult, waitForJobResult } from "@pr-pod/log-streamer";
 import { loadGitHubToken, redactor } from "@pr-pod/pat-secret";
-import { type PullRequestContext, plainHttpTokenWarning } from "@pr-pod/pr-context";
-import { createRunFeedback, type GitHubFeedback, PrFeedbackError } from "@pr-pod/pr-feedback";
+import { type PullRequestContext, plainHttpTokenWarning } from "@pr-pod/pr-context/pure";
+import type { GitHubFeedback } from "@pr-pod/pr-feedback";
 import { httpStatusOf, requestOptions as requestOptionsOf } from "./api-retry.ts";
 import { buildRunObjects } from "./build-run-objects.ts";
 import { apiError, type CreatedObject, createRunObjects, RUN_ID_ANNOTATION } from "./create-run-objects.ts";
@@ -17,9 +17,6 @@ import { EventChannel } from "./event-channel.ts";
 import { discoverLocalRegistry, LOCAL_REGISTRY_HOSTING_SOURCE, type LocalRegistryDiscovery } from "./local-registry.ts";
 import { podDurationMs } from "./pod-duration.ts";
 import { checkPermissions, missingPermissionsError } from "./preflight.ts";
-import { fetchPreviewChartSource } from "./preview-chart-source.ts";
-import { previewImagesFromBuild, runPreviewStages } from "./preview-stages.ts";
-import { fetchRepositoryPreviewConfig } from "./repository-preview-config.ts";
 import { describePermission, requiredPermissions } from "./required-permissions.ts";
 import { resolvePullRequest } from "./resolve-pull-request.ts";
 import { RunCluster } from "./run-cluster.ts";
@@ -252,6 +249,8 @@ class PrPodRunExecution {
   async #startFeedback(settings: RunSettings, context: PullRequestContext, runToken: string): Promise<void> {
     const github = settings.report?.github;
     if (!github) return;
+    // Loaded only by runs that report to GitHub: octokit and the GitHub App auth stay out of the others' start-up.
+    const { createRunFeedback, PrFeedbackError } = await import("@pr-pod/pr-feedback");
     try {
       this.#feedback = createRunFeedback(context, {
         settings: github,
@@ -503,6 +502,17 @@ class PrPodRunExecution {
   async #withPreview(result: RunResult, settings: RunSettings, context: PullRequestContext): Promise<RunResult> {
     const preview = this.#options.preview;
     if (result.status !== "succeeded") return result;
+    if (!settings.preview && !preview?.fromRepository) return result;
+    // Loaded only by runs that may deploy a preview (helm, the preview clients, the JUnit parser).
+    const [
+      { fetchRepositoryPreviewConfig },
+      { fetchPreviewChartSource },
+      { previewImagesFromBuild, runPreviewStages },
+    ] = await Promise.all([
+      import("./repository-preview-config.ts"),
+      import("./preview-chart-source.ts"),
+      import("./preview-stages.ts"),
+    ]);
     const report = result.report as PrPodReport | undefined;
     const token = this.#podToken;
     // The commit the pod built, fetched with git: where the chart files (and, fromRepository, the

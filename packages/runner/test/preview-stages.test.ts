@@ -11,10 +11,10 @@ import {
   type PreviewConfig,
   type PreviewStageEvent,
   type RunEvent,
-  runPreviewStages,
   runPrPod,
   validatePreviewConfig,
 } from "../src/index.ts";
+import { runPreviewStages } from "../src/preview-stages.ts";
 import { collect, finishLikeThePodScript, offlinePullRequest, successReport, TEST_TOKEN } from "./run-helpers.ts";
 
 const helmPath = join(process.env.PR_POD_KUBE_TOOLS ?? "/work/main/.tools/bin", "helm");

@@ -1,5 +1,9 @@
 import { defineConfig } from "tsup";
-import { bundleAliases, clientNodeTreeShaking } from "../../tools/bundle/bundle-dependencies.mjs";
+import {
+  bundleAliases,
+  clientNodeTreeShaking,
+  nodeHttpThroughRequire,
+} from "../../tools/bundle/bundle-dependencies.mjs";
 import { libraryBuild } from "../../tools/tsup.shared.ts";
 
 // Two builds into dist/:
@@ -24,7 +28,9 @@ export default defineConfig([
     minify: true,
     noExternal: [/.*/],
     // Less of client-node at start-up: tools/bundle/bundle-dependencies.mjs says what and why.
-    esbuildPlugins: [clientNodeTreeShaking],
+    esbuildPlugins: [clientNodeTreeShaking, nodeHttpThroughRequire],
+    // tsup's own plugin that strips `node:` would otherwise mark node:http external before nodeHttpThroughRequire sees it.
+    removeNodeProtocol: false,
     esbuildOptions(options) {
       options.conditions = ["@pr-pod/source"];
       options.alias = { ...options.alias, ...bundleAliases };

@@ -3,3 +3,4 @@ import type { Plugin } from "esbuild";
 
 export declare const bundleAliases: Record<string, string>;
 export declare const clientNodeTreeShaking: Plugin;
+export declare const nodeHttpThroughRequire: Plugin;

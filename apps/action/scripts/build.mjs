@@ -8,7 +8,11 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
-import { bundleAliases, clientNodeTreeShaking } from "../../../tools/bundle/bundle-dependencies.mjs";
+import {
+  bundleAliases,
+  clientNodeTreeShaking,
+  nodeHttpThroughRequire,
+} from "../../../tools/bundle/bundle-dependencies.mjs";
 
 const actionRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const workspaceRoot = resolve(actionRoot, "../..");
@@ -50,11 +54,10 @@ export async function buildAction({ outdir = join(actionRoot, "dist") } = {}) {
     format: "esm",
     target: "node20",
     conditions: ["@pr-pod/source"],
-    // node-fetch (under @kubernetes/client-node) requires Node's deprecated built-in punycode, which
-    // prints DEP0040 on every run under Node 22+; the npm package of the same code is silent.
-    // Less of client-node at start-up: tools/bundle/bundle-dependencies.mjs says what and why.
-    alias: { punycode: "punycode/", ...bundleAliases },
-    plugins: [clientNodeTreeShaking],
+    // Less of client-node at start-up (which also drops node-fetch's use of the deprecated punycode, DEP0040
+    // on Node 22+): tools/bundle/bundle-dependencies.mjs says what and why.
+    alias: bundleAliases,
+    plugins: [clientNodeTreeShaking, nodeHttpThroughRequire],
     mainFields: ["module", "main"],
     banner: { js: commonJsShim },
     minify: true,

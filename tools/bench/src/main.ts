@@ -136,6 +136,8 @@ function machine() {
     helm: helm ? quietly(helm, ["version", "--short"]) : "n/a",
     commit: quietly("git", ["rev-parse", "--short", "HEAD"]),
     uncommittedChanges: quietly("git", ["status", "--porcelain", "--untracked-files=no"]) !== "",
+    // run.mjs started the bench without the machine's NODE_EXTRA_CA_CERTS (see there).
+    nodeExtraCaCertsUnset: process.env["BENCH_NODE_EXTRA_CA_CERTS_UNSET"] === "1",
   };
 }
 
@@ -270,7 +272,7 @@ const report = {
 const table = markdownTable(figures);
 const notes = notesText(figures);
 const m = report.machine;
-const footer = `Measured ${report.startedAt} on ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, kubectl ${m.kubectl}; the bench took ${report.durationSeconds} s; 1-minute load average ${m.loadAverageAtStart[0]} at the start, ${m.loadAverageAtEnd[0]} at the end (${cpus().length} cores: above ${cpus().length} means other work competed for the CPU).`;
+const footer = `Measured ${report.startedAt} on ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, kubectl ${m.kubectl}; the bench took ${report.durationSeconds} s; 1-minute load average ${m.loadAverageAtStart[0]} at the start, ${m.loadAverageAtEnd[0]} at the end (${cpus().length} cores: above ${cpus().length} means other work competed for the CPU)${m.nodeExtraCaCertsUnset ? "; NODE_EXTRA_CA_CERTS, set on this machine, was unset for the bench and its Node processes (Node 20 reads that file at every start, which kubectl never does)" : ""}.`;
 process.stdout.write(`\n${table}\n\n${notes ? `${notes}\n\n` : ""}${footer}\n`);
 
 mkdirSync(outDir, { recursive: true });

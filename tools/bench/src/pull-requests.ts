@@ -99,6 +99,7 @@ export function runPrPodChild(
   prs: BenchPullRequest[],
   options: StartProcessOptions = {},
   bundled = false,
+  warmUpRuns: BenchPullRequest[] = [],
 ): Promise<ProcessRun> {
   const args: PrPodRunArgs = {
     kubeconfigPath: access.kubeconfigPath,
@@ -106,6 +107,7 @@ export function runPrPodChild(
     token: BENCH_TOKEN,
     printLogs: prs.length === 1,
     runs: prs,
+    warmUpRuns,
   };
   const env = { ...process.env };
   delete env["GITHUB_PAT"];

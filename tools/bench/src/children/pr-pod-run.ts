@@ -10,6 +10,8 @@ export interface PrPodRunArgs {
   /** Print each run's log lines to stdout (one run, like the CLI); off for many runs at once. */
   printLogs: boolean;
   runs: Array<{ repo: string; pr: number; sha: string; headRef: string; baseRef: string }>;
+  /** Run these first, one after another and untimed, then say "warmed-up" and start the timed runs. */
+  warmUpRuns?: PrPodRunArgs["runs"];
 }
 
 type RunPrPod = (options: Record<string, unknown>) => AsyncIterable<{ type: string; [key: string]: unknown }> & {
@@ -64,6 +66,25 @@ async function one(index: number): Promise<boolean> {
   await marker(`done${suffix}`, { status: result.status, reason: result.reason, lines, warnings });
   return result.status === "succeeded";
 }
+
+for (const pr of args.warmUpRuns ?? []) {
+  const run = (runPrPod as RunPrPod)({
+    kubeConfig,
+    namespace: args.namespace,
+    token: args.token,
+    noConfigFile: true,
+    pullRequest: { kind: "offline", ...pr },
+  });
+  for await (const _ of run) {
+    // Drained only: the warm-up run is not timed.
+  }
+  const result = await run.result;
+  if (result.status !== "succeeded") {
+    process.stderr.write(`pr-pod-run: the warm-up run ended ${result.status}: ${result.reason}\n`);
+    process.exit(1);
+  }
+}
+if (args.warmUpRuns?.length) await marker("warmed-up");
 
 const outcomes = await Promise.allSettled(args.runs.map((_, index) => one(index)));
 const failed = outcomes.filter((o) => o.status === "rejected" || o.value !== true).length;

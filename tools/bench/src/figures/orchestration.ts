@@ -27,7 +27,7 @@ export interface OrchestrationOptions {
 }
 
 /** pr-pod loading its dependencies from node_modules (as the CLI does), pr-pod fully bundled, the script. */
-type Side = "prPod" | "prPodBundled" | "cli" | "kubectl";
+type Side = "prPod" | "prPodWarm" | "prPodBundled" | "cli" | "kubectl";
 
 interface RunSample {
   side: Side;
@@ -57,6 +57,7 @@ interface RunSample {
 
 const SIDE_LABELS: Record<Side, string> = {
   prPod: "pr-pod",
+  prPodWarm: "pr-pod, a second run in one process",
   prPodBundled: "pr-pod bundled",
   cli: "pr-pod CLI",
   kubectl: "kubectl script",
@@ -90,7 +91,14 @@ async function oneRun(
       ? await runKubectlScript(access, pr)
       : side === "cli"
         ? await runCli(access, pr)
-        : await runPrPodChild(access, [pr], {}, side === "prPodBundled");
+        : await runPrPodChild(
+            access,
+            [pr],
+            {},
+            side === "prPodBundled",
+            // What `serve` pays per run: the process has already done a run (TLS set up, code compiled).
+            side === "prPodWarm" ? [nextPullRequest()] : [],
+          );
   tracker.stop();
   const records = bench.cluster.requests.list();
   const counters = bench.cluster.requests.counters();
@@ -126,7 +134,7 @@ async function oneRun(
   if (podRunMs !== undefined) sample.podRunMs = podRunMs;
   if (sample.wallToFinishedMs !== undefined && podRunMs !== undefined)
     sample.overheadMs = sample.wallToFinishedMs - podRunMs;
-  const loaded = run.markers.get("loaded");
+  const loaded = run.markers.get("warmed-up") ?? run.markers.get("loaded");
   if (sample.overheadMs !== undefined && loaded !== undefined)
     sample.overheadOnceLoadedMs = sample.overheadMs - (loaded - run.startedAt);
   return sample;
@@ -176,8 +184,8 @@ export async function measureOrchestration(
 ): Promise<FigureReport[]> {
   const samples: RunSample[] = [];
   const sides: Side[] = existsSync(cliPath)
-    ? ["prPod", "prPodBundled", "cli", "kubectl"]
-    : ["prPod", "prPodBundled", "kubectl"];
+    ? ["prPod", "prPodWarm", "prPodBundled", "cli", "kubectl"]
+    : ["prPod", "prPodWarm", "prPodBundled", "kubectl"];
   for (let round = 0; round <= options.rounds; round++) {
     for (const side of sides) {
       const sample = await oneRun(bench, access, side, round, round === 0);
@@ -192,6 +200,7 @@ export async function measureOrchestration(
     }
   }
   const prPod = summary(samples, "prPod");
+  const warm = summary(samples, "prPodWarm");
   const bundled = summary(samples, "prPodBundled");
   const cli = summary(samples, "cli");
   const kubectl = summary(samples, "kubectl");
@@ -201,12 +210,15 @@ export async function measureOrchestration(
 
   const ratioOf = (value: Spread | undefined) =>
     value && kubectl.overheadMs && kubectl.overheadMs.median > 0 ? value.median / kubectl.overheadMs.median : undefined;
-  const goal = (r: number | undefined) =>
-    r === undefined ? "goal ≤ 0.5" : `${r.toFixed(2)} (goal ≤ 0.5: ${r <= 0.5 ? "met" : "missed"})`;
+  // The goals of issue #18: a fresh process at most as slow as the script (0.5 the aim), a run in a running
+  // process (what `serve` pays per run) at most 0.3 of it.
+  const goal = (r: number | undefined, limit = 1) =>
+    r === undefined ? `goal ≤ ${limit}` : `${r.toFixed(2)} (goal ≤ ${limit}: ${r <= limit ? "met" : "missed"})`;
   const ratio = ratioOf(prPod.overheadMs);
   const bundledRatio = ratioOf(bundled.overheadMs);
   const cliRatio = ratioOf(cli.overheadMs);
   const loadedRatio = ratioOf(prPod.overheadOnceLoadedMs);
+  const warmRatio = ratioOf(warm.overheadOnceLoadedMs);
   const overheadRows: FigureRow[] = [
     {
       metric: "overhead: start → verdict, minus pod run time (median, min–max)",
@@ -227,10 +239,16 @@ export async function measureOrchestration(
       compare: goal(cliRatio),
     },
     {
-      metric: "  same, runPrPod in a running process (no start-up, no load)",
+      metric: "  same, runPrPod in a running process that has done a run before (what `serve` pays per run)",
+      prPod: cellOf(warm, warm.overheadOnceLoadedMs, "ms"),
+      kubectl: cellOf(kubectl, kubectl.overheadMs, "ms"),
+      compare: goal(warmRatio, 0.3),
+    },
+    {
+      metric: "  same, the first run of a process once its libraries are loaded (no start-up, no load)",
       prPod: cellOf(prPod, prPod.overheadOnceLoadedMs, "ms"),
       kubectl: cellOf(kubectl, kubectl.overheadMs, "ms"),
-      compare: goal(loadedRatio),
+      compare: loadedRatio === undefined ? "" : loadedRatio.toFixed(2),
     },
     {
       metric: "start → verdict (wall)",
@@ -299,11 +317,13 @@ export async function measureOrchestration(
       prPod,
       prPodBundled: bundled,
       cli,
+      prPodWarm: warm,
       kubectl,
       ratio,
       bundledRatio,
       cliRatio,
       loadedRatio,
+      warmRatio,
       samples,
     },
   };

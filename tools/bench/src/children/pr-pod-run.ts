@@ -33,16 +33,20 @@ const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(args.kubeconfigPath);
 const many = args.runs.length > 1;
 
-async function one(index: number): Promise<boolean> {
-  const pr = args.runs[index] as PrPodRunArgs["runs"][number];
-  const suffix = many ? `:${index}` : "";
-  const run = (runPrPod as RunPrPod)({
+/** One offline run of the PR against the bench's cluster. */
+const startRun = (pr: PrPodRunArgs["runs"][number]) =>
+  (runPrPod as RunPrPod)({
     kubeConfig,
     namespace: args.namespace,
     token: args.token,
     noConfigFile: true,
     pullRequest: { kind: "offline", ...pr },
   });
+
+async function one(index: number): Promise<boolean> {
+  const pr = args.runs[index] as PrPodRunArgs["runs"][number];
+  const suffix = many ? `:${index}` : "";
+  const run = startRun(pr);
   let lines = 0;
   const warnings: string[] = [];
   const seen = new Set<string>();
@@ -68,13 +72,7 @@ async function one(index: number): Promise<boolean> {
 }
 
 for (const pr of args.warmUpRuns ?? []) {
-  const run = (runPrPod as RunPrPod)({
-    kubeConfig,
-    namespace: args.namespace,
-    token: args.token,
-    noConfigFile: true,
-    pullRequest: { kind: "offline", ...pr },
-  });
+  const run = startRun(pr);
   for await (const _ of run) {
     // Drained only: the warm-up run is not timed.
   }

@@ -101,17 +101,22 @@ export async function releaseFifoReaders(fifo: string, lines = 64): Promise<void
   }
 }
 
-/** A repository `acme/<name>` with main (seed files) and PR #7 on branch `feature`; its context. */
+/**
+ * A repository `acme/<name>` with main (seed files) and PR #7 on branch `feature` (the seed plus `head`);
+ * its context. With `base`, main moves on after the PR branched: a commit adding those files to the seed.
+ */
 export async function pullRequestOn(
   server: TestGitServer,
   name: string,
   head: Record<string, string> = { "feature.txt": "new\n" },
+  base: Record<string, string> = {},
 ) {
   let headSha = "";
   let baseSha = "";
   await server.createRepo(`acme/${name}`, async (repo) => {
-    baseSha = await repo.commit(SEED_FILES, { message: "seed" });
+    const seed = await repo.commit(SEED_FILES, { message: "seed" });
     headSha = await repo.commit(head, { branch: "feature", from: "main", message: "the change" });
+    baseSha = Object.keys(base).length > 0 ? await repo.commit(base, { branch: "main", parents: [seed] }) : seed;
     await repo.pullRequest(7, headSha);
   });
   const context: PullRequestContext = {

@@ -12,7 +12,7 @@ import { type HostRuntime, startTestCluster, type TestCluster } from "@pr-pod/te
 import { startTestGitServer, type TestGitServer } from "@pr-pod/test-git-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PreviewStageEvent, type RunEvent, runPrPod } from "../src/index.ts";
-import { type DockerStandin, installDockerStandin, SEED_FILES } from "./host-run-fixtures.ts";
+import { type DockerStandin, installDockerStandin, pullRequestOn } from "./host-run-fixtures.ts";
 import { collect, TEST_TOKEN } from "./run-helpers.ts";
 
 const helmPath = join(process.env.PR_POD_KUBE_TOOLS ?? "/work/main/.tools/bin", "helm");
@@ -58,39 +58,11 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-/** acme/<name>: main has the seed (plus `base`), the PR's head adds `head` on top of the seed. */
-async function pullRequest(name: string, head: Record<string, string>, base: Record<string, string> = {}) {
-  let headSha = "";
-  let baseSha = "";
-  await server.createRepo(`acme/${name}`, async (repo) => {
-    const seed = await repo.commit(SEED_FILES, { message: "seed" });
-    headSha = await repo.commit(head, { branch: "feature", from: "main", message: "the change" });
-    baseSha = Object.keys(base).length ? await repo.commit(base, { branch: "main", parents: [seed] }) : seed;
-    await repo.pullRequest(7, headSha);
-  });
-  const url = server.repoUrl(`acme/${name}`);
-  return {
-    kind: "context" as const,
-    context: {
-      owner: "acme",
-      repo: name,
-      number: 7,
-      title: "A change",
-      author: "dev",
-      headSha,
-      headRef: "feature",
-      headCloneUrl: url,
-      baseRef: "main",
-      baseSha,
-      baseCloneUrl: url,
-      mergeRef: "refs/pull/7/merge",
-      isFork: false,
-      draft: false,
-      state: "open" as const,
-      source: "offline" as const,
-    },
-  };
-}
+/** The PR of pullRequestOn as the run's source. */
+const pullRequest = async (name: string, head: Record<string, string>, base: Record<string, string> = {}) => ({
+  kind: "context" as const,
+  context: await pullRequestOn(server, name, head, base),
+});
 
 function configFile(name: string, body: string): string {
   const file = join(scratch, `${name}.yaml`);

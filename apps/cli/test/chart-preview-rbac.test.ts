@@ -85,15 +85,6 @@ async function preview(repo: string, pr: number): Promise<string> {
   return objects[0]?.metadata.name as string;
 }
 
-const exists = (name: string) =>
-  cluster.kubeConfig
-    .makeApiClient(CoreV1Api)
-    .readNamespace({ name })
-    .then(
-      () => true,
-      () => false,
-    );
-
 const statusOf = (promise: Promise<unknown>) =>
   promise.then(
     () => 200,
@@ -110,8 +101,8 @@ describe("the service's RBAC for previews", () => {
         namespaces: [closing],
         stillTerminating: [],
       });
-      expect(await exists(closing)).toBe(false);
-      expect(await exists(other)).toBe(true);
+      expect(cluster.hasNamespace(closing)).toBe(false);
+      expect(cluster.hasNamespace(other)).toBe(true);
       const core = serve.makeApiClient(CoreV1Api);
       // No verb that makes or changes a namespace, and nothing inside a preview.
       expect(await statusOf(core.createNamespace({ body: { metadata: { name: "made-by-serve" } } }))).toBe(403);
@@ -132,7 +123,7 @@ describe("the service's RBAC for previews", () => {
     const kept = await preview("octo/widgets", 7);
     try {
       expect(await statusOf(deletePullRequestPreviews(serve, { repo: "octo/widgets", pr: 7 }))).toBe(403);
-      expect(await exists(kept)).toBe(true);
+      expect(cluster.hasNamespace(kept)).toBe(true);
     } finally {
       await deletePreview(cluster.kubeConfig, kept);
     }
@@ -165,7 +156,7 @@ describe("the service's RBAC for previews", () => {
       // Re-running the PR applies the same objects again.
       (await deploy(serve, 9)).credentials.dispose();
       await deletePreview(serve, deployment.namespace);
-      expect(await exists(deployment.namespace)).toBe(false);
+      expect(cluster.hasNamespace(deployment.namespace)).toBe(false);
     } finally {
       deployment.credentials.dispose();
       await deletePreview(cluster.kubeConfig, deployment.namespace);
@@ -175,7 +166,7 @@ describe("the service's RBAC for previews", () => {
   it("refuses the deploy without previews.deploy (403), before any namespace exists", async () => {
     const serve = await installChart("builder");
     expect(await statusOf(deploy(serve, 10))).toBe(403);
-    expect(await exists("pr-10-widgets")).toBe(false);
+    expect(cluster.hasNamespace("pr-10-widgets")).toBe(false);
   });
 
   it("will not render previews.deploy without previews.cleanup, and says why", async () => {

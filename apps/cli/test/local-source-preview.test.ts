@@ -6,7 +6,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliCluster, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
 import { runCli } from "./cli-process.ts";
@@ -80,15 +79,6 @@ const runWithPreview = (directory: string, pr: number, extra: string[] = []) =>
     { env: { GITHUB_PAT: TEST_TOKEN, PR_POD_HELM: helmPath } },
   );
 
-const namespaceGone = (name: string) =>
-  fixture.cluster.kubeConfig
-    .makeApiClient(CoreV1Api)
-    .readNamespace({ name })
-    .then(
-      () => false,
-      () => true,
-    );
-
 describe("run --source with a preview section", () => {
   it("builds, deploys the chart, runs the test Job against it and tears the preview down", async () => {
     const directory = await checkoutWithChart("passes", "echo smoke: $PREVIEW_URL_APP_WEB ok");
@@ -98,7 +88,7 @@ describe("run --source with a preview section", () => {
     expect(stderr).toMatch(/preview teardown succeeded in/);
     expect(stdout).toContain("succeeded");
     expect(code).toBe(0);
-    expect(await namespaceGone("pr-71-app")).toBe(true);
+    expect(fixture.cluster.hasNamespace("pr-71-app")).toBe(false);
   });
 
   it("exits 21 when the preview's test fails, and -o json carries each stage", async () => {
@@ -116,6 +106,6 @@ describe("run --source with a preview section", () => {
       ["test", "failed"],
       ["teardown", "succeeded"],
     ]);
-    expect(await namespaceGone("pr-72-app")).toBe(true);
+    expect(fixture.cluster.hasNamespace("pr-72-app")).toBe(false);
   });
 });

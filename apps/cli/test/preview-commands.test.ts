@@ -34,15 +34,6 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-const exists = (name: string) =>
-  cluster.kubeConfig
-    .makeApiClient(CoreV1Api)
-    .readNamespace({ name })
-    .then(
-      () => true,
-      () => false,
-    );
-
 describe("pr-pod preview", () => {
   it("lists the previews with their PR and keep time", async () => {
     const { code, stdout } = await runCli(["preview", "list", ...flags, "-o", "json"]);
@@ -63,8 +54,8 @@ describe("pr-pod preview", () => {
     const document = JSON.parse(stdout);
     expect(validateOutput(document)).toEqual([]);
     expect(document).toMatchObject({ kind: "PreviewsExpired", deleted: ["pr-1-app"] });
-    expect(await exists("pr-1-app")).toBe(false);
-    expect(await exists("pr-2-app")).toBe(true);
+    expect(cluster.hasNamespace("pr-1-app")).toBe(false);
+    expect(cluster.hasNamespace("pr-2-app")).toBe(true);
   });
 
   it("is honoured by pr-pod cleanup too: an expired kept preview goes, a kept one stays", async () => {
@@ -74,8 +65,8 @@ describe("pr-pod preview", () => {
     const document = JSON.parse(stdout);
     expect(validateOutput(document)).toEqual([]);
     expect(document.expiredPreviews).toEqual(["pr-4-app"]);
-    expect(await exists("pr-4-app")).toBe(false);
-    expect(await exists("pr-2-app")).toBe(true);
+    expect(cluster.hasNamespace("pr-4-app")).toBe(false);
+    expect(cluster.hasNamespace("pr-2-app")).toBe(true);
   });
 
   it("deletes every preview of a PR by --repo and --pr, a custom namespace too, and no other PR's", async () => {
@@ -97,10 +88,10 @@ describe("pr-pod preview", () => {
     expect(validateOutput(document)).toEqual([]);
     expect(document.kind).toBe("PreviewDeleted");
     expect([...document.namespaces].sort()).toEqual(["pr-3-app", "review-app-3"]);
-    expect(await exists("pr-3-app")).toBe(false);
-    expect(await exists("review-app-3")).toBe(false);
-    expect(await exists("pr-3-other")).toBe(true);
-    expect(await exists("pr-2-app")).toBe(true);
+    expect(cluster.hasNamespace("pr-3-app")).toBe(false);
+    expect(cluster.hasNamespace("review-app-3")).toBe(false);
+    expect(cluster.hasNamespace("pr-3-other")).toBe(true);
+    expect(cluster.hasNamespace("pr-2-app")).toBe(true);
 
     const again = await runCli(["preview", "down", "--repo", "octo/app", "--pr", "3", ...flags]);
     expect(again.code).toBe(0);
@@ -111,13 +102,13 @@ describe("pr-pod preview", () => {
     const { code, stdout } = await runCli(["preview", "down", "pr-3-other", ...flags]);
     expect(code).toBe(0);
     expect(stdout).toContain("deleted preview pr-3-other");
-    expect(await exists("pr-3-other")).toBe(false);
+    expect(cluster.hasNamespace("pr-3-other")).toBe(false);
 
     await cluster.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: "team-db" } } });
     const refused = await runCli(["preview", "down", "team-db", ...flags]);
     expect(refused.code).toBe(65);
     expect(refused.stderr).toContain("namespace team-db is not a pr-pod preview");
-    expect(await exists("team-db")).toBe(true);
+    expect(cluster.hasNamespace("team-db")).toBe(true);
 
     const gone = await runCli(["preview", "down", "pr-3-other", ...flags]);
     expect(gone.code).toBe(65);

@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliCluster, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
 import { runCli } from "./cli-process.ts";
@@ -42,15 +41,6 @@ const runRepo = (pr: number, configFile: string, extra: string[] = []) =>
     { env: { GITHUB_PAT: TEST_TOKEN, PR_POD_HELM: helmPath } },
   );
 
-const namespaceGone = (name: string) =>
-  fixture.cluster.kubeConfig
-    .makeApiClient(CoreV1Api)
-    .readNamespace({ name })
-    .then(
-      () => false,
-      () => true,
-    );
-
 describe("run --repo --pr with a preview section", () => {
   it("deploys the chart fetched at the built commit, runs the test Job and tears the preview down", async () => {
     const { code, stdout, stderr } = await runRepo(81, config("good", "charts/app"));
@@ -60,7 +50,7 @@ describe("run --repo --pr with a preview section", () => {
     expect(stderr).toMatch(/preview teardown succeeded in/);
     expect(`${stdout}${stderr}`).not.toContain(TEST_TOKEN);
     expect(code, stderr).toBe(0);
-    expect(await namespaceGone("pr-81-app")).toBe(true);
+    expect(fixture.cluster.hasNamespace("pr-81-app")).toBe(false);
   });
 
   it("exits 20 naming a chart path the commit does not have, and leaves no preview behind", async () => {
@@ -71,6 +61,6 @@ describe("run --repo --pr with a preview section", () => {
     expect(document.message).toContain(
       `deploy/app is not in the repository at ${fixture.sha("good")}: fix the path in the config file's preview section`,
     );
-    expect(await namespaceGone("pr-82-app")).toBe(true);
+    expect(fixture.cluster.hasNamespace("pr-82-app")).toBe(false);
   });
 });

@@ -112,16 +112,6 @@ const run = (pr: number, previewConfig: PreviewConfig, extra: { keep?: boolean; 
   return { result, events };
 };
 
-async function namespaceExists(name: string): Promise<boolean> {
-  return cluster.kubeConfig
-    .makeApiClient(CoreV1Api)
-    .readNamespace({ name })
-    .then(
-      () => true,
-      () => false,
-    );
-}
-
 describe("runPreviewStages", () => {
   it("deploys, tests and tears down, each stage with its status and duration, leaving nothing behind", async () => {
     const { result, events } = run(21, config("sha-1"));
@@ -139,7 +129,7 @@ describe("runPreviewStages", () => {
       ["smoke", "passed"],
     ]);
     expect(events).toContainEqual({ type: "preview-line", source: "smoke", line: "smoke: GET / -> 200" });
-    expect(await namespaceExists("pr-21-shop")).toBe(false);
+    expect(cluster.hasNamespace("pr-21-shop")).toBe(false);
   });
 
   it("keeps the preview with an expiry when asked, and a re-run upgrades it in place", async () => {
@@ -167,7 +157,7 @@ describe("runPreviewStages", () => {
     ]);
     expect(done.diagnoses?.[0]).toMatchObject({ workload: "deployment/shop-web", reason: "ImagePullBackOff" });
     expect(done.stages[0]?.message).toContain("ImagePullBackOff");
-    expect(await namespaceExists("pr-23-shop")).toBe(false);
+    expect(cluster.hasNamespace("pr-23-shop")).toBe(false);
   });
 
   it("a run stopped while its tests run still deletes its preview, then rejects with the reason", async () => {
@@ -185,7 +175,7 @@ describe("runPreviewStages", () => {
     ]);
     const teardown = events.find((e) => e.type === "stage-finished" && e.result.stage === "teardown");
     expect(teardown).toMatchObject({ result: { message: "the run stopped early: superseded" } });
-    expect(await namespaceExists("pr-25-shop")).toBe(false);
+    expect(cluster.hasNamespace("pr-25-shop")).toBe(false);
   });
 
   it("a kept preview stays when its run is stopped", async () => {
@@ -197,7 +187,7 @@ describe("runPreviewStages", () => {
     await expect(result).rejects.toThrow();
     clearInterval(waitForTests);
     expect(events.some((e) => e.type === "stage-started" && e.stage === "teardown")).toBe(false);
-    expect(await namespaceExists("pr-26-shop")).toBe(true);
+    expect(cluster.hasNamespace("pr-26-shop")).toBe(true);
   });
 
   it("waits for a preview namespace still being deleted, then deploys into a new one", async () => {
@@ -222,14 +212,14 @@ describe("runPreviewStages", () => {
     );
     const done = await result;
     expect(done.status).toBe("succeeded");
-    expect(await namespaceExists("pr-27-shop")).toBe(false);
+    expect(cluster.hasNamespace("pr-27-shop")).toBe(false);
   });
 
   it("fails with the failing test named when a test Job fails", async () => {
     const done = await run(24, config("sha-1", ["fail"])).result;
     expect(done.status).toBe("tests-failed");
     expect(done.stages[1]).toMatchObject({ stage: "test", status: "failed", message: "failed: smoke" });
-    expect(await namespaceExists("pr-24-shop")).toBe(false);
+    expect(cluster.hasNamespace("pr-24-shop")).toBe(false);
   });
 });
 
@@ -277,7 +267,7 @@ describe("runPrPod with a preview section in the config file", () => {
       ["teardown", "succeeded"],
     ]);
     expect(events.findIndex((e) => e.type === "preview")).toBeLessThan(events.findIndex((e) => e.type === "finished"));
-    expect(await namespaceExists("pr-41-shop")).toBe(false);
+    expect(cluster.hasNamespace("pr-41-shop")).toBe(false);
   });
 
   it("deploys the image this run pushed, not the config's, when the build pushed one", async () => {
@@ -307,7 +297,7 @@ describe("runPrPod with a preview section in the config file", () => {
     const result = await run.result;
     expect(result).toMatchObject({ status: "failed", reason: "PreviewDeployFailed" });
     expect(result.message).toContain("ImagePullBackOff");
-    expect(await namespaceExists("pr-42-shop")).toBe(false);
+    expect(cluster.hasNamespace("pr-42-shop")).toBe(false);
   });
 });
 

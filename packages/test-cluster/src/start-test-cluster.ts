@@ -98,6 +98,8 @@ export interface TestCluster<R extends ClusterRuntime = ScriptedRuntime> {
   runtime: R;
   faults: Faults;
   requests: RequestLog;
+  /** Whether the cluster has the namespace (a terminating one too), as a read of it through the API would say. */
+  hasNamespace(name: string): boolean;
   /** Stops the server, ends open watches and log streams, kills host processes, removes temp files. */
   close(): Promise<void>;
 }
@@ -191,6 +193,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     runtime,
     faults,
     requests,
+    hasNamespace: (name) => registry.find(namespaces, undefined, name) !== undefined,
     close() {
       closing ??= (async () => {
         for (const controller of controllers) controller.stop();

@@ -5,7 +5,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CoreV1Api } from "@kubernetes/client-node";
 import { deletePreview, deployPreview } from "@pr-pod/preview-deploy";
 import { startTestCluster, type TestCluster } from "@pr-pod/test-cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,15 +51,6 @@ async function keptPreview(repo: string, pr: number, namespace?: string): Promis
   return deployment.namespace;
 }
 
-const exists = (name: string) =>
-  cluster.kubeConfig
-    .makeApiClient(CoreV1Api)
-    .readNamespace({ name })
-    .then(
-      () => true,
-      () => false,
-    );
-
 describe("a closed pull request", () => {
   it("deletes the PR's kept previews, its custom-named one too, and leaves other PRs' previews alone", async () => {
     const closing = await keptPreview("octo/widgets", 41);
@@ -82,10 +72,10 @@ describe("a closed pull request", () => {
       expect((await post(service.url, closed)).status).toBe(202);
       const done = await logs.waitFor((l) => l.delivery === closed.id && l.msg === "closed: runs removed");
       expect([...(done["previews"] as string[])].sort()).toEqual(["pr-41-widgets", "widgets-review-41"]);
-      expect(await exists(closing)).toBe(false);
-      expect(await exists(customNamed)).toBe(false);
-      expect(await exists(otherPr)).toBe(true);
-      expect(await exists(otherRepo)).toBe(true);
+      expect(cluster.hasNamespace(closing)).toBe(false);
+      expect(cluster.hasNamespace(customNamed)).toBe(false);
+      expect(cluster.hasNamespace(otherPr)).toBe(true);
+      expect(cluster.hasNamespace(otherRepo)).toBe(true);
     } finally {
       for (const namespace of [otherPr, otherRepo]) await deletePreview(cluster.kubeConfig, namespace);
     }
@@ -113,7 +103,7 @@ describe("a closed pull request", () => {
       const done = await slow.logs.waitFor((l) => l.delivery === closed.id && l.msg === "closed: runs removed");
       expect(done["previews"]).toEqual([terminating]);
       cluster.faults.clear();
-      expect(await exists(terminating)).toBe(false);
+      expect(cluster.hasNamespace(terminating)).toBe(false);
     } finally {
       cluster.faults.clear();
       await slow.service.close(1_000);

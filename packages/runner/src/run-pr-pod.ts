@@ -502,7 +502,16 @@ class PrPodRunExecution {
   async #withPreview(result: RunResult, settings: RunSettings, context: PullRequestContext): Promise<RunResult> {
     const preview = this.#options.preview;
     if (result.status !== "succeeded") return result;
-    if (!settings.preview && !preview?.fromRepository) return result;
+    if (!preview) {
+      if (settings.preview) {
+        this.#emit({
+          type: "warning",
+          message: "the config file has a preview section, but this run was given no helm to deploy it with",
+        });
+      }
+      return result;
+    }
+    if (!settings.preview && !preview.fromRepository) return result;
     // Loaded only by runs that may deploy a preview (helm, the preview clients, the JUnit parser).
     const [
       { fetchRepositoryPreviewConfig },
@@ -518,7 +527,7 @@ class PrPodRunExecution {
     // The commit the pod built, fetched with git: where the chart files (and, fromRepository, the
     // preview section itself) are read when there is no checkout here.
     const atBuiltCommit = {
-      ...(preview?.gitPath ? { gitPath: preview.gitPath } : {}),
+      ...(preview.gitPath ? { gitPath: preview.gitPath } : {}),
       headCloneUrl: context.headCloneUrl,
       baseCloneUrl: context.baseCloneUrl,
       pr: context.number,
@@ -530,7 +539,7 @@ class PrPodRunExecution {
       ...(this.#options.signal ? { signal: this.#options.signal } : {}),
     };
     let previewConfig = settings.preview;
-    if (!previewConfig && preview?.fromRepository && preview.checkoutDir === undefined) {
+    if (!previewConfig && preview.fromRepository && preview.checkoutDir === undefined) {
       try {
         const found = await fetchRepositoryPreviewConfig({
           ...atBuiltCommit,
@@ -558,13 +567,6 @@ class PrPodRunExecution {
       }
     }
     if (!previewConfig) return result;
-    if (!preview) {
-      this.#emit({
-        type: "warning",
-        message: "the config file has a preview section, but this run was given no helm to deploy it with",
-      });
-      return result;
-    }
     const stages = await runPreviewStages({
       kubeConfig: this.#options.kubeConfig,
       helmPath: preview.helmPath,

@@ -1,6 +1,6 @@
 // list: selectors, limit/continue paging, resourceVersion rules, and Tables for kubectl.
 // https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions
-import { deepCopy, type Json, type KubeObject } from "../json.ts";
+import type { Json, KubeObject } from "../json.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import { type ResourceRegistry, withTypeMeta } from "./registry.ts";
 import { apiVersionOf, type ResourceType } from "./resource-types.ts";
@@ -22,18 +22,7 @@ export function selectObjects(
 ): KubeObject[] {
   const labels = parseLabelSelector(query.get("labelSelector") ?? undefined);
   const fields = parseFieldSelector(t, query.get("fieldSelector") ?? undefined);
-  // Select first, then copy only what matched: with many runs' pods in one namespace, copying every
-  // pod for each selective list (a relist after 410 Gone) grew with the square of the runs.
-  return ctx.store
-    .readList(t, t.namespaced ? namespace : undefined)
-    .filter((o) => labels(o) && fields(o))
-    .sort((a, b) => storeOrder(a).localeCompare(storeOrder(b)))
-    .map((o) => deepCopy(o));
-}
-
-/** The store's list order: namespace, then name, as etcd's key order returns them. */
-function storeOrder(object: KubeObject): string {
-  return `${object.metadata.namespace ?? ""}/${object.metadata.name}`;
+  return ctx.registry.list(t, namespace, (o) => labels(o) && fields(o));
 }
 
 export interface ContinueToken {

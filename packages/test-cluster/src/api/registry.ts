@@ -75,8 +75,8 @@ export class ResourceRegistry {
     return found ? withTypeMeta(t, found) : undefined;
   }
 
-  list(t: ResourceType, namespace?: string): KubeObject[] {
-    return this.store.list(t, t.namespaced ? namespace : undefined);
+  list(t: ResourceType, namespace?: string, keep?: (object: KubeObject) => boolean): KubeObject[] {
+    return this.store.list(t, t.namespaced ? namespace : undefined, keep);
   }
 
   create(t: ResourceType, namespace: string | undefined, body: Json, options: WriteOptions = {}): KubeObject {
@@ -428,7 +428,7 @@ export class ResourceRegistry {
     if (!this.store.get(namespaces, undefined, namespace)) return;
     const now = kubeTime();
     if (options.aggregate) {
-      const same = this.store.list(eventsType, namespace).find((e) => {
+      const same = this.store.readList(eventsType, namespace).find((e) => {
         const about = e.involvedObject as { uid?: string; fieldPath?: string } | undefined;
         return (
           about?.uid === involved.metadata.uid &&

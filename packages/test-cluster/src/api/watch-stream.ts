@@ -5,7 +5,7 @@
 import type { ServerResponse } from "node:http";
 import type { StreamCut } from "../faults.ts";
 import type { Json, KubeObject } from "../json.ts";
-import { type ObjectStore, ResourceVersionTooOld, type StoreEvent } from "../store/object-store.ts";
+import { byStoreOrder, type ObjectStore, ResourceVersionTooOld, type StoreEvent } from "../store/object-store.ts";
 import { withTypeMeta } from "./registry.ts";
 import { apiVersionOf, type ResourceType } from "./resource-types.ts";
 import type { Selector } from "./selectors.ts";
@@ -21,11 +21,6 @@ export interface WatchRequest {
   bookmarkIntervalMs: number;
   /** How each object is sent (kubectl get -w asks for one-row Tables). */
   present?: (object: KubeObject) => Json;
-}
-
-/** The store's list order: namespace, then name, as etcd's key order returns them. */
-function storeOrder(object: KubeObject): string {
-  return `${object.metadata.namespace ?? ""}/${object.metadata.name}`;
 }
 
 export function serveWatch(store: ObjectStore, request: WatchRequest, res: ServerResponse): void {
@@ -109,7 +104,7 @@ export function serveWatch(store: ObjectStore, request: WatchRequest, res: Serve
       initial = store
         .readList(t, t.namespaced ? request.namespace : undefined)
         .filter(matches)
-        .sort((a, b) => storeOrder(a).localeCompare(storeOrder(b)));
+        .sort(byStoreOrder);
     else replay = store.eventsSince(Number(rvText), t);
   } catch (error) {
     if (!(error instanceof ResourceVersionTooOld)) throw error;
@@ -123,7 +118,7 @@ export function serveWatch(store: ObjectStore, request: WatchRequest, res: Serve
   timeout = setTimeout(finish, timeoutSeconds > 0 ? timeoutSeconds * 1000 : 2 ** 31 - 1);
   res.on("close", finish);
 
-  for (const object of initial) if (matches(object)) send("ADDED", present(withTypeMeta(t, object)));
+  for (const object of initial) send("ADDED", present(withTypeMeta(t, object)));
   if (sendInitialEvents) bookmark({ "k8s.io/initial-events-end": "true" });
   for (const event of replay) forward(event);
 }

@@ -76,13 +76,18 @@ export class ObjectStore {
     return found ? deepCopy(found) : undefined;
   }
 
-  /** Objects sorted by namespace then name, as etcd's key order returns them. */
-  list(t: ResourceType, namespace?: string): KubeObject[] {
+  /**
+   * Copies of the objects (those `keep` accepts, when given), sorted as etcd's key order returns them.
+   * `keep` sees the stored objects before anything is copied: with many runs' pods in one namespace,
+   * copying every pod for each selective list grew with the square of the runs.
+   */
+  list(t: ResourceType, namespace?: string, keep?: (object: KubeObject) => boolean): KubeObject[] {
     const out: KubeObject[] = [];
     for (const object of this.table(t).values()) {
-      if (namespace === undefined || object.metadata.namespace === namespace) out.push(deepCopy(object));
+      if ((namespace === undefined || object.metadata.namespace === namespace) && (keep === undefined || keep(object)))
+        out.push(deepCopy(object));
     }
-    return out.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+    return out.sort(byStoreOrder);
   }
 
   /**
@@ -216,6 +221,11 @@ export class ObjectStore {
     this.emitter.on("event", listener);
     return () => this.emitter.off("event", listener);
   }
+}
+
+/** The store's list order: namespace, then name, as etcd's key order returns them. */
+export function byStoreOrder(a: KubeObject, b: KubeObject): number {
+  return sortKey(a).localeCompare(sortKey(b));
 }
 
 function sortKey(object: KubeObject): string {

@@ -157,11 +157,6 @@ export class LogLineDeduper {
     return secondsText(this.#lastFraction === 0 ? this.#lastSeconds - 1 : this.#lastSeconds);
   }
 
-  /** True while the start of a resumed stream is being matched against what was given. */
-  get replaying(): boolean {
-    return this.#replaying;
-  }
-
   /** Call when a new stream starts (with the sinceTime from {@link sinceTime}). */
   startStream(): void {
     this.endChunk();

@@ -81,32 +81,31 @@ export interface DemoBuilder {
   stop(): Promise<void>;
 }
 
+/** `<folder>/<relativePath>` in the first folder, going up from the CLI's own and then from the current one, that has it. */
+function findUp(relativePath: string): string | undefined {
+  for (let dir of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
+    for (;;) {
+      const candidate = join(dir, relativePath);
+      if (existsSync(candidate)) return candidate;
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  return undefined;
+}
+
 /** `.tools/docker` above the CLI or the current folder (or PR_POD_DOCKER_PREFIX). */
 function dockerPrefix(): string {
   if (process.env.PR_POD_DOCKER_PREFIX) return process.env.PR_POD_DOCKER_PREFIX;
-  for (let dir of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
-    for (;;) {
-      if (existsSync(join(dir, ".tools", "docker"))) return join(dir, ".tools", "docker");
-      const parent = dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
-  }
-  return join(process.cwd(), ".tools", "docker");
+  return findUp(join(".tools", "docker")) ?? join(process.cwd(), ".tools", "docker");
 }
 
 /** helm for the demo's preview: PR_POD_HELM, the workspace's `.tools/bin/helm` (npm ci unpacks it), or PATH. */
-export function demoHelmPath(env: NodeJS.ProcessEnv): string | undefined {
+function demoHelmPath(env: NodeJS.ProcessEnv): string | undefined {
   if (env.PR_POD_HELM) return env.PR_POD_HELM;
-  for (let dir of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
-    for (;;) {
-      const helm = join(dir, ".tools", "bin", "helm");
-      if (existsSync(helm)) return helm;
-      const parent = dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
-  }
+  const workspaceHelm = findUp(join(".tools", "bin", "helm"));
+  if (workspaceHelm) return workspaceHelm;
   return (env.PATH ?? "")
     .split(delimiter)
     .filter(Boolean)

@@ -3,7 +3,7 @@
 // time has passed.
 // Statically (this file is loaded on demand anyway): a dynamic import() of client-node would keep
 // every API class of it in the CLI bundle's shared client-node chunk, which every run loads.
-import { CoreV1Api } from "@kubernetes/client-node";
+import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { CliError } from "../cli-error.ts";
 import type { CommandEnvironment } from "../command-environment.ts";
 import { EXIT_CODES } from "../exit-codes.ts";
@@ -68,25 +68,11 @@ export async function previewDownCommand(
     ({ namespaces } = await deletePullRequestPreviews(kubeConfig, pullRequest));
   } else {
     const namespace = args[0] as string;
-    const found = await kubeConfig
-      .makeApiClient(CoreV1Api)
-      .readNamespace({ name: namespace })
-      .catch((error: { code?: number }) => {
-        if (error.code === 404) return undefined;
-        throw error;
-      });
-    if (!found) {
-      throw new CliError("PREVIEW_NOT_FOUND", `there is no preview ${namespace}`, {
-        fix: "pr-pod preview list shows the previews (it may be gone already)",
-      });
-    }
-    if (found.metadata?.labels?.[PREVIEW_LABELS.component] !== "preview") {
-      throw new CliError(
-        "PREVIEW_NOT_FOUND",
-        `namespace ${namespace} is not a pr-pod preview (no ${PREVIEW_LABELS.component}=preview label), so it is left alone`,
-        { fix: "pr-pod preview list shows the previews; delete other namespaces with kubectl delete namespace" },
-      );
-    }
+    await readPreviewNamespace(kubeConfig, namespace, PREVIEW_LABELS.component, {
+      missingFix: "pr-pod preview list shows the previews (it may be gone already)",
+      notPreviewSuffix: ", so it is left alone",
+      notPreviewFix: "pr-pod preview list shows the previews; delete other namespaces with kubectl delete namespace",
+    });
     terminal.phase(`deleting preview namespace ${namespace}`);
     await deletePreview(kubeConfig, namespace);
     namespaces = [namespace];
@@ -172,29 +158,13 @@ export async function previewLogsCommand(
     }
     if (previews[0]) namespace = previews[0];
   }
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const found = await core.readNamespace({ name: namespace }).catch((error: { code?: number }) => {
-    if (error.code === 404) return undefined;
-    throw error;
+  await readPreviewNamespace(kubeConfig, namespace, PREVIEW_LABELS.component, {
+    terminatingIsMissing: true,
+    missingFix:
+      "pr-pod preview list shows the previews; a run tears its preview down at the end unless run with --keep-preview",
+    notPreviewFix: "pr-pod preview list shows the previews; for other namespaces use kubectl logs",
   });
-  if (!found || found.metadata?.deletionTimestamp) {
-    throw new CliError(
-      "PREVIEW_NOT_FOUND",
-      `there is no preview ${namespace}${found ? " (it is being deleted)" : ""}`,
-      {
-        fix: "pr-pod preview list shows the previews; a run tears its preview down at the end unless run with --keep-preview",
-      },
-    );
-  }
-  if (found.metadata?.labels?.[PREVIEW_LABELS.component] !== "preview") {
-    throw new CliError(
-      "PREVIEW_NOT_FOUND",
-      `namespace ${namespace} is not a pr-pod preview (no ${PREVIEW_LABELS.component}=preview label)`,
-      {
-        fix: "pr-pod preview list shows the previews; for other namespaces use kubectl logs",
-      },
-    );
-  }
+  const core = kubeConfig.makeApiClient(CoreV1Api);
   const pods = (await core.listNamespacedPod({ namespace })).items
     .filter((pod) => !pod.metadata?.deletionTimestamp)
     .sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""));
@@ -262,4 +232,41 @@ function previewNamespaceFrom(
     });
   }
   return namespace;
+}
+
+/**
+ * Checks that namespace `name` is a pr-pod preview (labelled `<componentLabel>=preview`) before a command
+ * touches it: PREVIEW_NOT_FOUND when it is missing (or, with terminatingIsMissing, being deleted) or is
+ * some other namespace, with the command's own fix.
+ */
+async function readPreviewNamespace(
+  kubeConfig: KubeConfig,
+  name: string,
+  componentLabel: string,
+  how: { missingFix: string; notPreviewFix: string; notPreviewSuffix?: string; terminatingIsMissing?: boolean },
+): Promise<void> {
+  const found = await kubeConfig
+    .makeApiClient(CoreV1Api)
+    .readNamespace({ name })
+    .catch((error: { code?: number }) => {
+      if (error.code === 404) return undefined;
+      throw error;
+    });
+  const terminating = how.terminatingIsMissing === true && Boolean(found?.metadata?.deletionTimestamp);
+  if (!found || terminating) {
+    throw new CliError(
+      "PREVIEW_NOT_FOUND",
+      `there is no preview ${name}${terminating ? " (it is being deleted)" : ""}`,
+      {
+        fix: how.missingFix,
+      },
+    );
+  }
+  if (found.metadata?.labels?.[componentLabel] !== "preview") {
+    throw new CliError(
+      "PREVIEW_NOT_FOUND",
+      `namespace ${name} is not a pr-pod preview (no ${componentLabel}=preview label)${how.notPreviewSuffix ?? ""}`,
+      { fix: how.notPreviewFix },
+    );
+  }
 }

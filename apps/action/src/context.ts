@@ -116,11 +116,11 @@ export function parseInputs(read: (name: InputName) => string): Inputs {
     ),
     "builder-endpoint": text("builder-endpoint"),
     verify: parseList(read("verify")),
-    timeout: parseOptionalSeconds("timeout", text("timeout")),
+    timeout: parseOptionalWhole("timeout", text("timeout"), "seconds", "900"),
     keep: parseBoolean("keep", text("keep"), undefined),
     deploy: parseBoolean("deploy", text("deploy"), true),
     "keep-preview": parseBoolean("keep-preview", text("keep-preview"), false),
-    "preview-ttl": parseOptionalHours("preview-ttl", text("preview-ttl")),
+    "preview-ttl": parseOptionalWhole("preview-ttl", text("preview-ttl"), "hours", "48"),
     config: text("config"),
     feedback: parseChoice<"github" | "none", undefined>("feedback", text("feedback"), ["github", "none"], undefined),
     "feedback-context": text("feedback-context"),
@@ -159,22 +159,17 @@ function parseOptionalPrNumber(value: string): number | undefined {
   }
 }
 
-function parseOptionalSeconds(name: InputName, value: string): number | undefined {
+/** A positive whole number of `unit`s (e.g. "seconds", with "900" as the example), or undefined when empty. */
+function parseOptionalWhole(name: InputName, value: string, unit: string, example: string): number | undefined {
   if (value === "") return undefined;
-  const seconds = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(seconds) || seconds < 1) {
-    throw new ActionInputError(name, `input ${name} is ${JSON.stringify(value)}: set it to whole seconds, e.g. 900`);
+  const whole = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(whole) || whole < 1) {
+    throw new ActionInputError(
+      name,
+      `input ${name} is ${JSON.stringify(value)}: set it to whole ${unit}, e.g. ${example}`,
+    );
   }
-  return seconds;
-}
-
-function parseOptionalHours(name: InputName, value: string): number | undefined {
-  if (value === "") return undefined;
-  const hours = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(hours) || hours < 1) {
-    throw new ActionInputError(name, `input ${name} is ${JSON.stringify(value)}: set it to whole hours, e.g. 48`);
-  }
-  return hours;
+  return whole;
 }
 
 /** One item per line or per comma, blanks dropped: the two list shapes workflows use. */

@@ -13,7 +13,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { RunnerError } from "./runner-error.ts";
+import { messageOf, RunnerError } from "./runner-error.ts";
 
 export interface PreviewChartSourceOptions {
   /** `git` on PATH by default. */
@@ -54,7 +54,7 @@ const sourceError = (message: string, cause?: unknown) =>
   new RunnerError("PREVIEW_SOURCE", message, cause === undefined ? undefined : { cause });
 
 /** Git's environment: no prompts, no other credential helpers, ours for the given hosts only. */
-export function gitCredentialEnv(urls: string[], token: string | undefined): Record<string, string> {
+function gitCredentialEnv(urls: string[], token: string | undefined): Record<string, string> {
   const env: Record<string, string> = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "", SSH_ASKPASS: "" };
   const origins = [...new Set(urls.map((url) => new URL(url).origin))];
   const entries: [string, string][] = [["credential.helper", ""]];
@@ -226,5 +226,3 @@ function authError(url: string, token: string | undefined, cause: unknown): Runn
     cause,
   );
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -17,6 +17,7 @@ import {
 } from "@pr-pod/preview-deploy";
 import { type PreviewTestsResult, runPreviewTests } from "@pr-pod/preview-tests";
 import type { PreviewConfig } from "./preview-config.ts";
+import { messageOf } from "./runner-error.ts";
 
 export type PreviewStageName = "deploy" | "test" | "teardown";
 
@@ -110,7 +111,6 @@ export async function runPreviewStages(options: RunPreviewStagesOptions): Promis
   };
 
   const namespace = config.namespace ?? previewNamespaceName(options);
-  const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
   // The teardown stage: deletes the preview namespace. A run cut short (Ctrl-C, a newer push, a closed PR,
   // an unexpected error) mid-deploy or mid-test tears down too, unless the preview is to be kept, with a
   // bounded signal of its own (the run's has fired), then the caller goes on with the abort.

@@ -23,7 +23,7 @@ import { RunCluster } from "./run-cluster.ts";
 import { loadRunConfig } from "./run-config.ts";
 import type { PrPodRun, RunEvent, RunPrPodOptions, RunResult } from "./run-events.ts";
 import { mergeRunSettings, type RunSettings } from "./run-settings.ts";
-import { RunnerError } from "./runner-error.ts";
+import { messageOf, RunnerError } from "./runner-error.ts";
 import { DELETION_WAIT_MS, waitForJobGone } from "./wait-for-deletion.ts";
 
 /** After the verdict, how long the log may take to deliver its last lines. */
@@ -636,10 +636,6 @@ function describeSuccess(report: PrPodReport): string {
   const pushed = builds.filter((build) => build.pushed).length;
   if (pushed > 0) parts.push(`${pushed} image${pushed === 1 ? "" : "s"} pushed`);
   return parts.join(", ");
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function delay(ms: number): Promise<void> {

@@ -42,3 +42,8 @@ export class RunnerError extends Error {
     if (options?.missingPermissions) this.missingPermissions = options.missingPermissions;
   }
 }
+
+/** The message of anything thrown (an Error's message, else its text). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -32,8 +32,6 @@ export interface PreviewChartSourceOptions {
   paths: string[];
   /** Chart folders among `paths`: each must hold a Chart.yaml. */
   chartPaths: string[];
-  /** Files checked out when the commit has them, skipped when not (the repository's config file). */
-  optionalPaths?: string[];
   /** Sent as the basic-auth password, only to the clone URLs' hosts. */
   token?: string;
   signal?: AbortSignal;
@@ -44,10 +42,19 @@ export interface PreviewChartSource {
   dir: string;
   /** What was checked out: the head commit, or the merged tree. */
   revision: string;
-  /** The optionalPaths the commit has (checked out). */
-  presentOptionalPaths: string[];
   /** Removes the folder. */
   dispose(): Promise<void>;
+}
+
+/** What fetchBuiltCommit needs: the chart source's options without the paths. */
+export type BuiltCommitOptions = Omit<PreviewChartSourceOptions, "paths" | "chartPaths">;
+
+/** The commit the pod built, fetched into a folder with nothing checked out yet. */
+export interface BuiltCommit extends PreviewChartSource {
+  /** Those of `paths` the commit has (it reads trees only, so no blob is fetched to ask). */
+  present(paths: string[]): Promise<string[]>;
+  /** Checks out `paths`, each of which must be in the commit, and checks each of `chartPaths` holds a Chart.yaml. */
+  checkOut(paths: string[], chartPaths: string[]): Promise<void>;
 }
 
 const sourceError = (message: string, cause?: unknown) =>
@@ -83,6 +90,23 @@ interface GitResult {
  * not in the commit, a chart folder without Chart.yaml); the folder is removed on failure.
  */
 export async function fetchPreviewChartSource(options: PreviewChartSourceOptions): Promise<PreviewChartSource> {
+  const commit = await fetchBuiltCommit(options);
+  try {
+    await commit.checkOut(options.paths, options.chartPaths);
+    return { dir: commit.dir, revision: commit.revision, dispose: commit.dispose };
+  } catch (error) {
+    await commit.dispose();
+    throw error;
+  }
+}
+
+/**
+ * Fetches the commit the pod built (with checkout merge, redoes its merge) into a new temporary folder,
+ * with nothing checked out: for a caller that reads more than one set of files from it (the
+ * repository's config file, then the charts it names). Errors as fetchPreviewChartSource's; the folder
+ * is removed when the fetch fails, else by dispose.
+ */
+export async function fetchBuiltCommit(options: BuiltCommitOptions): Promise<BuiltCommit> {
   const git = options.gitPath ?? "git";
   const token = options.token;
   const redact = (text: string) => (token ? text.replaceAll(token, "***") : text);
@@ -145,6 +169,13 @@ export async function fetchPreviewChartSource(options: PreviewChartSourceOptions
     );
   };
 
+  /** A RunnerError (or the abort) as it is, anything else as PREVIEW_SOURCE. */
+  const failure = (error: unknown) =>
+    error instanceof RunnerError || options.signal?.aborted
+      ? error
+      : sourceError(`fetching the preview's charts failed: ${messageOf(error)}`, error);
+
+  let revision: string;
   try {
     await run(["init", "--quiet"]);
     for (const [url, name] of remotes) await run(["remote", "add", name, url]);
@@ -152,7 +183,6 @@ export async function fetchPreviewChartSource(options: PreviewChartSourceOptions
       ...(options.headRef ? [`${options.headCloneUrl} refs/heads/${options.headRef}`] : []),
       `${options.baseCloneUrl} refs/pull/${options.pr}/head`,
     ];
-    let revision: string;
     if (options.checkout === "merge") {
       if (!options.baseSha) {
         throw sourceError(
@@ -176,14 +206,14 @@ export async function fetchPreviewChartSource(options: PreviewChartSourceOptions
       await fetchCommit(options.headSha, options.headCloneUrl, ["--depth=1"], fallbackRefs);
       revision = options.headSha;
     }
-    const optional = options.optionalPaths ?? [];
-    // ls-tree reads trees only, which the partial clone has: no blob is fetched to ask.
-    const presentOptionalPaths =
-      optional.length === 0
-        ? []
-        : (await run(["ls-tree", "--name-only", revision, "--", ...optional])).stdout.split("\n").filter(Boolean);
-    for (const wanted of presentOptionalPaths) await run(["checkout", "--quiet", revision, "--", wanted]);
-    for (const wanted of options.paths) {
+  } catch (error) {
+    await dispose();
+    throw failure(error);
+  }
+
+  // Every failure here is already a PREVIEW_SOURCE RunnerError naming the path.
+  const checkOut = async (paths: string[], chartPaths: string[]) => {
+    for (const wanted of paths) {
       try {
         await run(["checkout", "--quiet", revision, "--", wanted]);
       } catch (error) {
@@ -193,7 +223,7 @@ export async function fetchPreviewChartSource(options: PreviewChartSourceOptions
         );
       }
     }
-    for (const chart of options.chartPaths) {
+    for (const chart of chartPaths) {
       const found = await stat(path.join(dir, chart, "Chart.yaml")).then(
         () => true,
         () => false,
@@ -204,12 +234,18 @@ export async function fetchPreviewChartSource(options: PreviewChartSourceOptions
         );
       }
     }
-    return { dir, revision, presentOptionalPaths, dispose };
-  } catch (error) {
-    await dispose();
-    if (error instanceof RunnerError || options.signal?.aborted) throw error;
-    throw sourceError(`fetching the preview's charts failed: ${messageOf(error)}`, error);
-  }
+  };
+  const present = async (paths: string[]) => {
+    try {
+      // ls-tree reads trees only, which the partial clone has: no blob is fetched to ask.
+      return paths.length === 0
+        ? []
+        : (await run(["ls-tree", "--name-only", revision, "--", ...paths])).stdout.split("\n").filter(Boolean);
+    } catch (error) {
+      throw failure(error);
+    }
+  };
+  return { dir, revision, present, checkOut, dispose };
 }
 
 function isAuthFailure(error: unknown): boolean {

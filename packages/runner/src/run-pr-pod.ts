@@ -17,6 +17,7 @@ import { EventChannel } from "./event-channel.ts";
 import { discoverLocalRegistry, LOCAL_REGISTRY_HOSTING_SOURCE, type LocalRegistryDiscovery } from "./local-registry.ts";
 import { podDurationMs } from "./pod-duration.ts";
 import { checkPermissions, missingPermissionsError } from "./preflight.ts";
+import type { BuiltCommit } from "./preview-chart-source.ts";
 import { describePermission, requiredPermissions } from "./required-permissions.ts";
 import { resolvePullRequest } from "./resolve-pull-request.ts";
 import { RunCluster } from "./run-cluster.ts";
@@ -514,8 +515,8 @@ class PrPodRunExecution {
     if (!settings.preview && !preview.fromRepository) return result;
     // Loaded only by runs that may deploy a preview (helm, the preview clients, the JUnit parser).
     const [
-      { fetchRepositoryPreviewConfig },
-      { fetchPreviewChartSource },
+      { readRepositoryPreviewConfig },
+      { fetchBuiltCommit, fetchPreviewChartSource },
       { previewImagesFromBuild, runPreviewStages },
     ] = await Promise.all([
       import("./repository-preview-config.ts"),
@@ -539,13 +540,17 @@ class PrPodRunExecution {
       ...(this.#options.signal ? { signal: this.#options.signal } : {}),
     };
     let previewConfig = settings.preview;
+    // A preview section from the repository is read at the commit the pod built; the charts then come
+    // from the same fetch (one git fetch, not two), and its folder goes once the stages are done.
+    let builtCommit: BuiltCommit | undefined;
     if (!previewConfig && preview.fromRepository && preview.checkoutDir === undefined) {
       try {
-        const found = await fetchRepositoryPreviewConfig({
-          ...atBuiltCommit,
-          repo: `${context.owner}/${context.repo}`,
-        });
-        if (!found.preview) return result;
+        builtCommit = await fetchBuiltCommit(atBuiltCommit);
+        const found = await readRepositoryPreviewConfig(builtCommit, `${context.owner}/${context.repo}`);
+        if (!found.preview) {
+          await builtCommit.dispose();
+          return result;
+        }
         previewConfig = found.preview;
         this.#emit({
           type: "preview",
@@ -556,6 +561,7 @@ class PrPodRunExecution {
           },
         });
       } catch (error) {
+        await builtCommit?.dispose();
         if (this.#options.signal?.aborted) throw error;
         return {
           ...result,
@@ -567,6 +573,7 @@ class PrPodRunExecution {
       }
     }
     if (!previewConfig) return result;
+    const fetched = builtCommit;
     const stages = await runPreviewStages({
       kubeConfig: this.#options.kubeConfig,
       helmPath: preview.helmPath,
@@ -577,8 +584,11 @@ class PrPodRunExecution {
         ? { checkoutDir: preview.checkoutDir }
         : {
             // No checkout here: the chart files at the commit the pod built (its report says which).
-            fetchChartSource: ({ files, charts }) =>
-              fetchPreviewChartSource({ ...atBuiltCommit, paths: files, chartPaths: charts }),
+            fetchChartSource: async ({ files, charts }) => {
+              if (!fetched) return fetchPreviewChartSource({ ...atBuiltCommit, paths: files, chartPaths: charts });
+              await fetched.checkOut(files, charts);
+              return fetched;
+            },
           }),
       // What this run pushed goes into the charts' values; the config's images only when nothing was.
       builtImages: previewImagesFromBuild(result.images ?? []),
@@ -589,7 +599,7 @@ class PrPodRunExecution {
           type: "preview",
           event: event.type === "preview-line" ? { ...event, line: this.#redact(event.line) } : event,
         }),
-    });
+    }).finally(() => fetched?.dispose());
     const durationsMs = { ...result.durationsMs, total: Date.now() - this.#startedAt };
     if (stages.status === "succeeded") return { ...result, durationsMs, preview: stages };
     const failed = stages.stages.find((stage) => stage.status === "failed");

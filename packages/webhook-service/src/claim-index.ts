@@ -5,6 +5,7 @@
 // replaces a list per check, which is what kept the API server (and so the claims) slow under load.
 // https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes
 import { CoreV1Api, type KubeConfig, makeInformer, type V1ConfigMap } from "@kubernetes/client-node";
+import { toLabelValue } from "@pr-pod/pr-context";
 import type { Logger } from "pino";
 import { CLAIM_SELECTOR, claimFromConfigMap, type DeliveryClaim, supersedes } from "./delivery-ledger.ts";
 
@@ -101,6 +102,12 @@ export class ClaimIndex {
       if (supersedes(other, claim) && (!found || other.acceptedAtMs < found.acceptedAtMs)) found = other;
     }
     return found;
+  }
+
+  /** The claims not done that a replica other than `instance` holds: what a takeover looks at. */
+  unfinishedOfOthers(instance: string): DeliveryClaim[] {
+    const label = toLabelValue(instance);
+    return [...this.#claims.values()].filter((claim) => claim.state !== "done" && claim.instance !== label);
   }
 
   /** Calls `onNewer` once when a claim replacing `claim` appears. Returns the unsubscribe. */

@@ -230,7 +230,11 @@ export class PullRequestHandlers {
     const me = this.#options.instanceId;
     await this.#leases.observe();
     const byInstance = new Map<string, DeliveryClaim[]>();
-    for (const claim of await this.ledger.unfinishedOfOthers(me)) {
+    // From the claim watch's memory; from the API while the watch is down.
+    const unfinished = this.claims.synced
+      ? this.claims.unfinishedOfOthers(me)
+      : await this.ledger.unfinishedOfOthers(me);
+    for (const claim of unfinished) {
       byInstance.set(claim.instance, [...(byInstance.get(claim.instance) ?? []), claim]);
     }
     let taken = 0;

@@ -365,10 +365,8 @@ export class Kubelet {
         kubelet.writeStatus(entry);
       },
       failReadinessProbe(container, output) {
-        const c = kubelet.container(entry, container);
-        if (!c.state.running) this.startContainer(container, { ready: false });
-        c.ready = false;
-        kubelet.writeStatus(entry);
+        if (!kubelet.container(entry, container).state.running) this.startContainer(container, { ready: false });
+        else this.setReady(container, false);
         // The kubelet's prober: reason Unhealthy on the container's field path, repeats aggregated.
         kubelet.registry.recordEvent(
           this.pod(),

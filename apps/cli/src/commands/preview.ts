@@ -134,12 +134,14 @@ export async function previewLogsCommand(
   args: string[],
 ): Promise<number> {
   const { terminal } = environment;
-  let namespace = previewNamespaceFrom(
-    args,
-    flags,
-    await import("@pr-pod/preview-deploy"),
-    "pr-pod preview logs needs the preview to read",
-  );
+  const { PREVIEW_LABELS, listPreviews, previewNamespaceName } = await import("@pr-pod/preview-deploy");
+  let namespace =
+    args[0] ?? (flags.repo && flags.pr !== undefined ? previewNamespaceName({ repo: flags.repo, pr: flags.pr }) : "");
+  if (!namespace) {
+    throw new CliError("USAGE", "pr-pod preview logs needs the preview to read", {
+      fix: "name its namespace (pr-pod preview list shows them), or give --repo owner/name --pr N",
+    });
+  }
   const sinceSeconds = flags.since === undefined ? undefined : parseSinceSeconds(flags.since);
   if (flags.tail !== undefined && (!Number.isInteger(flags.tail) || flags.tail < 0)) {
     throw new CliError("USAGE", `--tail ${flags.tail} is not a number of lines`, {
@@ -147,7 +149,6 @@ export async function previewLogsCommand(
     });
   }
   const { kubeConfig } = environment.loadKube();
-  const { PREVIEW_LABELS, listPreviews } = await import("@pr-pod/preview-deploy");
   if (args[0] === undefined && flags.repo !== undefined && flags.pr !== undefined) {
     // The PR's preview by its labels, so a custom preview.namespace is found too.
     const previews = (await listPreviews(kubeConfig, { repo: flags.repo, pr: flags.pr })).map((p) => p.namespace);
@@ -215,23 +216,6 @@ export async function previewLogsCommand(
   }
   terminal.document({ apiVersion: "pr-pod.dev/v1", kind: "PreviewLogs", namespace, lines: collected });
   return interrupts.received ? EXIT_CODES.interrupted : EXIT_CODES.success;
-}
-
-function previewNamespaceFrom(
-  args: string[],
-  flags: PreviewFlags,
-  deploy: typeof import("@pr-pod/preview-deploy"),
-  missing: string,
-): string {
-  const namespace =
-    args[0] ??
-    (flags.repo && flags.pr !== undefined ? deploy.previewNamespaceName({ repo: flags.repo, pr: flags.pr }) : "");
-  if (!namespace) {
-    throw new CliError("USAGE", missing, {
-      fix: "name its namespace (pr-pod preview list shows them), or give --repo owner/name --pr N",
-    });
-  }
-  return namespace;
 }
 
 /**

@@ -4,6 +4,7 @@
 import { rm } from "node:fs/promises";
 import * as core from "@actions/core";
 import { context as actionsContext } from "@actions/github";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { deleteKindCluster, type KindLogger } from "@pr-pod/kind-cluster";
 import { prPodLabels } from "@pr-pod/pr-context";
 import { deletePreview } from "@pr-pod/preview-deploy";
@@ -186,14 +187,17 @@ async function writeJobSummary(result: RunResult): Promise<void> {
 /** Deletes what the main step left: the run's objects (unless keep), the kind cluster it made, its temp files. */
 async function post(): Promise<void> {
   const state = readPostState();
+  // The cluster's kubeconfig, loaded once, when a cleanup needs it.
+  let kubeConfig: KubeConfig | undefined;
+  const kubeConfigOf = () =>
+    (kubeConfig ??= state.kubeconfigPath ? loadKubeConfig(state.kubeconfigPath) : loadRunnerKubeConfig());
   await core.group("Cleanup", async () => {
     if (state.run?.finished) {
       core.info("the run ended in the main step, which deleted its objects (or kept them, as asked)");
     } else if (state.run?.selector && !state.run.keep) {
       try {
-        const kubeConfig = state.kubeconfigPath ? loadKubeConfig(state.kubeconfigPath) : loadRunnerKubeConfig();
         const deleted = await cleanupPrPods({
-          kubeConfig,
+          kubeConfig: kubeConfigOf(),
           namespace: state.run.namespace,
           selector: state.run.selector,
         });
@@ -214,7 +218,7 @@ async function post(): Promise<void> {
     }
     // A kind cluster this step made goes as a whole below, its previews with it.
     if (state.run?.previewNamespace && !state.kindCluster) {
-      await deleteUnfinishedPreview(state.run, state.kubeconfigPath);
+      await deleteUnfinishedPreview(state.run, kubeConfigOf);
     }
     if (state.kindCluster) {
       try {
@@ -237,15 +241,14 @@ async function post(): Promise<void> {
  * teardown, or its teardown failed: the preview may be half-made. Deleted here, the same way
  * pr-pod preview down does, unless keep-preview asked to keep it.
  */
-async function deleteUnfinishedPreview(run: RunState, kubeconfigPath: string | undefined): Promise<void> {
+async function deleteUnfinishedPreview(run: RunState, kubeConfigOf: () => KubeConfig): Promise<void> {
   const namespace = run.previewNamespace ?? "";
   if (run.keepPreview) {
     core.info(`keep-preview is true: leaving the preview namespace ${namespace}`);
     return;
   }
   try {
-    const kubeConfig = kubeconfigPath ? loadKubeConfig(kubeconfigPath) : loadRunnerKubeConfig();
-    await deletePreview(kubeConfig, namespace);
+    await deletePreview(kubeConfigOf(), namespace);
     core.info(`deleted the preview namespace ${namespace} the run left`);
   } catch (error) {
     core.warning(

@@ -3,6 +3,7 @@
 // 4.1: after the build, the PR's chart (fetched from the git server at the commit the pod built) is
 // deployed into the PR's preview namespace, the test Job runs against it, and the outputs, the job summary and the exit code (20 deploy failed,
 // 21 tests failed, as the CLI) say how it went. The post step deletes a preview the run left half-made.
+import type { ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -318,18 +319,10 @@ rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]
   it("stops at once when the job is cancelled while the preview is being set up, and deletes it", async () => {
     const pull = await pullRequestWithChart("cancelled-setup", 39, "echo ok\n");
     const namespace = "pr-39-hello-world";
-    // Were helm to start, its first request would hang: only an abort that reaches it ends the step.
-    cluster.faults.addLatency({ ms: 120_000, match: { resource: "secrets", namespace } });
-    let child: import("node:child_process").ChildProcess | undefined;
-    const running = runActionStep({
-      ...stepFor(pull),
-      onSpawn: (spawned) => {
-        child = spawned;
-      },
-    });
     try {
-      await waitFor(async () => (await namespaceOf(namespace)) !== undefined);
-      child?.kill("SIGINT");
+      // Were helm to start, its first request would hang: only an abort that reaches it ends the step.
+      const { child, running } = await stepHungInPreviewDeploy(pull, namespace);
+      child.kill("SIGINT");
       const step = await running;
       expect(step.stdout).toContain("received SIGINT");
       expect(step.exitCode).not.toBe(0);
@@ -349,18 +342,10 @@ rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]
   it("deletes the preview a killed main step left half-made in the post step", async () => {
     const pull = await pullRequestWithChart("killed", 35, "echo ok\n");
     const namespace = "pr-35-hello-world";
-    // helm's requests in the preview hang, so the step dies mid-deploy with the namespace made.
-    cluster.faults.addLatency({ ms: 120_000, match: { resource: "secrets", namespace } });
-    let child: import("node:child_process").ChildProcess | undefined;
-    const running = runActionStep({
-      ...stepFor(pull),
-      onSpawn: (spawned) => {
-        child = spawned;
-      },
-    });
     try {
-      await waitFor(async () => (await namespaceOf(namespace)) !== undefined);
-      child?.kill("SIGKILL");
+      // helm's requests in the preview hang, so the step dies mid-deploy with the namespace made.
+      const { child, running } = await stepHungInPreviewDeploy(pull, namespace);
+      child.kill("SIGKILL");
       const main = await running;
       expect(main.stdout).toContain(`preview deploy started in namespace ${namespace}`);
       expect(JSON.parse(main.state["run"] ?? "{}").previewNamespace).toBe(namespace);
@@ -376,6 +361,23 @@ rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]
     }
   });
 });
+
+/**
+ * Starts the step with helm's requests in the preview namespace hanging (the caller clears the fault),
+ * and resolves once the namespace exists: the step is then in the middle of the preview deploy.
+ */
+async function stepHungInPreviewDeploy(pull: Parameters<typeof stepFor>[0], namespace: string) {
+  cluster.faults.addLatency({ ms: 120_000, match: { resource: "secrets", namespace } });
+  let child: ChildProcess | undefined;
+  const running = runActionStep({
+    ...stepFor(pull),
+    onSpawn: (spawned) => {
+      child = spawned;
+    },
+  });
+  await waitFor(async () => (await namespaceOf(namespace)) !== undefined);
+  return { child: child as ChildProcess, running };
+}
 
 /** Polls a condition with a bounded deadline (no fixed sleeps). */
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {

@@ -42,12 +42,13 @@ export class ClaimIndex {
       CLAIM_SELECTOR,
     );
     const upsert = (configMap: V1ConfigMap) => {
+      // The index keeps no PR context (a few KiB a claim), so it is not parsed either.
+      delete configMap.data?.["context.json"];
       const claim = claimFromConfigMap(configMap);
-      // The informer keeps this very object: without its data (the PR context, a few KiB) the cache
-      // stays small for the 3 days claims are kept. Nothing else reads the informer's copies.
+      // The informer keeps this very object: without its data the cache stays small for the 3 days
+      // claims are kept. Nothing else reads the informer's copies.
       delete configMap.data;
       if (!claim) return;
-      delete claim.context;
       const known = this.#claims.has(claim.name);
       this.#claims.set(claim.name, claim);
       if (!known) for (const listener of this.#listeners) listener(claim);

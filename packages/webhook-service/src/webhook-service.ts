@@ -152,9 +152,9 @@ export async function startWebhookService(options: WebhookServiceOptions): Promi
     onDelivery,
     isReady: async () => !closing && (await clusterReachable()),
   });
-  // Runs learn of newer pushes and closes from this watch; a failed first list leaves it retrying.
-  await handlers.claims.start();
-  await handlers.lease.start();
+  // Runs learn of newer pushes and closes from this watch (a failed first list leaves it retrying); the
+  // replica's lease is independent of it, so both start at once.
+  await Promise.all([handlers.claims.start(), handlers.lease.start()]);
   const resumed = await handlers.resume().catch((error: unknown) => {
     logger.warn({ err: (error as Error).message }, "could not list unfinished deliveries; none resumed");
     return 0;

@@ -177,9 +177,9 @@ try {
     kubectlCacheDir: join(workDir, "kube-cache"),
     workDir,
   };
-  const access: ClusterAccess = { ...place, secretVia: kubectl ? probeSecretCreate(place) : "create" };
+  const access: ClusterAccess = { ...place, secretVia: kubectl ? await probeSecretCreate(place) : "create" };
   if (access.secretVia === "apply") {
-    log("note: this API server refuses `kubectl create secret` (protobuf body); the script applies the Secret as YAML");
+    log("note: this API server refused `kubectl create secret` (protobuf body); the script applies the Secret as YAML");
   }
   const cluster = bench;
   const noKubectl = "no kubectl: run `node tools/kube-tools.mjs` or pass --kubectl";

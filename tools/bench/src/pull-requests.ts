@@ -1,7 +1,6 @@
 // Made-up pull requests for the runs, one per run so every run has its own objects, and the two ways of
 // starting a run on them: the kubectl script (with manifests rendered by k8s-job-builder, as a spike user
 // would paste them) and the pr-pod child program (runPrPod).
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -52,18 +51,17 @@ export interface ClusterAccess {
 
 /**
  * Whether this API server takes \`kubectl create secret generic\` (kubectl sends that body as protobuf,
- * which the test cluster does not read). Leaves nothing behind.
+ * which the test cluster does not read). Leaves nothing behind. kubectl runs as a child process the
+ * bench waits for without blocking: the test cluster answering it runs in this process.
  */
-export function probeSecretCreate(access: Omit<ClusterAccess, "secretVia">): "create" | "apply" {
+export async function probeSecretCreate(access: Omit<ClusterAccess, "secretVia">): Promise<"create" | "apply"> {
   const env = { ...process.env, KUBECONFIG: access.kubeconfigPath, KUBECACHEDIR: access.kubectlCacheDir };
   const name = "bench-probe-secret";
-  const created = spawnSync(
-    access.kubectl,
-    ["-n", access.namespace, "create", "secret", "generic", name, "--from-literal=probe=1"],
-    { env, encoding: "utf8" },
-  );
-  if (created.status !== 0) return "apply";
-  spawnSync(access.kubectl, ["-n", access.namespace, "delete", "secret", name], { env });
+  const kubectl = (args: string[]) =>
+    runProcess(access.kubectl, ["-n", access.namespace, ...args], { env, timeoutMs: 30_000 });
+  const created = await kubectl(["create", "secret", "generic", name, "--from-literal=probe=1"]);
+  if (created.exitCode !== 0) return "apply";
+  await kubectl(["delete", "secret", name]);
   return "create";
 }
 

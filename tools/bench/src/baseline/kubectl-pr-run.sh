@@ -7,9 +7,9 @@
 # Environment: KUBECTL (path to kubectl 1.35), KUBECONFIG, NAMESPACE, JOB_NAME, SECRET_NAME,
 # MANIFEST (the rendered YAML), GITHUB_PAT, WAIT_TIMEOUT (default 600s), SECRET_VIA (create | apply).
 #
-# SECRET_VIA=apply is for API servers that refuse `kubectl create secret`'s protobuf body (the test
-# cluster speaks JSON and YAML only): the same Secret goes to the server as YAML inside the one
-# `kubectl apply`, which saves the script one kubectl start, so it only flatters the baseline.
+# SECRET_VIA=apply is for API servers that refuse `kubectl create secret`'s protobuf body (the bench
+# probes once): the same Secret goes to the server as YAML inside the one `kubectl apply`, which saves
+# the script one kubectl start, so it only flatters the baseline.
 set -euo pipefail
 
 : "${KUBECTL:?set KUBECTL to the kubectl binary}"

@@ -319,6 +319,8 @@ export async function measureOrchestration(
       cli,
       prPodWarm: warm,
       kubectl,
+      /** How the script sent the token Secret: "create" (as the spike) or "apply" (one kubectl start fewer). */
+      kubectlSecretVia: access.secretVia,
       ratio,
       bundledRatio,
       cliRatio,
@@ -332,7 +334,7 @@ export async function measureOrchestration(
   );
   if (access.secretVia === "apply") {
     notes.push(
-      "This API server refuses `kubectl create secret`'s protobuf body (the test cluster reads JSON and YAML), so the script sends the Secret as YAML inside its one `kubectl apply`: one kubectl start fewer than the spike, in the baseline's favour.",
+      "This API server refused `kubectl create secret`'s protobuf body, so the script sends the Secret as YAML inside its one `kubectl apply`: one kubectl start fewer than the spike, in the baseline's favour.",
     );
   }
   const phaseText = (phases: Record<string, number>) =>

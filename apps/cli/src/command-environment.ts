@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import type { LoadedKubeConfig } from "./kubeconfig.ts";
 import { loadYamlOutput, type OutputMode, Terminal } from "./terminal.ts";
+import { warmUpTlsInBackground } from "./warm-up-tls.ts";
 
 export interface GlobalOptions {
   output: OutputMode;
@@ -55,6 +56,7 @@ export function commandAction<Options>(
     state.debug = Boolean(globals.debug);
     // client-node is loaded here, once a command that talks to a cluster runs, not for --help, a usage
     // error or render.
+    if (usesCluster) warmUpTlsInBackground();
     const loadKubeConfig = usesCluster ? (await import("./kubeconfig.ts")).loadKubeConfig : undefined;
     const environment: CommandEnvironment = {
       terminal,

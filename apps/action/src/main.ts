@@ -8,7 +8,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { deleteKindCluster, type KindLogger } from "@pr-pod/kind-cluster";
 import { prPodLabels } from "@pr-pod/pr-context";
 import { deletePreview } from "@pr-pod/preview-deploy";
-import { cleanupPrPods, DEFAULT_NAMESPACE, type RunResult, runPrPod } from "@pr-pod/runner";
+import { cleanupPrPods, DEFAULT_NAMESPACE, messageOf, type RunResult, runPrPod } from "@pr-pod/runner";
 import { loadKubeConfig, loadRunnerKubeConfig, prepareCluster } from "./cluster.ts";
 import {
   feedbackFor,
@@ -255,10 +255,6 @@ async function deleteUnfinishedPreview(run: RunState, kubeConfigOf: () => KubeCo
       `could not delete the preview namespace ${namespace}: ${messageOf(error)}. Delete it with: pr-pod preview down ${namespace} (or kubectl delete namespace ${namespace})`,
     );
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Runs one phase, turning any error into a failed step with its message (never a stack trace). */

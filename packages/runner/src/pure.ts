@@ -32,4 +32,4 @@ export {
   mergeRunSettings,
   type RunSettings,
 } from "./run-settings.ts";
-export { RunnerError, type RunnerErrorCode } from "./runner-error.ts";
+export { messageOf, RunnerError, type RunnerErrorCode } from "./runner-error.ts";

@@ -6,6 +6,7 @@
 // https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes
 import { CoreV1Api, type KubeConfig, makeInformer, type V1ConfigMap } from "@kubernetes/client-node";
 import { toLabelValue } from "@pr-pod/pr-context";
+import { messageOf } from "@pr-pod/runner";
 import type { Logger } from "pino";
 import { CLAIM_SELECTOR, claimFromConfigMap, type DeliveryClaim, supersedes } from "./delivery-ledger.ts";
 
@@ -121,8 +122,4 @@ export class ClaimIndex {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

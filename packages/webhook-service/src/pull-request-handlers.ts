@@ -9,7 +9,7 @@ import type { PullRequestEvent } from "@octokit/webhooks-types";
 import { type PullRequestContext, prPodSelector, toLabelValue } from "@pr-pod/pr-context";
 import type { RunOutcome } from "@pr-pod/pr-feedback";
 import { deletePullRequestPreviews } from "@pr-pod/preview-deploy";
-import { cleanupPrPods, httpStatusOf, type RunPrPodOptions, type RunResult, runPrPod } from "@pr-pod/runner";
+import { cleanupPrPods, httpStatusOf, messageOf, type RunPrPodOptions, type RunResult, runPrPod } from "@pr-pod/runner";
 import type { Logger } from "pino";
 import { ClaimIndex } from "./claim-index.ts";
 import {
@@ -679,10 +679,6 @@ export function prKeyOf(pr: { owner: string; repo: string; number: number }): st
 function stripApproval(context: PullRequestContext): PullRequestContext {
   const { approvedBy: _approvedBy, ...rest } = context as PullRequestContext & { approvedBy?: string };
   return rest;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function codeOf(error: unknown): string {

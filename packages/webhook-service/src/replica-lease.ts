@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { CoreV1Api, type KubeConfig, PatchStrategy, setHeaderOptions, type V1ConfigMap } from "@kubernetes/client-node";
 import { toLabelValue } from "@pr-pod/pr-context";
-import { httpStatusOf } from "@pr-pod/runner";
+import { httpStatusOf, messageOf } from "@pr-pod/runner";
 import type { Logger } from "pino";
 import { LEDGER_LABELS, LEDGER_MANAGED_BY } from "./delivery-ledger.ts";
 
@@ -221,8 +221,4 @@ function leaseRecordOf(configMap: V1ConfigMap): LeaseRecord | undefined {
   } catch {
     return undefined;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,7 @@
 // One run as the terminal shows it: the runner's events rendered as progress on stderr, the pod's
-// log streamed live, a verdict at the end (stdout: text, or a RunResult document in -o json|yaml),
-// Ctrl-C wired to the run's AbortSignal, and the exit code the run ends with. Shared by run,
-// simulate and demo; the run itself is entirely @pr-pod/runner's.
+// log streamed live, a verdict on stdout (text as soon as the run finishes, before cleanup; a RunResult
+// document in -o json|yaml once cleanup is done), Ctrl-C wired to the run's AbortSignal, and the exit
+// code the run ends with. Shared by run, simulate and demo; the run itself is entirely @pr-pod/runner's.
 import { listArtifacts, type PrPodReport } from "@pr-pod/file-verifier";
 import { PR_POD_EXIT_CODES } from "@pr-pod/k8s-job-builder";
 import type { PullRequestContext } from "@pr-pod/pr-context";
@@ -48,28 +48,42 @@ export async function runAndRender(
   startRun: StartRun,
   options: Omit<RunPrPodOptions, "signal">,
   session: RunSessionOptions,
-  /** Runs after the run ends and before the verdict is printed (the demo reads its docker record). */
+  /** Runs when the run has finished, before the verdict is printed (the demo reads its docker record). */
   beforeVerdict?: (result: RunResult) => Promise<void>,
 ): Promise<number> {
   const { terminal } = environment;
   const interrupts = handleInterrupts(terminal, session.cleanupCommand());
   let cleanedUp: Array<{ kind: string; name: string }> | undefined;
+  let verdictShown = false;
+  // The verdict is known when the run finishes, before its objects are deleted (a Foreground delete
+  // waits for the pod to go, seconds on a real cluster): text mode shows it then, as `kubectl get job`
+  // would, and cleanup follows. A document (-o json|yaml) lists what was cleaned up, so it comes last.
+  const showVerdict = async (result: RunResult) => {
+    verdictShown = true;
+    await beforeVerdict?.(result);
+    if (terminal.mode === "text") {
+      for (const line of verdictLines(environment, result, exitCodeForRun(result, interrupts))) terminal.out(line);
+    }
+  };
   try {
     const run = startRun({ ...options, signal: interrupts.signal });
     // When the event stream throws, that error is the one rendered; the result's copy must not surface as unhandled.
     run.result.catch(() => {});
     for await (const event of run) {
       renderEvent(environment, event, interrupts, session);
+      if (event.type === "finished") {
+        await showVerdict(event.result);
+        if (event.result.status !== "aborted") terminal.phase("cleaning up");
+      }
       if (event.type === "cleaned-up") cleanedUp = event.deleted;
     }
     const result = await run.result;
     terminal.endPhase();
-    await beforeVerdict?.(result);
+    if (!verdictShown) await showVerdict(result);
     const exitCode = exitCodeForRun(result, interrupts);
     const document = runResultDocument(result, exitCode, cleanedUp, session.documentExtras?.(result));
     terminal.document(document);
     if (terminal.mode === "text") {
-      for (const line of verdictLines(environment, result, exitCode)) terminal.out(line);
       for (const line of session.epilogue?.(result) ?? []) terminal.out(line);
     }
     return exitCode;
@@ -141,7 +155,6 @@ function renderEvent(
     }
     case "finished":
       terminal.endPhase();
-      if (event.result.status !== "aborted") terminal.phase("cleaning up");
       break;
     case "cleaned-up":
       terminal.endPhase();

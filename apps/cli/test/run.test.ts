@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type CliCluster, startCliCluster, TEST_TOKEN } from "./cli-cluster.ts";
 import { runCli, startCli, waitForStderr } from "./cli-process.ts";
 import { validateOutput } from "./output-schema.ts";
@@ -36,6 +36,22 @@ describe.concurrent("pr-pod run", () => {
     expect(code).toBe(0);
     expect(await fixture.objectsFor(1)).toEqual([]);
     expect(`${stdout}${stderr}`).not.toContain(TEST_TOKEN);
+  });
+
+  it("prints the verdict as soon as the run finishes, then cleans up", async () => {
+    // The Job's delete is held for 2 s: the verdict must be on stdout while the cleanup still waits.
+    fixture.cluster.faults.addLatency({
+      ms: 2000,
+      count: 1,
+      match: { verb: "delete", resource: "jobs", path: /\/jobs\/pr-pod-app-41-/ },
+    });
+    const started = startCli(["run", ...fixture.prFlags("good", 41), ...cluster], { env });
+    await vi.waitUntil(() => started.output().stdout.includes("✔ succeeded octo/app#41"), { timeout: 60_000 });
+    expect(started.output().stderr).not.toContain("cleaned up:");
+    const { code, stderr } = await started.done;
+    expect(stderr).toContain("cleaned up: Job/");
+    expect(code).toBe(0);
+    expect(await fixture.objectsFor(41)).toEqual([]);
   });
 
   it("exits with the pod's stage code when a stage fails (14: required files missing)", async () => {

@@ -121,8 +121,9 @@ export function runPrPodChild(
 }
 
 /**
- * One PR through the built CLI (`pr-pod -o json run` with offline flags): what a user types. Its verdict
- * is the JSON result on stdout, timed as a "finished" marker when its first line arrives.
+ * One PR through the built CLI (`pr-pod run` with offline flags): what a user types. Its verdict is the
+ * first line on stdout (everything else goes to stderr), printed when the run finishes and before its
+ * cleanup, as the script's `kubectl get job`; it is timed as a "finished" marker and must say succeeded.
  */
 export async function runCli(
   access: ClusterAccess,
@@ -136,8 +137,6 @@ export async function runCli(
     process.execPath,
     [
       cliPath,
-      "-o",
-      "json",
       "--kubeconfig",
       access.kubeconfigPath,
       "-n",
@@ -158,7 +157,7 @@ export async function runCli(
       ...options,
       env,
       onLine: (line) => {
-        firstLineAt ??= line.at;
+        if (firstLineAt === undefined && line.text.startsWith("✔ succeeded")) firstLineAt = line.at;
         options.onLine?.(line);
       },
     },

@@ -55,6 +55,7 @@ export async function runAndRender(
   const interrupts = handleInterrupts(terminal, session.cleanupCommand());
   let cleanedUp: Array<{ kind: string; name: string }> | undefined;
   let verdictShown = false;
+  let verdictError: { error: unknown } | undefined;
   // The verdict is known when the run finishes, before its objects are deleted (a Foreground delete
   // waits for the pod to go, seconds on a real cluster): text mode shows it then, as `kubectl get job`
   // would, and cleanup follows. A document (-o json|yaml) lists what was cleaned up, so it comes last.
@@ -72,11 +73,17 @@ export async function runAndRender(
     for await (const event of run) {
       renderEvent(environment, event, interrupts, session);
       if (event.type === "finished") {
-        await showVerdict(event.result);
+        // A failing beforeVerdict must not stop the loop while the runner still cleans up: it is
+        // thrown once the run has ended.
+        verdictError = await showVerdict(event.result).then(
+          () => undefined,
+          (error: unknown) => ({ error }),
+        );
         if (event.result.status !== "aborted") terminal.phase("cleaning up");
       }
       if (event.type === "cleaned-up") cleanedUp = event.deleted;
     }
+    if (verdictError) throw verdictError.error;
     const result = await run.result;
     terminal.endPhase();
     if (!verdictShown) await showVerdict(result);

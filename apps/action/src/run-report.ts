@@ -2,7 +2,7 @@
 // summary. Pure: the result in, strings out; main.ts hands them to @actions/core.
 import { type BuiltImage, builtImages, listArtifacts, type PrPodReport } from "@pr-pod/file-verifier";
 import type { PullRequestContext } from "@pr-pod/pr-context";
-import type { PreviewStagesResult, RunResult } from "@pr-pod/runner";
+import { messageOf, type PreviewStagesResult, type RunResult } from "@pr-pod/runner";
 
 /** One field per action.yml output (a test keeps the two in step). */
 export interface Outputs {
@@ -320,7 +320,7 @@ export function runErrorReportFor(error: unknown): {
   details: string[];
 } {
   const reason = errorReason(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const missing = (error as { missingPermissions?: unknown } | undefined)?.missingPermissions;
   return {
     outputs: { status: "failed", reason },

@@ -3,6 +3,7 @@
 // --github-api-url names an API; otherwise, or when GitHub cannot answer, the run is a local run
 // without a PR number (LOCAL_RUN_NUMBER: names and labels stay valid). Either way the user is told.
 import type { PullRequestContext } from "@pr-pod/pr-context";
+import { messageOf } from "@pr-pod/runner/pure";
 
 export interface SourcePullRequest {
   /** The open PR's number, or undefined for a local run. */
@@ -38,7 +39,6 @@ export async function findSourcePullRequest(
     if (number === undefined) return { note: `${slug} has no open pull request from ${head}: ${localRun}` };
     return { number, note: `branch ${context.headRef} is ${slug}#${number} (the open pull request from ${head})` };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { note: `could not ask GitHub which pull request ${head} is (${reason}): ${localRun}` };
+    return { note: `could not ask GitHub which pull request ${head} is (${messageOf(error)}): ${localRun}` };
   }
 }

@@ -6,6 +6,7 @@
 // The API classes by name, statically (this file is loaded on demand anyway): a dynamic import() of the
 // whole package would keep every client-node API class in the CLI bundle's shared client-node chunk.
 import { CoreV1Api, VersionApi } from "@kubernetes/client-node";
+import { messageOf } from "@pr-pod/runner/pure";
 import type { CommandEnvironment } from "../command-environment.ts";
 import { exitCodeForError } from "../exit-code-for-error.ts";
 import { EXIT_CODES } from "../exit-codes.ts";
@@ -32,7 +33,7 @@ function failure(name: string, error: unknown): DoctorCheck {
   return {
     name,
     status: "fail",
-    detail: error instanceof Error ? error.message : String(error),
+    detail: messageOf(error),
     ...(typeof fix === "string" ? { fix } : {}),
     exitCode: exitCodeForError(error),
   };

@@ -50,8 +50,8 @@ export interface ClusterAccess {
 }
 
 /**
- * Whether this API server takes \`kubectl create secret generic\` (kubectl sends that body as protobuf,
- * which the test cluster does not read). Leaves nothing behind. kubectl runs as a child process the
+ * Whether this API server takes \`kubectl create secret generic\` (kubectl sends that body as protobuf;
+ * a server that refuses it gets the Secret inside the script's one apply). Leaves nothing behind. kubectl runs as a child process the
  * bench waits for without blocking: the test cluster answering it runs in this process.
  */
 export async function probeSecretCreate(access: Omit<ClusterAccess, "secretVia">): Promise<"create" | "apply"> {

@@ -330,7 +330,7 @@ export async function measureOrchestration(
     },
   };
   notes.push(
-    `${rounds}. The pod is the test cluster's scripted runtime playing a fixed build; its run time is taken where it runs and subtracted. pr-pod is runPrPod in its own Node process (what \`pr-pod run\` wraps, without the CLI's argument parsing), so Node's start-up is in its overhead, as kubectl's start-ups are in the script's. The CLI's verdict is its verdict line, which it prints when the run finishes, before cleaning up (as the script's \`kubectl get job\`); until 2026-12-03 evening it printed it after cleanup and the bench timed its \`-o json\` document, which still comes last.`,
+    `${rounds}. The pod is the test cluster's scripted runtime playing a fixed build; its run time is taken where it runs and subtracted. pr-pod is runPrPod in its own Node process (what \`pr-pod run\` wraps, without the CLI's argument parsing), so Node's start-up is in its overhead, as kubectl's start-ups are in the script's. The CLI's verdict is its verdict line, which it prints when the run finishes, before cleaning up (as the script's \`kubectl get job\`).`,
   );
   if (access.secretVia === "apply") {
     notes.push(

@@ -51,8 +51,9 @@ export interface ClusterAccess {
 
 /**
  * Whether this API server takes \`kubectl create secret generic\` (kubectl sends that body as protobuf;
- * a server that refuses it gets the Secret inside the script's one apply). Leaves nothing behind. kubectl runs as a child process the
- * bench waits for without blocking: the test cluster answering it runs in this process.
+ * a server that refuses it gets the Secret inside the script's one apply). Leaves nothing behind.
+ * kubectl runs as a child process the bench waits for without blocking: the test cluster answering it
+ * runs in this process.
  */
 export async function probeSecretCreate(access: Omit<ClusterAccess, "secretVia">): Promise<"create" | "apply"> {
   const env = { ...process.env, KUBECONFIG: access.kubeconfigPath, KUBECACHEDIR: access.kubectlCacheDir };
@@ -130,7 +131,7 @@ export async function runCli(
   pr: BenchPullRequest,
   options: StartProcessOptions = {},
 ): Promise<ProcessRun> {
-  let firstLineAt: number | undefined;
+  let verdictAt: number | undefined;
   const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_PAT: BENCH_TOKEN, NO_COLOR: "1" };
   delete env["GITHUB_TOKEN"];
   const run = await runProcess(
@@ -157,11 +158,11 @@ export async function runCli(
       ...options,
       env,
       onLine: (line) => {
-        if (firstLineAt === undefined && line.text.startsWith("✔ succeeded")) firstLineAt = line.at;
+        if (verdictAt === undefined && line.text.startsWith("✔ succeeded")) verdictAt = line.at;
         options.onLine?.(line);
       },
     },
   );
-  if (firstLineAt !== undefined && run.exitCode === 0) run.markers.set("finished", firstLineAt);
+  if (verdictAt !== undefined && run.exitCode === 0) run.markers.set("finished", verdictAt);
   return run;
 }

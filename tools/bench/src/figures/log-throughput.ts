@@ -180,10 +180,10 @@ export async function measureLogThroughput(
   };
   const first = prPod.checkpoints[0]?.atBytes ?? Math.min(100 * MiB, options.totalMb * MiB);
   // pr-pod asks for timestamps=true (it resumes a dropped stream from the last line's instant): each line
-  // comes with the kubelet's fixed-width RFC 3339 prefix and a space, 31 bytes, which the server sends
-  // and the follower strips. kubectl's stream is the log itself.
+  // comes with the kubelet's fixed-width prefix, which the server sends and the follower strips.
+  // kubectl's stream is the log itself.
   const wireRate = (r: ThroughputResult) =>
-    r.mibPerSecond !== undefined && r.reported && r.seconds
+    r.reported && r.seconds
       ? (r.reported.bytes + r.reported.lines * TIMESTAMP_PREFIX_BYTES) / MiB / r.seconds
       : undefined;
   const prPodWire = wireRate(prPod);
@@ -196,7 +196,7 @@ export async function measureLogThroughput(
         prPod.mibPerSecond && kubectl?.mibPerSecond ? (prPod.mibPerSecond / kubectl.mibPerSecond).toFixed(2) : "",
     },
     {
-      metric: "  the same on the wire (pr-pod's stream has timestamps: 31 bytes more a line)",
+      metric: `  the same on the wire (pr-pod's stream has timestamps: ${TIMESTAMP_PREFIX_BYTES} bytes more a line)`,
       prPod: prPodWire !== undefined ? `${prPodWire.toFixed(1)} MiB/s` : na(prPod),
       kubectl: rate(kubectl),
       compare: prPodWire && kubectl?.mibPerSecond ? (prPodWire / kubectl.mibPerSecond).toFixed(2) : "",
